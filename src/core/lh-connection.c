@@ -1,0 +1,76 @@
+/* lh-connection.c — the LhConnection interface's dispatch functions. */
+#include "config.h"
+
+#include "lh-connection.h"
+
+G_DEFINE_INTERFACE (LhConnection, lh_connection, G_TYPE_OBJECT)
+
+static void
+lh_connection_default_init (LhConnectionInterface *iface)
+{
+}
+
+LhConnectionKind
+lh_connection_get_kind (LhConnection *self)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), LH_CONNECTION_KIND_LOCAL);
+  return LH_CONNECTION_GET_IFACE (self)->get_kind (self);
+}
+
+LhCapabilities
+lh_connection_get_capabilities (LhConnection *self)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), LH_CAPABILITY_NONE);
+  return LH_CONNECTION_GET_IFACE (self)->get_capabilities (self);
+}
+
+/* A short name for window titles: a file's basename, a remote database's name. */
+const char *
+lh_connection_get_title (LhConnection *self)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), NULL);
+  return LH_CONNECTION_GET_IFACE (self)->get_title (self);
+}
+
+/* Where the database lives: a file's absolute path, a remote database's URL. */
+const char *
+lh_connection_get_location (LhConnection *self)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), NULL);
+  return LH_CONNECTION_GET_IFACE (self)->get_location (self);
+}
+
+gboolean
+lh_connection_get_read_only (LhConnection *self)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), TRUE);
+  return LH_CONNECTION_GET_IFACE (self)->get_read_only (self);
+}
+
+/* Runs one statement. params holds LhValue pointers bound positionally (or NULL);
+ * max_rows caps the rows kept (0 keeps all) and marks the result truncated. */
+void
+lh_connection_execute_async (LhConnection        *self,
+                             const char          *sql,
+                             GPtrArray           *params,
+                             guint                max_rows,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (LH_IS_CONNECTION (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  LH_CONNECTION_GET_IFACE (self)->execute_async (self, sql, params, max_rows, cancellable,
+                                                 callback, user_data);
+}
+
+LhResultSet *
+lh_connection_execute_finish (LhConnection  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), NULL);
+  return LH_CONNECTION_GET_IFACE (self)->execute_finish (self, result, error);
+}

@@ -1,0 +1,67 @@
+/* lh-connection.h — LhConnection, the one interface every screen speaks: run a statement
+ * and get an LhResultSet back, whether the database is a local file or a remote one. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lh-result-set.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LH_CONNECTION_KIND_LOCAL,
+  LH_CONNECTION_KIND_D1,
+  LH_CONNECTION_KIND_LIBSQL,
+} LhConnectionKind;
+
+typedef enum /*< flags >*/
+{
+  LH_CAPABILITY_NONE         = 0,
+  LH_CAPABILITY_TRANSACTIONS = 1 << 0,
+  LH_CAPABILITY_BACKUP_API   = 1 << 1,
+  LH_CAPABILITY_ATTACH       = 1 << 2,
+} LhCapabilities;
+
+#define LH_TYPE_CONNECTION (lh_connection_get_type ())
+
+G_DECLARE_INTERFACE (LhConnection, lh_connection, LH, CONNECTION, GObject)
+
+struct _LhConnectionInterface
+{
+  GTypeInterface parent_iface;
+
+  LhConnectionKind  (*get_kind)         (LhConnection         *self);
+  LhCapabilities    (*get_capabilities) (LhConnection         *self);
+  const char       *(*get_title)        (LhConnection         *self);
+  const char       *(*get_location)     (LhConnection         *self);
+  gboolean          (*get_read_only)    (LhConnection         *self);
+  void              (*execute_async)    (LhConnection         *self,
+                                         const char           *sql,
+                                         GPtrArray            *params,
+                                         guint                 max_rows,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  LhResultSet      *(*execute_finish)   (LhConnection         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+};
+
+LhConnectionKind  lh_connection_get_kind         (LhConnection         *self);
+LhCapabilities    lh_connection_get_capabilities (LhConnection         *self);
+const char       *lh_connection_get_title        (LhConnection         *self);
+const char       *lh_connection_get_location     (LhConnection         *self);
+gboolean          lh_connection_get_read_only    (LhConnection         *self);
+void              lh_connection_execute_async    (LhConnection         *self,
+                                                  const char           *sql,
+                                                  GPtrArray            *params,
+                                                  guint                 max_rows,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+LhResultSet      *lh_connection_execute_finish   (LhConnection         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,11 @@
+/* lh-core.h — everything src/core offers, for the CLI, the app and the tests. */
+#pragma once
+
+#include "lh-connection.h"
+#include "lh-demo.h"
+#include "lh-error.h"
+#include "lh-local-connection.h"
+#include "lh-result-set.h"
+#include "lh-schema.h"
+#include "lh-script.h"
+#include "lh-value.h"

@@ -1,0 +1,443 @@
+/* lh-local-connection.c — LhLocalConnection: sqlite3 owned by one worker thread fed by a
+ * queue of jobs. Results travel back to the caller's main context through GTask; a
+ * GCancellable interrupts the running statement with sqlite3_interrupt(). */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "lh-error.h"
+#include "lh-local-connection.h"
+#include "lh-sqlite-private.h"
+
+/* Checked every this many virtual machine steps, to catch a cancel that raced
+ * sqlite3_interrupt() (which does nothing while no statement runs). */
+#define PROGRESS_STEPS 1000
+
+typedef struct _LhWorker LhWorker;
+typedef void (*LhJobFunc) (LhWorker *worker,
+                           GTask    *task);
+
+/* Shared by the connection and its thread, so that whichever lets go last frees it. */
+struct _LhWorker
+{
+  gatomicrefcount  ref_count;
+  GAsyncQueue     *queue;
+  sqlite3         *db;
+  char            *path;
+  LhLocalOpenFlags flags;
+  guint            busy_timeout_ms;
+  gboolean         read_only;
+};
+
+typedef struct
+{
+  LhJobFunc  func;
+  GTask     *task;
+} LhJob;
+
+typedef struct
+{
+  char      *sql;
+  GPtrArray *params;
+  guint      max_rows;
+} ExecuteData;
+
+struct _LhLocalConnection
+{
+  GObject parent_instance;
+
+  /* owned */
+  LhWorker *worker;
+  GThread  *thread;
+  char     *title;
+
+  /* state */
+  gboolean read_only;
+};
+
+static void lh_local_connection_iface_init (LhConnectionInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LhLocalConnection, lh_local_connection, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LH_TYPE_CONNECTION,
+                                                      lh_local_connection_iface_init))
+
+static void
+lh_worker_unref (LhWorker *worker)
+{
+  if (!g_atomic_ref_count_dec (&worker->ref_count))
+    return;
+  g_async_queue_unref (worker->queue);
+  g_free (worker->path);
+  g_free (worker);
+}
+
+static gpointer
+lh_worker_main (gpointer data)
+{
+  LhWorker *worker = data;
+
+  for (;;)
+    {
+      LhJob *job = g_async_queue_pop (worker->queue);
+
+      if (job->func == NULL)
+        {
+          g_free (job);
+          break;
+        }
+      job->func (worker, job->task);
+      g_object_unref (job->task);
+      g_free (job);
+    }
+
+  g_clear_pointer (&worker->db, sqlite3_close_v2);
+  lh_worker_unref (worker);
+  return NULL;
+}
+
+static void
+lh_local_connection_push (LhLocalConnection *self,
+                          LhJobFunc          func,
+                          GTask             *task)
+{
+  LhJob *job = g_new0 (LhJob, 1);
+
+  job->func = func;
+  job->task = task;
+  g_async_queue_push (self->worker->queue, job);
+}
+
+static void
+lh_local_connection_finalize (GObject *object)
+{
+  LhLocalConnection *self = LH_LOCAL_CONNECTION (object);
+
+  /* An empty job tells the thread to close the database and end. The last reference
+   * can be dropped on the worker thread itself (by a finished task): then it must not
+   * wait for itself. */
+  g_async_queue_push (self->worker->queue, g_new0 (LhJob, 1));
+  if (g_thread_self () == self->thread)
+    g_thread_unref (self->thread);
+  else
+    g_thread_join (self->thread);
+  lh_worker_unref (self->worker);
+  g_free (self->title);
+
+  G_OBJECT_CLASS (lh_local_connection_parent_class)->finalize (object);
+}
+
+static void
+lh_local_connection_class_init (LhLocalConnectionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_local_connection_finalize;
+}
+
+static void
+lh_local_connection_init (LhLocalConnection *self)
+{
+}
+
+static void
+execute_data_free (ExecuteData *data)
+{
+  g_free (data->sql);
+  g_clear_pointer (&data->params, g_ptr_array_unref);
+  g_free (data);
+}
+
+/* Runs on the worker thread. */
+
+static int
+progress_cb (void *user_data)
+{
+  return g_cancellable_is_cancelled (user_data);
+}
+
+static void
+interrupt_cb (GCancellable *cancellable,
+              LhWorker     *worker)
+{
+  sqlite3_interrupt (worker->db);
+}
+
+static GError *
+check_path (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_NOT_FOUND,
+                            _("There is no file “%s”."), path);
+      if (saved_errno == EACCES)
+        return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PERMISSION_DENIED,
+                            _("You do not have permission to read “%s”."), path);
+      return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_FAILED,
+                          _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+    }
+  if (S_ISDIR (st.st_mode))
+    return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_IS_DIRECTORY,
+                        _("“%s” is a folder, not a database file."), path);
+  if (!S_ISREG (st.st_mode))
+    return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_NOT_A_DATABASE,
+                        _("“%s” is not a regular file."), path);
+  if (g_access (path, R_OK) != 0)
+    return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PERMISSION_DENIED,
+                        _("You do not have permission to read “%s”."), path);
+  return NULL;
+}
+
+/* A file whose mode has no write bit is opened read-only even by root, who could write it
+ * anyway: the owner marked it so. */
+static gboolean
+path_is_writable (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return FALSE;
+  if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
+    return FALSE;
+  return g_access (path, W_OK) == 0;
+}
+
+/* Our own words for a job cancelled before it started, rather than GIO's generic ones. */
+static gboolean
+return_if_cancelled (GTask *task)
+{
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return FALSE;
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The statement was cancelled."));
+  return TRUE;
+}
+
+static void
+run_open (LhWorker *worker,
+          GTask    *task)
+{
+  LhLocalConnection *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gboolean create = (worker->flags & LH_LOCAL_OPEN_CREATE) != 0;
+  int flags = SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX;
+  int rc;
+
+  if (return_if_cancelled (task))
+    return;
+
+  if (!(create && !g_file_test (worker->path, G_FILE_TEST_EXISTS)))
+    {
+      error = check_path (worker->path);
+      if (error != NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  if ((worker->flags & LH_LOCAL_OPEN_READ_ONLY) != 0 ||
+      (!create && !path_is_writable (worker->path)))
+    flags |= SQLITE_OPEN_READONLY;
+  else
+    flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+
+  rc = sqlite3_open_v2 (worker->path, &worker->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_task_return_error (task, lh_sqlite_error (worker->db, rc, worker->path));
+      g_clear_pointer (&worker->db, sqlite3_close_v2);
+      return;
+    }
+
+  sqlite3_busy_timeout (worker->db, worker->busy_timeout_ms);
+  sqlite3_extended_result_codes (worker->db, 1);
+
+  /* Reading the schema makes SQLite read the header and the schema pages: that is where
+   * a file that is not a database, a damaged one or a locked one shows itself. */
+  rc = sqlite3_exec (worker->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+  if (rc == SQLITE_OK && !(flags & SQLITE_OPEN_READONLY))
+    rc = sqlite3_exec (worker->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_task_return_error (task, lh_sqlite_error (worker->db, rc, worker->path));
+      g_clear_pointer (&worker->db, sqlite3_close_v2);
+      return;
+    }
+
+  worker->read_only = sqlite3_db_readonly (worker->db, "main") == 1;
+  self->read_only = worker->read_only;
+  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+}
+
+static void
+run_execute (LhWorker *worker,
+             GTask    *task)
+{
+  ExecuteData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  LhResultSet *result;
+  GError *error = NULL;
+  gulong handler = 0;
+
+  if (return_if_cancelled (task))
+    return;
+
+  if (cancellable != NULL)
+    {
+      handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb), worker, NULL);
+      sqlite3_progress_handler (worker->db, PROGRESS_STEPS, progress_cb, cancellable);
+    }
+
+  result = lh_sqlite_execute (worker->db, data->sql, data->params, data->max_rows, &error);
+
+  if (cancellable != NULL)
+    {
+      sqlite3_progress_handler (worker->db, 0, NULL, NULL);
+      g_cancellable_disconnect (cancellable, handler);
+    }
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, g_object_unref);
+}
+
+/* Runs on the caller's thread. */
+
+void
+lh_local_connection_open_async (const char          *path,
+                                LhLocalOpenFlags     flags,
+                                guint                busy_timeout_ms,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(LhLocalConnection) self = NULL;
+  g_autoptr(GFile) file = NULL;
+  GTask *task;
+  LhWorker *worker;
+
+  g_return_if_fail (path != NULL);
+
+  file = g_file_new_for_commandline_arg (path);
+
+  worker = g_new0 (LhWorker, 1);
+  g_atomic_ref_count_init (&worker->ref_count);
+  worker->queue = g_async_queue_new ();
+  worker->path = g_file_get_path (file);
+  if (worker->path == NULL)
+    worker->path = g_strdup (path);
+  worker->flags = flags;
+  worker->busy_timeout_ms = busy_timeout_ms;
+
+  self = g_object_new (LH_TYPE_LOCAL_CONNECTION, NULL);
+  self->worker = worker;
+  self->title = g_path_get_basename (worker->path);
+  g_atomic_ref_count_inc (&worker->ref_count);
+  self->thread = g_thread_new ("litehouse-db", lh_worker_main, worker);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_local_connection_open_async);
+  lh_local_connection_push (self, run_open, task);
+}
+
+LhLocalConnection *
+lh_local_connection_open_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        lh_local_connection_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+lh_local_connection_get_path (LhLocalConnection *self)
+{
+  g_return_val_if_fail (LH_IS_LOCAL_CONNECTION (self), NULL);
+  return self->worker->path;
+}
+
+static LhConnectionKind
+lh_local_connection_get_kind (LhConnection *connection)
+{
+  return LH_CONNECTION_KIND_LOCAL;
+}
+
+static LhCapabilities
+lh_local_connection_get_capabilities (LhConnection *connection)
+{
+  return LH_CAPABILITY_TRANSACTIONS | LH_CAPABILITY_BACKUP_API | LH_CAPABILITY_ATTACH;
+}
+
+static const char *
+lh_local_connection_get_title (LhConnection *connection)
+{
+  return LH_LOCAL_CONNECTION (connection)->title;
+}
+
+static const char *
+lh_local_connection_get_location (LhConnection *connection)
+{
+  return LH_LOCAL_CONNECTION (connection)->worker->path;
+}
+
+static gboolean
+lh_local_connection_get_read_only (LhConnection *connection)
+{
+  return LH_LOCAL_CONNECTION (connection)->read_only;
+}
+
+static void
+lh_local_connection_execute_async (LhConnection        *connection,
+                                   const char          *sql,
+                                   GPtrArray           *params,
+                                   guint                max_rows,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  LhLocalConnection *self = LH_LOCAL_CONNECTION (connection);
+  ExecuteData *data = g_new0 (ExecuteData, 1);
+  GTask *task;
+
+  data->sql = g_strdup (sql);
+  data->params = params != NULL ? g_ptr_array_ref (params) : NULL;
+  data->max_rows = max_rows;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_local_connection_execute_async);
+  /* An interrupted statement reports its cancel itself, with our message. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) execute_data_free);
+  lh_local_connection_push (self, run_execute, task);
+}
+
+static LhResultSet *
+lh_local_connection_execute_finish (LhConnection  *connection,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connection), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+lh_local_connection_iface_init (LhConnectionInterface *iface)
+{
+  iface->get_kind = lh_local_connection_get_kind;
+  iface->get_capabilities = lh_local_connection_get_capabilities;
+  iface->get_title = lh_local_connection_get_title;
+  iface->get_location = lh_local_connection_get_location;
+  iface->get_read_only = lh_local_connection_get_read_only;
+  iface->execute_async = lh_local_connection_execute_async;
+  iface->execute_finish = lh_local_connection_execute_finish;
+}

@@ -1,0 +1,373 @@
+/* lh-script.c — splitting SQL text into statements and running them in order.
+ *
+ * The split scans the text once, skipping strings, quoted identifiers and comments, and
+ * at each semicolon outside them asks sqlite3_complete() whether the text so far is a
+ * whole statement: SQLite's own answer, which knows that a semicolon inside a
+ * CREATE TRIGGER … BEGIN … END does not end it. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+
+#include "lh-error.h"
+#include "lh-script.h"
+
+struct _LhScript
+{
+  GObject parent_instance;
+
+  /* owned */
+  char   *text;
+  GArray *spans;
+};
+
+typedef struct
+{
+  LhConnection *connection;
+  GPtrArray    *results;
+  guint         next;
+  guint         max_rows;
+} RunData;
+
+G_DEFINE_FINAL_TYPE (LhScript, lh_script, G_TYPE_OBJECT)
+
+/* Returns the position just past the token or comment that starts at p, and whether it
+ * was a comment (or whitespace), which does not make a statement. */
+static const char *
+skip_token (const char *p,
+            const char *end,
+            gboolean   *is_blank)
+{
+  char close;
+
+  *is_blank = FALSE;
+  switch (*p)
+    {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+      *is_blank = TRUE;
+      return p + 1;
+    case '-':
+      if (p + 1 < end && p[1] == '-')
+        {
+          *is_blank = TRUE;
+          while (p < end && *p != '\n')
+            p++;
+          return p;
+        }
+      return p + 1;
+    case '/':
+      if (p + 1 < end && p[1] == '*')
+        {
+          *is_blank = TRUE;
+          for (p += 2; p + 1 < end && !(p[0] == '*' && p[1] == '/'); p++)
+            ;
+          return MIN (p + 2, end);
+        }
+      return p + 1;
+    case '\'': close = '\''; break;
+    case '"':  close = '"';  break;
+    case '`':  close = '`';  break;
+    case '[':  close = ']';  break;
+    default:
+      return p + 1;
+    }
+
+  /* A quoted run; a doubled closing quote stays inside it, which the loop handles by
+   * closing and reopening. Unterminated runs end with the text. */
+  for (p++; p < end && *p != close; p++)
+    ;
+  return MIN (p + 1, end);
+}
+
+static void
+add_span (GArray     *spans,
+          const char *text,
+          const char *start,
+          const char *end)
+{
+  LhStatementSpan span = { start - text, end - start };
+
+  g_array_append_val (spans, span);
+}
+
+/* Spans of the statements in text: each starts at its first token (after any leading
+ * whitespace or comments) and ends after its semicolon, or at the end of the text for a
+ * last statement without one. Empty statements are left out. */
+GArray *
+lh_sql_split (const char *text,
+              gssize      length)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (LhStatementSpan));
+  const char *end, *p, *start = NULL;
+
+  if (length < 0)
+    length = strlen (text);
+  end = text + length;
+
+  for (p = text; p < end;)
+    {
+      gboolean is_blank;
+      const char *next = skip_token (p, end, &is_blank);
+
+      if (!is_blank && start == NULL && *p != ';')
+        start = p;
+
+      if (*p == ';' && start != NULL)
+        {
+          g_autofree char *candidate = g_strndup (start, next - start);
+
+          if (sqlite3_complete (candidate))
+            {
+              add_span (spans, text, start, next);
+              start = NULL;
+            }
+        }
+      p = next;
+    }
+
+  if (start != NULL)
+    {
+      /* Trailing comments after an unterminated last statement stay with it: SQLite
+       * ignores them, and cutting them needs a second scan for nothing. */
+      add_span (spans, text, start, end);
+    }
+  return spans;
+}
+
+gboolean
+lh_sql_is_blank (const char *text,
+                 gssize      length)
+{
+  const char *end, *p;
+
+  if (length < 0)
+    length = strlen (text);
+  end = text + length;
+
+  for (p = text; p < end;)
+    {
+      gboolean is_blank;
+      const char *next = skip_token (p, end, &is_blank);
+
+      if (!is_blank && *p != ';')
+        return FALSE;
+      p = next;
+    }
+  return TRUE;
+}
+
+/* Line and column (both from 1, the column counted in characters) of a byte offset. */
+void
+lh_sql_offset_to_line_column (const char *text,
+                              gsize       offset,
+                              guint      *line,
+                              guint      *column)
+{
+  const char *line_start = text;
+  guint n = 1;
+
+  for (gsize i = 0; i < offset && text[i] != '\0'; i++)
+    if (text[i] == '\n')
+      {
+        n++;
+        line_start = text + i + 1;
+      }
+
+  *line = n;
+  *column = g_utf8_pointer_to_offset (line_start, text + offset) + 1;
+}
+
+/* name as an SQL identifier, whatever characters it holds: in double quotes, with each
+ * double quote inside doubled. */
+char *
+lh_sql_quote_identifier (const char *name)
+{
+  GString *quoted = g_string_sized_new (strlen (name) + 2);
+
+  g_string_append_c (quoted, '"');
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (quoted, '"');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
+void
+lh_statement_result_free (LhStatementResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->sql);
+  g_clear_object (&result->result);
+  g_clear_error (&result->error);
+  g_free (result);
+}
+
+static void
+lh_script_finalize (GObject *object)
+{
+  LhScript *self = LH_SCRIPT (object);
+
+  g_free (self->text);
+  g_clear_pointer (&self->spans, g_array_unref);
+  G_OBJECT_CLASS (lh_script_parent_class)->finalize (object);
+}
+
+static void
+lh_script_class_init (LhScriptClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_script_finalize;
+}
+
+static void
+lh_script_init (LhScript *self)
+{
+}
+
+LhScript *
+lh_script_new (const char *text)
+{
+  LhScript *self = g_object_new (LH_TYPE_SCRIPT, NULL);
+
+  self->text = g_strdup (text);
+  self->spans = lh_sql_split (self->text, -1);
+  return self;
+}
+
+const char *
+lh_script_get_text (LhScript *self)
+{
+  g_return_val_if_fail (LH_IS_SCRIPT (self), NULL);
+  return self->text;
+}
+
+guint
+lh_script_get_n_statements (LhScript *self)
+{
+  g_return_val_if_fail (LH_IS_SCRIPT (self), 0);
+  return self->spans->len;
+}
+
+const LhStatementSpan *
+lh_script_get_statement (LhScript *self,
+                         guint     index)
+{
+  g_return_val_if_fail (LH_IS_SCRIPT (self), NULL);
+  g_return_val_if_fail (index < self->spans->len, NULL);
+  return &g_array_index (self->spans, LhStatementSpan, index);
+}
+
+char *
+lh_script_dup_statement_sql (LhScript *self,
+                             guint     index)
+{
+  const LhStatementSpan *span = lh_script_get_statement (self, index);
+
+  g_return_val_if_fail (span != NULL, NULL);
+  return g_strndup (self->text + span->offset, span->length);
+}
+
+static void
+run_data_free (RunData *data)
+{
+  g_clear_object (&data->connection);
+  g_clear_pointer (&data->results, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void run_next (GTask *task);
+
+static void
+execute_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+  LhStatementResult *statement = g_ptr_array_index (data->results, data->results->len - 1);
+
+  statement->result = lh_connection_execute_finish (LH_CONNECTION (object), result,
+                                                    &statement->error);
+  if (statement->error != NULL)
+    {
+      int offset = lh_connection_error_get_offset (statement->error);
+
+      /* The position is in the statement; the caller wants it in the script. */
+      if (offset >= 0)
+        lh_connection_error_set_offset (statement->error, offset + statement->offset);
+      g_task_return_pointer (task, g_ptr_array_ref (data->results),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  run_next (g_steal_pointer (&task));
+}
+
+static void
+run_next (GTask *task)
+{
+  LhScript *self = g_task_get_source_object (task);
+  RunData *data = g_task_get_task_data (task);
+  LhStatementResult *statement;
+  const LhStatementSpan *span;
+
+  if (data->next == self->spans->len)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (data->results),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  span = &g_array_index (self->spans, LhStatementSpan, data->next);
+  statement = g_new0 (LhStatementResult, 1);
+  statement->index = data->next++;
+  statement->offset = span->offset;
+  statement->length = span->length;
+  statement->sql = g_strndup (self->text + span->offset, span->length);
+  g_ptr_array_add (data->results, statement);
+
+  lh_connection_execute_async (data->connection, statement->sql, NULL, data->max_rows,
+                               g_task_get_cancellable (task), execute_cb, task);
+}
+
+/* Runs the statements in order and stops at the first that fails. The result is always
+ * the array of LhStatementResult for the statements that ran, the last one holding the
+ * error if one failed (cancelling included); the GError of finish is for misuse only. */
+void
+lh_script_run_async (LhScript            *self,
+                     LhConnection        *connection,
+                     guint                max_rows,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  RunData *data;
+  GTask *task;
+
+  g_return_if_fail (LH_IS_SCRIPT (self));
+  g_return_if_fail (LH_IS_CONNECTION (connection));
+
+  data = g_new0 (RunData, 1);
+  data->connection = g_object_ref (connection);
+  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_statement_result_free);
+  data->max_rows = max_rows;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_script_run_async);
+  /* A cancel is reported in the results, beside the statements that did run. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  run_next (task);
+}
+
+GPtrArray *
+lh_script_run_finish (LhScript      *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,215 @@
+/* lh-application.c — LhApplication routes every request to open a database to a window:
+ * the one already showing it, an empty one, or a new one. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "lh-application.h"
+#include "lh-core.h"
+#include "lh-window.h"
+
+struct _LhApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (LhApplication, lh_application, ADW_TYPE_APPLICATION)
+
+static LhWindow *
+find_window (LhApplication *self,
+             GFile         *file)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      GFile *shown;
+
+      if (!LH_IS_WINDOW (l->data))
+        continue;
+      shown = lh_window_get_file (l->data);
+      if (file == NULL ? lh_window_is_empty (l->data) : shown != NULL && g_file_equal (shown, file))
+        return l->data;
+    }
+  return NULL;
+}
+
+static LhWindow *
+new_window (LhApplication *self)
+{
+  return lh_window_new (GTK_APPLICATION (self));
+}
+
+/* preferred is a window the request came from (a drop, its Open button): it is used if it
+ * shows no database yet. */
+void
+lh_application_open_file (LhApplication *self,
+                          GFile         *file,
+                          GtkWindow     *preferred)
+{
+  LhWindow *window = find_window (self, file);
+
+  if (window == NULL && LH_IS_WINDOW (preferred) && lh_window_is_empty (LH_WINDOW (preferred)))
+    window = LH_WINDOW (preferred);
+  if (window == NULL)
+    window = find_window (self, NULL);
+  if (window == NULL)
+    window = new_window (self);
+
+  if (lh_window_get_file (window) == NULL)
+    lh_window_open_file (window, file);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+lh_application_activate (GApplication *application)
+{
+  LhApplication *self = LH_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (new_window (self));
+  gtk_window_present (window);
+}
+
+static void
+lh_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    lh_application_open_file (LH_APPLICATION (application), files[i], NULL);
+}
+
+static void
+open_demo_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  LhApplication *self = user_data;
+  LhWindow *window = find_window (self, NULL);
+
+  if (window == NULL)
+    window = new_window (self);
+  lh_window_open_demo (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+new_window_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (new_window (user_data)));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  LhApplication *self = user_data;
+  const char *developers[] = { _("The Litehouse developers"), NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Litehouse"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Litehouse developers"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Browse, query and look after SQLite databases, "
+                                       "local files and edge databases alike."),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "open-demo", open_demo_action },
+  { "new-window", new_window_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+lh_application_startup (GApplication *application)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_window_accels[] = { "<Control>n", NULL };
+
+  G_APPLICATION_CLASS (lh_application_parent_class)->startup (application);
+
+  gtk_source_init ();
+  g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
+                                   G_N_ELEMENTS (app_actions), application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.new-window",
+                                         new_window_accels);
+}
+
+/* --demo opens the bundled demo database in whichever instance is the primary one. */
+static int
+lh_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("litehouse %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (!g_variant_dict_contains (options, "demo"))
+    return -1;
+
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("litehouse: %s\n", error->message);
+      return 1;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (application), "open-demo", NULL);
+  return g_application_get_is_remote (application) ? 0 : -1;
+}
+
+static void
+lh_application_class_init (LhApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = lh_application_activate;
+  app_class->open = lh_application_open;
+  app_class->startup = lh_application_startup;
+  app_class->handle_local_options = lh_application_handle_local_options;
+}
+
+static void
+lh_application_init (LhApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Open the bundled demo database (a copy in your data folder)"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
+}
+
+LhApplication *
+lh_application_new (void)
+{
+  return g_object_new (LH_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/org/litehouse/Litehouse",
+                       NULL);
+}

@@ -1,0 +1,461 @@
+/* lh-query-page.c — LhQueryPage runs the editor's text as an LhScript off the main thread
+ * and shows the last statement's rows; a failing statement's position is underlined and
+ * the cursor put there. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "lh-query-page.h"
+#include "lh-result-view.h"
+
+struct _LhQueryPage
+{
+  GtkWidget parent_instance;
+
+  /* template children */
+  GtkSourceView *editor;
+  GtkButton     *run_button;
+  GtkButton     *cancel_button;
+  GtkSpinner    *spinner;
+  GtkLabel      *status_label;
+  GtkStack      *results_stack;
+  LhResultView  *result_view;
+  AdwStatusPage *done_page;
+  AdwStatusPage *error_page;
+
+  /* owned */
+  LhConnection *connection;
+  GCancellable *cancellable;
+  GtkTextTag   *error_tag;
+  char         *error_text;
+};
+
+enum {
+  PROP_0,
+  PROP_RUNNING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (LhQueryPage, lh_query_page, GTK_TYPE_WIDGET)
+
+static GtkTextBuffer *
+get_buffer (LhQueryPage *self)
+{
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor));
+}
+
+static void
+update_actions (LhQueryPage *self)
+{
+  gboolean running = self->cancellable != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.run",
+                                 !running && self->connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.cancel", running);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
+  gtk_spinner_set_spinning (self->spinner, running);
+}
+
+static char *
+format_duration (gint64 usec)
+{
+  if (usec < 1000)
+    return g_strdup_printf (_("%.2f ms"), usec / 1000.0);
+  if (usec < 1000000)
+    return g_strdup_printf (_("%.0f ms"), usec / 1000.0);
+  return g_strdup_printf (_("%.2f s"), usec / 1000000.0);
+}
+
+static gint64
+total_elapsed (GPtrArray *statements)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < statements->len; i++)
+    {
+      LhStatementResult *statement = g_ptr_array_index (statements, i);
+
+      if (statement->result != NULL)
+        total += lh_result_set_get_elapsed (statement->result);
+    }
+  return total;
+}
+
+static void
+set_status (LhQueryPage *self,
+            const char  *text)
+{
+  gtk_label_set_text (self->status_label, text);
+}
+
+static void
+clear_error (LhQueryPage *self)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
+  g_clear_pointer (&self->error_text, g_free);
+}
+
+/* Underlines from the error's offset to the end of the token there, and puts the cursor
+ * at its start. base is where the run text began in the buffer. */
+static void
+mark_error (LhQueryPage       *self,
+            const char        *text,
+            int                base,
+            const GError      *error)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  int offset = lh_connection_error_get_offset (error);
+  GtkTextIter start, end;
+  guint line, column;
+
+  if (offset < 0)
+    {
+      self->error_text = g_strdup (error->message);
+      return;
+    }
+
+  lh_sql_offset_to_line_column (text, offset, &line, &column);
+  self->error_text = g_strdup_printf (_("Line %u, column %u: %s"), line, column, error->message);
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &start,
+                                      base + g_utf8_pointer_to_offset (text, text + offset));
+  end = start;
+  if (!gtk_text_iter_ends_word (&end) || gtk_text_iter_starts_word (&end))
+    gtk_text_iter_forward_word_end (&end);
+  if (gtk_text_iter_equal (&start, &end))
+    gtk_text_iter_forward_char (&end);
+  gtk_text_buffer_apply_tag (buffer, self->error_tag, &start, &end);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (self->editor),
+                                      gtk_text_buffer_get_insert (buffer));
+}
+
+static void
+show_failure (LhQueryPage       *self,
+              LhStatementResult *failed,
+              const char        *text,
+              int                base,
+              guint              n_ran)
+{
+  g_autofree char *status = NULL;
+
+  if (g_error_matches (failed->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_status (self, _("Cancelled"));
+      adw_status_page_set_title (self->error_page, _("Cancelled"));
+      adw_status_page_set_description (self->error_page,
+                                       _("The statement was stopped before it finished."));
+      gtk_stack_set_visible_child_name (self->results_stack, "error");
+      return;
+    }
+
+  mark_error (self, text, base, failed->error);
+  adw_status_page_set_title (self->error_page,
+                             n_ran > 1 ? _("Statement Failed") : _("Query Failed"));
+  adw_status_page_set_description (self->error_page, self->error_text);
+  gtk_stack_set_visible_child_name (self->results_stack, "error");
+
+  status = n_ran > 1
+    ? g_strdup_printf (_("Statement %u of the script failed"), failed->index + 1)
+    : g_strdup (_("Failed"));
+  set_status (self, status);
+}
+
+static void
+show_success (LhQueryPage *self,
+              GPtrArray   *statements)
+{
+  LhStatementResult *last = g_ptr_array_index (statements, statements->len - 1);
+  LhResultSet *result = last->result;
+  g_autofree char *duration = format_duration (total_elapsed (statements));
+  g_autofree char *status = NULL;
+
+  if (lh_result_set_get_n_columns (result) > 0)
+    {
+      guint n_rows = lh_result_set_get_n_rows (result);
+
+      lh_result_view_set_result (self->result_view, result);
+      gtk_stack_set_visible_child_name (self->results_stack, "rows");
+      if (lh_result_set_get_truncated (result))
+        status = g_strdup_printf (_("First %u rows shown · %s"), n_rows, duration);
+      else
+        status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row · %s", "%u rows · %s",
+                                               n_rows), n_rows, duration);
+    }
+  else
+    {
+      gint64 changes = lh_result_set_get_changes (result);
+      g_autofree char *title = NULL;
+
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%" G_GINT64_FORMAT " Row Changed",
+                                            "%" G_GINT64_FORMAT " Rows Changed", changes),
+                               changes);
+      adw_status_page_set_title (self->done_page, title);
+      adw_status_page_set_description (self->done_page,
+                                       statements->len > 1
+                                         ? _("Every statement of the script ran.")
+                                         : _("The statement ran."));
+      gtk_stack_set_visible_child_name (self->results_stack, "done");
+      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%" G_GINT64_FORMAT " row changed · %s",
+                                             "%" G_GINT64_FORMAT " rows changed · %s", changes),
+                                changes, duration);
+    }
+  set_status (self, status);
+}
+
+typedef struct
+{
+  LhQueryPage *self;
+  int          base;
+} RunData;
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  RunData *data = user_data;
+  g_autoptr(LhQueryPage) self = data->self;
+  LhScript *script = LH_SCRIPT (object);
+  g_autoptr(GPtrArray) statements = NULL;
+  LhStatementResult *last;
+
+  statements = lh_script_run_finish (script, result, NULL);
+  g_clear_object (&self->cancellable);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  last = g_ptr_array_index (statements, statements->len - 1);
+  if (last->error != NULL)
+    show_failure (self, last, lh_script_get_text (script), data->base, statements->len);
+  else
+    show_success (self, statements);
+  g_free (data);
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autoptr(LhScript) script = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+  RunData *data;
+
+  if (self->connection == NULL || self->cancellable != NULL)
+    return;
+
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+  clear_error (self);
+  script = lh_script_new (text);
+  if (lh_script_get_n_statements (script) == 0)
+    {
+      set_status (self, _("There is no SQL to run"));
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  update_actions (self);
+  set_status (self, _("Running…"));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  data = g_new0 (RunData, 1);
+  data->self = g_object_ref (self);
+  data->base = gtk_text_iter_get_offset (&start);
+  lh_script_run_async (script, self->connection, LH_QUERY_PAGE_MAX_ROWS, self->cancellable,
+                       run_cb, data);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+apply_style_scheme (LhQueryPage *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  const char *id = adw_style_manager_get_dark (manager) ? "Adwaita-dark" : "Adwaita";
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (get_buffer (self));
+
+  gtk_source_buffer_set_style_scheme (buffer,
+                                      gtk_source_style_scheme_manager_get_scheme (schemes, id));
+}
+
+void
+lh_query_page_set_connection (LhQueryPage  *self,
+                              LhConnection *connection)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_set_object (&self->connection, connection);
+  update_actions (self);
+}
+
+void
+lh_query_page_set_text (LhQueryPage *self,
+                        const char  *text)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+  gtk_text_buffer_set_text (get_buffer (self), text, -1);
+}
+
+gboolean
+lh_query_page_get_running (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+LhResultView *
+lh_query_page_get_result_view (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->result_view;
+}
+
+const char *
+lh_query_page_get_status (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return gtk_label_get_text (self->status_label);
+}
+
+/* The error of the last run as shown, position included; NULL when it succeeded. */
+const char *
+lh_query_page_get_error_text (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->error_text;
+}
+
+void
+lh_query_page_focus_editor (LhQueryPage *self)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
+static void
+lh_query_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, lh_query_page_get_running (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lh_query_page_dispose (GObject *object)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (object);
+  GtkWidget *child;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_QUERY_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->error_text, g_free);
+  G_OBJECT_CLASS (lh_query_page_parent_class)->dispose (object);
+}
+
+static void
+lh_query_page_class_init (LhQueryPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lh_query_page_dispose;
+  object_class->get_property = lh_query_page_get_property;
+
+  properties[PROP_RUNNING] =
+    g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (LH_TYPE_RESULT_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/litehouse/Litehouse/lh-query-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, editor);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, run_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, result_view);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, done_page);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, error_page);
+
+  gtk_widget_class_install_action (widget_class, "query.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "query.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "query.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "query.cancel", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "querypage");
+}
+
+static void
+lh_query_page_init (LhQueryPage *self)
+{
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkSourceBuffer *buffer;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  buffer = GTK_SOURCE_BUFFER (get_buffer (self));
+  gtk_source_buffer_set_language (buffer,
+                                  gtk_source_language_manager_get_language (languages, "sql"));
+  gtk_source_buffer_set_highlight_matching_brackets (buffer, TRUE);
+  self->error_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "sql-error",
+                                                "underline", PANGO_UNDERLINE_ERROR,
+                                                NULL);
+
+  apply_style_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (apply_style_scheme), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+}

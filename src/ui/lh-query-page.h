@@ -1,0 +1,29 @@
+/* lh-query-page.h — LhQueryPage: an SQL editor over a results grid; Ctrl+Enter runs the
+ * text (or the selection) and shows the rows, their count and the time, or the error. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lh-core.h"
+#include "lh-result-view.h"
+
+G_BEGIN_DECLS
+
+/* The rows one run keeps for display; the paged result grid replaces this cap. */
+#define LH_QUERY_PAGE_MAX_ROWS 10000
+
+#define LH_TYPE_QUERY_PAGE (lh_query_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LhQueryPage, lh_query_page, LH, QUERY_PAGE, GtkWidget)
+
+void          lh_query_page_set_connection (LhQueryPage  *self,
+                                            LhConnection *connection);
+void          lh_query_page_set_text       (LhQueryPage  *self,
+                                            const char   *text);
+gboolean      lh_query_page_get_running    (LhQueryPage  *self);
+LhResultView *lh_query_page_get_result_view (LhQueryPage *self);
+const char   *lh_query_page_get_status     (LhQueryPage  *self);
+const char   *lh_query_page_get_error_text (LhQueryPage  *self);
+void          lh_query_page_focus_editor   (LhQueryPage  *self);
+
+G_END_DECLS

@@ -1,0 +1,533 @@
+/* lh-window.c — LhWindow moves between its pages: welcome (recent databases), opening
+ * (a spinner and Cancel), failed (the reason, in words), and the database itself (the
+ * schema sidebar beside an SQL tab). Opening runs on the connection's worker thread. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lh-application.h"
+#include "lh-schema-sidebar.h"
+#include "lh-window.h"
+
+#define MAX_RECENT_FILES 10
+
+struct _LhWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* template children */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkLabel        *read_only_label;
+  GtkStack        *stack;
+  AdwStatusPage   *opening_page;
+  GtkSpinner      *opening_spinner;
+  AdwStatusPage   *failed_page;
+  AdwPreferencesGroup *recent_group;
+  GtkListBox      *recent_list;
+  LhSchemaSidebar *sidebar;
+  LhQueryPage     *query_page;
+
+  /* owned */
+  GSettings    *settings;
+  GFile        *file;
+  LhConnection *connection;
+  GCancellable *cancellable;
+  GtkNativeDialog *chooser;
+  char         *error_text;
+};
+
+G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_page (LhWindow   *self,
+           const char *name)
+{
+  gboolean opening = g_str_equal (name, "opening");
+
+  gtk_stack_set_visible_child_name (self->stack, name);
+  gtk_spinner_set_spinning (self->opening_spinner, opening);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-open", opening);
+}
+
+static void
+add_recent_file (LhWindow   *self,
+                 const char *path)
+{
+  g_auto(GStrv) old = g_settings_get_strv (self->settings, "recent-files");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) recent = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, path);
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT_FILES; i++)
+    if (!g_str_equal (old[i], path))
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  recent = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-files", (const char * const *) recent);
+}
+
+static void
+recent_row_activated_cb (LhWindow      *self,
+                         GtkListBoxRow *row)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "lh-path");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  lh_application_open_file (LH_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                            file, GTK_WINDOW (self));
+}
+
+static void
+update_recent_list (LhWindow *self)
+{
+  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-files");
+  GtkWidget *child;
+  guint shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+
+  for (guint i = 0; recent[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *dir = NULL;
+      GtkWidget *row;
+
+      if (!g_file_test (recent[i], G_FILE_TEST_IS_REGULAR))
+        continue;
+      name = g_path_get_basename (recent[i]);
+      dir = g_path_get_dirname (recent[i]);
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), dir);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "lh-path", g_strdup (recent[i]), g_free);
+      gtk_list_box_append (self->recent_list, row);
+      shown++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_group), shown > 0);
+}
+
+static void
+show_database (LhWindow *self)
+{
+  const char *location = lh_connection_get_location (self->connection);
+  g_autofree char *subtitle = NULL;
+  const char *home = g_get_home_dir ();
+
+  if (g_str_has_prefix (location, home) && location[strlen (home)] == '/')
+    subtitle = g_strconcat ("~", location + strlen (home), NULL);
+  else
+    subtitle = g_strdup (location);
+
+  adw_window_title_set_title (self->window_title, lh_connection_get_title (self->connection));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), lh_connection_get_title (self->connection));
+  gtk_widget_set_visible (GTK_WIDGET (self->read_only_label),
+                          lh_connection_get_read_only (self->connection));
+
+  lh_schema_sidebar_load (self->sidebar, self->connection);
+  lh_query_page_set_connection (self->query_page, self->connection);
+  show_page (self, "database");
+  lh_query_page_focus_editor (self->query_page);
+}
+
+static void
+show_failure (LhWindow     *self,
+              const GError *error)
+{
+  g_autofree char *name = g_file_get_basename (self->file);
+  g_autofree char *title = g_strdup_printf (_("Could Not Open “%s”"), name);
+
+  g_free (self->error_text);
+  self->error_text = g_strdup (error->message);
+  adw_status_page_set_title (self->failed_page, title);
+  adw_status_page_set_description (self->failed_page, error->message);
+  g_clear_object (&self->file);
+  show_page (self, "failed");
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LhWindow) self = user_data;
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = lh_local_connection_open_finish (result, &error);
+  g_clear_object (&self->cancellable);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_object (&self->file);
+      show_page (self, "welcome");
+      return;
+    }
+  if (connection == NULL)
+    {
+      show_failure (self, error);
+      return;
+    }
+
+  self->connection = LH_CONNECTION (g_steal_pointer (&connection));
+  add_recent_file (self, lh_connection_get_location (self->connection));
+  show_database (self);
+}
+
+static void
+show_opening (LhWindow   *self,
+              const char *title)
+{
+  adw_status_page_set_title (self->opening_page, title);
+  g_clear_pointer (&self->error_text, g_free);
+  show_page (self, "opening");
+}
+
+void
+lh_window_open_file (LhWindow *self,
+                     GFile    *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (LH_IS_WINDOW (self));
+  g_return_if_fail (lh_window_is_empty (self));
+
+  g_set_object (&self->file, file);
+  name = g_file_get_basename (file);
+  title = g_strdup_printf (_("Opening “%s”…"), name);
+  show_opening (self, title);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *uri = g_file_get_uri (file);
+
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("“%s” is not a local file; Litehouse opens local files only."), uri);
+      show_failure (self, error);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  lh_local_connection_open_async (path, LH_LOCAL_OPEN_NONE,
+                                  LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS,
+                                  self->cancellable, open_cb, g_object_ref (self));
+}
+
+static void
+demo_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LhWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  path = lh_demo_install_finish (result, &error);
+  g_clear_object (&self->cancellable);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_object (&self->file);
+      show_page (self, "welcome");
+      return;
+    }
+  if (path == NULL)
+    {
+      show_failure (self, error);
+      return;
+    }
+
+  g_clear_object (&self->file);
+  file = g_file_new_for_path (path);
+  lh_window_open_file (self, file);
+}
+
+/* Copies the bundled demo into the user's data folder (once) and opens the copy. */
+void
+lh_window_open_demo (LhWindow *self)
+{
+  g_return_if_fail (LH_IS_WINDOW (self));
+  g_return_if_fail (lh_window_is_empty (self));
+
+  /* A placeholder file marks the window as taken while the demo is copied. */
+  self->file = g_file_new_for_path ("litehouse-demo.sqlite");
+  show_opening (self, _("Preparing the Demo Database…"));
+  self->cancellable = g_cancellable_new ();
+  lh_demo_install_async (NULL, NULL, self->cancellable, demo_cb, g_object_ref (self));
+}
+
+static void
+open_response_cb (LhWindow             *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+      if (app != NULL)
+        lh_application_open_file (LH_APPLICATION (app), file, GTK_WINDOW (self));
+      else if (lh_window_is_empty (self))
+        lh_window_open_file (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LhWindow *self = LH_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) databases = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Open a Database"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (databases, _("SQLite databases"));
+  gtk_file_filter_add_mime_type (databases, "application/vnd.sqlite3");
+  gtk_file_filter_add_mime_type (databases, "application/x-sqlite3");
+  gtk_file_filter_add_suffix (databases, "db");
+  gtk_file_filter_add_suffix (databases, "sqlite");
+  gtk_file_filter_add_suffix (databases, "sqlite3");
+  gtk_file_filter_add_suffix (databases, "db3");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), databases);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), databases);
+
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_swapped (chooser, "response", G_CALLBACK (open_response_cb), self);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+open_demo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LhWindow *self = LH_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (lh_window_is_empty (self))
+    lh_window_open_demo (self);
+  else if (app != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "open-demo", NULL);
+}
+
+static void
+cancel_open_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LhWindow *self = LH_WINDOW (widget);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         LhWindow      *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      if (app != NULL)
+        lh_application_open_file (LH_APPLICATION (app), l->data, GTK_WINDOW (self));
+      else if (lh_window_is_empty (self))
+        lh_window_open_file (self, l->data);
+    }
+  g_slist_free (files);
+  return TRUE;
+}
+
+static void
+object_activated_cb (LhWindow       *self,
+                     LhSchemaObject *object)
+{
+  LhSchemaObjectKind kind = lh_schema_object_get_kind (object);
+  g_autofree char *quoted = NULL;
+  g_autofree char *sql = NULL;
+
+  if (kind != LH_SCHEMA_OBJECT_TABLE && kind != LH_SCHEMA_OBJECT_VIEW)
+    return;
+
+  quoted = lh_sql_quote_identifier (lh_schema_object_get_name (object));
+  sql = g_strdup_printf ("SELECT * FROM %s LIMIT 1000;", quoted);
+  lh_query_page_set_text (self->query_page, sql);
+  gtk_widget_activate_action (GTK_WIDGET (self->query_page), "query.run", NULL);
+}
+
+static gboolean
+lh_window_close_request (GtkWindow *window)
+{
+  LhWindow *self = LH_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (lh_window_parent_class)->close_request (window);
+}
+
+GFile *
+lh_window_get_file (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return self->file;
+}
+
+/* TRUE while the window neither shows a database nor is opening one. */
+gboolean
+lh_window_is_empty (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), FALSE);
+  return self->file == NULL && self->connection == NULL;
+}
+
+LhConnection *
+lh_window_get_connection (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return self->connection;
+}
+
+LhQueryPage *
+lh_window_get_query_page (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return self->query_page;
+}
+
+/* "welcome", "opening", "failed" or "database". */
+const char *
+lh_window_get_page_name (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* Why the last open failed, as the window shows it; NULL if it did not. */
+const char *
+lh_window_get_error_text (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return self->error_text;
+}
+
+static void
+lh_window_dispose (GObject *object)
+{
+  LhWindow *self = LH_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_WINDOW);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->file);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->error_text, g_free);
+  G_OBJECT_CLASS (lh_window_parent_class)->dispose (object);
+}
+
+static void
+lh_window_class_init (LhWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = lh_window_dispose;
+  window_class->close_request = lh_window_close_request;
+
+  g_type_ensure (LH_TYPE_SCHEMA_SIDEBAR);
+  g_type_ensure (LH_TYPE_QUERY_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/litehouse/Litehouse/lh-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, read_only_label);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, opening_page);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, opening_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, recent_group);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, query_page);
+  gtk_widget_class_bind_template_callback (widget_class, object_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-open", NULL, cancel_open_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open", NULL);
+}
+
+static void
+lh_window_init (LhWindow *self)
+{
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_signal_connect_object (self->settings, "changed::recent-files",
+                           G_CALLBACK (update_recent_list), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->recent_list, "row-activated",
+                            G_CALLBACK (recent_row_activated_cb), self);
+  update_recent_list (self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  show_page (self, "welcome");
+}
+
+LhWindow *
+lh_window_new (GtkApplication *application)
+{
+  return g_object_new (LH_TYPE_WINDOW, "application", application, NULL);
+}

@@ -1,0 +1,26 @@
+/* lh-window.h — LhWindow: one database per window; a welcome page until one is open. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lh-core.h"
+#include "lh-query-page.h"
+
+G_BEGIN_DECLS
+
+#define LH_TYPE_WINDOW (lh_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (LhWindow, lh_window, LH, WINDOW, AdwApplicationWindow)
+
+LhWindow     *lh_window_new            (GtkApplication *application);
+void          lh_window_open_file      (LhWindow       *self,
+                                        GFile          *file);
+void          lh_window_open_demo      (LhWindow       *self);
+GFile        *lh_window_get_file       (LhWindow       *self);
+gboolean      lh_window_is_empty       (LhWindow       *self);
+LhConnection *lh_window_get_connection (LhWindow       *self);
+LhQueryPage  *lh_window_get_query_page (LhWindow       *self);
+const char   *lh_window_get_page_name  (LhWindow       *self);
+const char   *lh_window_get_error_text (LhWindow       *self);
+
+G_END_DECLS

@@ -1,0 +1,190 @@
+/* lh-test-util.c — helpers shared by the tests; see lh-test-util.h. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "lh-test-util.h"
+
+char *
+lh_test_make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("litehouse-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+lh_test_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        lh_test_remove_dir (child);
+      else
+        {
+          g_chmod (child, 0600);
+          g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+void
+lh_test_make_db (const char *path,
+                 const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("making %s: %s", path, message);
+  sqlite3_close (db);
+}
+
+char *
+lh_test_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+LhLocalConnection *
+lh_test_open (const char        *path,
+              LhLocalOpenFlags   flags,
+              guint              busy_timeout_ms,
+              GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_local_connection_open_async (path, flags, busy_timeout_ms, NULL, store_result_cb, &result);
+  return lh_local_connection_open_finish (wait_for_result (&result), error);
+}
+
+LhResultSet *
+lh_test_execute (LhConnection  *connection,
+                 const char    *sql,
+                 GPtrArray     *params,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_connection_execute_async (connection, sql, params, 0, cancellable, store_result_cb, &result);
+  return lh_connection_execute_finish (connection, wait_for_result (&result), error);
+}
+
+LhResultSet *
+lh_test_execute_limited (LhConnection  *connection,
+                         const char    *sql,
+                         guint          max_rows,
+                         GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_connection_execute_async (connection, sql, NULL, max_rows, NULL, store_result_cb, &result);
+  return lh_connection_execute_finish (connection, wait_for_result (&result), error);
+}
+
+GPtrArray *
+lh_test_run_script (LhConnection *connection,
+                    const char   *text,
+                    GCancellable *cancellable)
+{
+  g_autoptr(LhScript) script = lh_script_new (text);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *statements;
+
+  lh_script_run_async (script, connection, 0, cancellable, store_result_cb, &result);
+  statements = lh_script_run_finish (script, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return statements;
+}
+
+/* Another process holding a write transaction on path: mode is "exclusive" (readers wait
+ * too) or "immediate" (only writers wait). Returns once the lock is held. */
+GSubprocess *
+lh_test_lock_db (const char *path,
+                 const char *mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  const char *locker = g_getenv ("LH_TEST_LOCKER");
+  GSubprocess *process;
+
+  g_assert_nonnull (locker);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                              &error, locker, path, mode, NULL);
+  g_assert_no_error (error);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "locked");
+  return process;
+}
+
+void
+lh_test_unlock_db (GSubprocess *locker)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_close (g_subprocess_get_stdin_pipe (locker), NULL, NULL);
+  g_subprocess_wait_check (locker, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (locker);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until done (data) holds or timeout_ms pass; returns done. */
+gboolean
+lh_test_wait_until (gboolean (*done) (gpointer),
+                    gpointer   data,
+                    guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return done (data);
+}

@@ -1,0 +1,37 @@
+/* lh-test-util.h — what every test needs: a temporary folder, a database made from SQL,
+ * a file's checksum, and the async core APIs waited for on the main context. */
+#pragma once
+
+#include "lh-core.h"
+
+G_BEGIN_DECLS
+
+char              *lh_test_make_dir       (void);
+void               lh_test_remove_dir     (const char    *path);
+void               lh_test_make_db        (const char    *path,
+                                           const char    *sql);
+char              *lh_test_checksum       (const char    *path);
+LhLocalConnection *lh_test_open           (const char    *path,
+                                           LhLocalOpenFlags flags,
+                                           guint          busy_timeout_ms,
+                                           GError       **error);
+LhResultSet       *lh_test_execute        (LhConnection  *connection,
+                                           const char    *sql,
+                                           GPtrArray     *params,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+LhResultSet       *lh_test_execute_limited (LhConnection *connection,
+                                           const char    *sql,
+                                           guint          max_rows,
+                                           GError       **error);
+GPtrArray         *lh_test_run_script     (LhConnection  *connection,
+                                           const char    *text,
+                                           GCancellable  *cancellable);
+GSubprocess       *lh_test_lock_db        (const char    *path,
+                                           const char    *mode);
+void               lh_test_unlock_db      (GSubprocess   *locker);
+gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),
+                                           gpointer       data,
+                                           guint          timeout_ms);
+
+G_END_DECLS

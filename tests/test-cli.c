@@ -1,0 +1,321 @@
+/* test-cli.c — litehouse-cli as a script would run it: its table and JSON output, its exit
+ * codes, and the one-line message for each kind of bad input, with the file unchanged. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "lh-test-util.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliRun;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = lh_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "shop.db", NULL);
+  lh_test_make_db (fixture->path,
+                   "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, price REAL, img BLOB);"
+                   "INSERT INTO products VALUES (1, 'Tea', 3.5, x'89504e47'),"
+                   " (2, 'Crème brûlée', 12, NULL), (10, NULL, NULL, NULL);");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static void
+cli_run_clear (CliRun *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
+
+static CliRun
+cli (const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CliRun run = { 0 };
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("LITEHOUSE_CLI"));
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run.out, &run.err, &error);
+  g_assert_no_error (error);
+  run.status = g_subprocess_get_exit_status (process);
+  return run;
+}
+
+/* Exit status 1 and exactly one line on stderr, which is expected. */
+static void
+assert_fails_with (const CliRun *run,
+                   const char   *expected)
+{
+  g_autofree char *line = g_strdup_printf ("litehouse-cli: %s\n", expected);
+
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpstr (run->err, ==, line);
+}
+
+static void
+test_table (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_auto(CliRun) run = cli ("query", fixture->path, "SELECT * FROM products ORDER BY id", NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpstr (run.out, ==,
+                   "id | name         | price | img\n"
+                   "---+--------------+-------+---------------\n"
+                   " 1 | Tea          |   3.5 | BLOB (4 bytes)\n"
+                   " 2 | Crème brûlée |  12.0 | NULL\n"
+                   "10 | NULL         | NULL  | NULL\n"
+                   "(3 rows)\n");
+}
+
+static void
+test_changes (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_auto(CliRun) run = cli ("query", fixture->path,
+                            "UPDATE products SET price = price * 2 WHERE price IS NOT NULL;"
+                            " SELECT sum(price) AS total FROM products", NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "(2 rows changed)\n\ntotal\n-----\n 31.0\n(1 row)\n");
+}
+
+static void
+test_json (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_auto(CliRun) run = cli ("query", "--json", fixture->path,
+                            "SELECT id, name, img FROM products WHERE id < 3 ORDER BY id", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *statement;
+  JsonArray *rows, *row;
+
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+
+  statement = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (statement, "columns"), 1),
+                   ==, "name");
+  rows = json_object_get_array_member (statement, "rows");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  row = json_array_get_array_element (rows, 0);
+  g_assert_cmpint (json_array_get_int_element (row, 0), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (row, 1), ==, "Tea");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (row, 2), "base64"),
+                   ==, "iVBORw==");
+  row = json_array_get_array_element (rows, 1);
+  g_assert_true (json_array_get_null_element (row, 2));
+}
+
+static void
+test_malformed_sql (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *before = lh_test_checksum (fixture->path);
+  g_autofree char *after = NULL;
+
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path,
+                              "SELECT name FROM products ORDER BYE id", NULL);
+
+    assert_fails_with (&run, "error in statement 1 at line 1, column 33: near \"BYE\": "
+                       "syntax error");
+    g_assert_cmpstr (run.out, ==, "");
+  }
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path,
+                              "DELETE FROM products WHERE id = 1;\nSELEC name FROM products",
+                              NULL);
+
+    /* The statement before the failing one ran, and says so. */
+    assert_fails_with (&run, "error in statement 2 at line 2, column 1: near \"SELEC\": "
+                       "syntax error");
+    g_assert_cmpstr (run.out, ==, "(1 row changed)\n");
+  }
+}
+
+static void
+assert_file_refused (const char *path,
+                     const char *expected)
+{
+  g_autofree char *before = g_file_test (path, G_FILE_TEST_IS_REGULAR)
+    ? lh_test_checksum (path) : NULL;
+  g_auto(CliRun) run = cli ("query", path, "SELECT 1", NULL);
+
+  assert_fails_with (&run, expected);
+  g_assert_cmpstr (run.out, ==, "");
+  if (before != NULL)
+    {
+      g_autofree char *after = lh_test_checksum (path);
+
+      g_assert_cmpstr (before, ==, after);
+    }
+}
+
+static void
+test_bad_files (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing.db", NULL);
+  g_autofree char *text = g_build_filename (fixture->dir, "readme.txt", NULL);
+  g_autofree char *cut = g_build_filename (fixture->dir, "cut.db", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+  gsize length;
+
+  expected = g_strdup_printf ("There is no file “%s”.", missing);
+  assert_file_refused (missing, expected);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_free (expected);
+
+  expected = g_strdup_printf ("“%s” is a folder, not a database file.", fixture->dir);
+  assert_file_refused (fixture->dir, expected);
+  g_free (expected);
+
+  g_assert_true (g_file_set_contents (text, "Just some text, long enough to have a header "
+                                      "that SQLite will look at and refuse. ..........", -1, NULL));
+  expected = g_strdup_printf ("“%s” is not an SQLite database.", text);
+  assert_file_refused (text, expected);
+  g_free (expected);
+
+  lh_test_make_db (cut, "CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT);"
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                   " INSERT INTO big SELECT i, printf('%0200d', i) FROM n;");
+  g_assert_true (g_file_get_contents (cut, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (cut, contents, length / 3, NULL));
+  expected = g_strdup_printf ("“%s” is damaged or truncated (SQLite: database disk image is "
+                              "malformed).", cut);
+  assert_file_refused (cut, expected);
+}
+
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GSubprocess *locker = lh_test_lock_db (fixture->path, "exclusive");
+  g_autofree char *expected = NULL;
+
+  /* The CLI waits out its busy timeout (5 s) before it gives up. */
+  expected = g_strdup_printf ("“%s” is locked by another process that is writing to it. "
+                              "Try again when it has finished.", fixture->path);
+  assert_file_refused (fixture->path, expected);
+  lh_test_unlock_db (locker);
+}
+
+static void
+test_read_only (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *before = lh_test_checksum (fixture->path);
+  g_autofree char *after = NULL;
+
+  g_assert_cmpint (g_chmod (fixture->path, 0444), ==, 0);
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path, "SELECT count(*) AS n FROM products", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "n\n-\n3\n(1 row)\n");
+  }
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path, "DELETE FROM products", NULL);
+
+    assert_fails_with (&run, "The database is open read-only, so it cannot be changed "
+                       "(SQLite: attempt to write a readonly database).");
+  }
+  {
+    g_auto(CliRun) run = cli ("query", "--read-only", fixture->path, "DELETE FROM products",
+                              NULL);
+
+    g_assert_cmpint (run.status, ==, 1);
+  }
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_usage (Fixture       *fixture,
+            gconstpointer  data)
+{
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path, NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.err, ==, "litehouse-cli: usage: litehouse-cli query [--json] "
+                     "[--read-only] FILE SQL\n");
+  }
+  {
+    g_auto(CliRun) run = cli ("frobnicate", NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "unknown command “frobnicate”"));
+  }
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path, "  -- nothing\n ; ", NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.err, ==, "litehouse-cli: there is no SQL statement to run\n");
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("table", test_table);
+  ADD ("changes", test_changes);
+  ADD ("json", test_json);
+  ADD ("malformed-sql", test_malformed_sql);
+  ADD ("bad-files", test_bad_files);
+  ADD ("locked", test_locked);
+  ADD ("read-only", test_read_only);
+  ADD ("usage", test_usage);
+#undef ADD
+
+  return g_test_run ();
+}

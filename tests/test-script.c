@@ -1,0 +1,258 @@
+/* test-script.c — LhScript: statements split where SQLite would split them (strings,
+ * quoted names, comments, triggers), run in order, stopping at the first error with its
+ * position in the whole script. Also LhValue's display text and identifier quoting. */
+#include "config.h"
+
+#include "lh-test-util.h"
+
+static char **
+split (const char *text)
+{
+  g_autoptr(GArray) spans = lh_sql_split (text, -1);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      LhStatementSpan *span = &g_array_index (spans, LhStatementSpan, i);
+      g_autofree char *sql = g_strndup (text + span->offset, span->length);
+
+      g_strv_builder_add (builder, sql);
+    }
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
+static void
+assert_split (const char         *text,
+              const char * const *expected)
+{
+  g_auto(GStrv) got = split (text);
+
+  g_assert_cmpstrv (got, expected);
+}
+
+static void
+test_split (void)
+{
+  assert_split ("SELECT 1; SELECT 2;", (const char *[]) { "SELECT 1;", "SELECT 2;", NULL });
+  assert_split ("  SELECT 1 ;\n\nSELECT 2", (const char *[]) { "SELECT 1 ;", "SELECT 2", NULL });
+  assert_split ("SELECT 'a;b', 'it''s; fine';SELECT 3",
+                (const char *[]) { "SELECT 'a;b', 'it''s; fine';", "SELECT 3", NULL });
+  assert_split ("SELECT \"we;ird\", [br;acket], `back;tick` FROM t; SELECT 4;",
+                (const char *[]) { "SELECT \"we;ird\", [br;acket], `back;tick` FROM t;",
+                                   "SELECT 4;", NULL });
+  assert_split ("-- a comment; not a statement\nSELECT 1; /* block; comment */ SELECT 2;",
+                (const char *[]) { "SELECT 1;", "SELECT 2;", NULL });
+  assert_split (";; -- only comments ;\n /* here */ ;", (const char *[]) { NULL });
+  assert_split ("", (const char *[]) { NULL });
+  assert_split ("CREATE TRIGGER t_audit AFTER UPDATE ON t BEGIN\n"
+                "  INSERT INTO log VALUES (1);\n"
+                "  UPDATE t SET n = n + 1 WHERE id = new.id;\n"
+                "END;\nSELECT 5;",
+                (const char *[]) { "CREATE TRIGGER t_audit AFTER UPDATE ON t BEGIN\n"
+                                   "  INSERT INTO log VALUES (1);\n"
+                                   "  UPDATE t SET n = n + 1 WHERE id = new.id;\n"
+                                   "END;", "SELECT 5;", NULL });
+  assert_split ("SELECT CASE WHEN 1 THEN 'x;' END; SELECT 6",
+                (const char *[]) { "SELECT CASE WHEN 1 THEN 'x;' END;", "SELECT 6", NULL });
+  assert_split ("SELECT 'unterminated; string", (const char *[]) { "SELECT 'unterminated; string",
+                                                                   NULL });
+  assert_split ("SELECT 1 -- trailing; comment", (const char *[]) { "SELECT 1 -- trailing; comment",
+                                                                    NULL });
+}
+
+static void
+test_blank (void)
+{
+  g_assert_true (lh_sql_is_blank ("  -- x\n /* y */ ; ", -1));
+  g_assert_false (lh_sql_is_blank (" -- x\n DELETE FROM t", -1));
+  g_assert_false (lh_sql_is_blank ("'--'", -1));
+}
+
+static void
+test_line_column (void)
+{
+  const char *text = "SELECT 1;\n  SELECT 'é', bad";
+  guint line, column;
+
+  lh_sql_offset_to_line_column (text, 0, &line, &column);
+  g_assert_cmpuint (line, ==, 1);
+  g_assert_cmpuint (column, ==, 1);
+  lh_sql_offset_to_line_column (text, strstr (text, "bad") - text, &line, &column);
+  g_assert_cmpuint (line, ==, 2);
+  g_assert_cmpuint (column, ==, 15);
+}
+
+static void
+test_quote_identifier (void)
+{
+  g_autofree char *plain = lh_sql_quote_identifier ("users");
+  g_autofree char *hostile = lh_sql_quote_identifier ("\"; DROP TABLE x; --");
+
+  g_assert_cmpstr (plain, ==, "\"users\"");
+  g_assert_cmpstr (hostile, ==, "\"\"\"; DROP TABLE x; --\"");
+}
+
+static void
+test_value_display (void)
+{
+  g_autoptr(LhValue) real = lh_value_new_real (0.1);
+  g_autoptr(LhValue) third = lh_value_new_real (1.0 / 3.0);
+  g_autoptr(LhValue) big = lh_value_new_integer (G_MININT64);
+  g_autoptr(LhValue) text = lh_value_new_text ("héllo wörld", -1);
+  g_autoptr(GBytes) bytes = g_bytes_new ("abc", 3);
+  g_autoptr(LhValue) blob = lh_value_new_blob (bytes);
+  g_autoptr(LhValue) null = lh_value_new_null ();
+  g_autoptr(LhValue) copy = lh_value_copy (text);
+  g_autofree char *s1 = lh_value_to_display_string (real, 0);
+  g_autofree char *s2 = lh_value_to_display_string (third, 0);
+  g_autofree char *s3 = lh_value_to_display_string (big, 0);
+  g_autofree char *s4 = lh_value_to_display_string (text, 5);
+  g_autofree char *s5 = lh_value_to_display_string (blob, 0);
+  g_autofree char *s6 = lh_value_to_display_string (null, 0);
+  g_autofree char *s7 = lh_value_to_display_string (copy, 0);
+
+  g_assert_cmpstr (s1, ==, "0.1");
+  g_assert_cmpstr (s2, ==, "0.33333333333333331");
+  g_assert_cmpstr (s3, ==, "-9223372036854775808");
+  g_assert_cmpstr (s4, ==, "héllo…");
+  g_assert_cmpstr (s5, ==, "BLOB (3 bytes)");
+  g_assert_cmpstr (s6, ==, "NULL");
+  g_assert_cmpstr (s7, ==, "héllo wörld");
+}
+
+typedef struct
+{
+  char *dir;
+  LhConnection *connection;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = lh_test_make_dir ();
+  path = g_build_filename (fixture->dir, "script.db", NULL);
+  lh_test_make_db (path, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER DEFAULT 0);");
+  fixture->connection = LH_CONNECTION (lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->connection);
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gint64
+count_rows (LhConnection *connection,
+            const char   *sql)
+{
+  g_autoptr(LhResultSet) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = lh_test_execute (connection, sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return lh_result_set_get_value (result, 0, 0)->v.integer;
+}
+
+static void
+test_run (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  LhStatementResult *statement;
+
+  results = lh_test_run_script (fixture->connection,
+                                "INSERT INTO t (id) VALUES (1), (2);\n"
+                                "CREATE TRIGGER bump AFTER INSERT ON t BEGIN\n"
+                                "  UPDATE t SET n = n + 1 WHERE id = new.id;\n"
+                                "END;\n"
+                                "INSERT INTO t (id) VALUES (3);\n"
+                                "SELECT id, n FROM t ORDER BY id;",
+                                NULL);
+  g_assert_cmpuint (results->len, ==, 4);
+
+  statement = g_ptr_array_index (results, 0);
+  g_assert_no_error (statement->error);
+  g_assert_cmpint (lh_result_set_get_changes (statement->result), ==, 2);
+  g_assert_cmpuint (statement->offset, ==, 0);
+
+  statement = g_ptr_array_index (results, 1);
+  g_assert_true (g_str_has_prefix (statement->sql, "CREATE TRIGGER"));
+  g_assert_true (g_str_has_suffix (statement->sql, "END;"));
+
+  statement = g_ptr_array_index (results, 3);
+  g_assert_no_error (statement->error);
+  g_assert_cmpuint (lh_result_set_get_n_rows (statement->result), ==, 3);
+  g_assert_cmpint (lh_result_set_get_value (statement->result, 2, 1)->v.integer, ==, 1);
+}
+
+static void
+test_run_error (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *text = "INSERT INTO t (id) VALUES (1);\n"
+                     "UPDATE t SET n = 5 WHER id = 1;\n"
+                     "INSERT INTO t (id) VALUES (2);";
+  g_autoptr(GPtrArray) results = lh_test_run_script (fixture->connection, text, NULL);
+  LhStatementResult *failed;
+  guint line, column;
+
+  /* The first statement ran, the second failed, the third never ran. */
+  g_assert_cmpuint (results->len, ==, 2);
+  failed = g_ptr_array_index (results, 1);
+  g_assert_error (failed->error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL);
+  g_assert_cmpstr (failed->error->message, ==, "near \"WHER\": syntax error");
+  g_assert_cmpint (lh_connection_error_get_offset (failed->error), ==, strstr (text, "WHER") - text);
+  lh_sql_offset_to_line_column (text, lh_connection_error_get_offset (failed->error),
+                                &line, &column);
+  g_assert_cmpuint (line, ==, 2);
+  g_assert_cmpuint (column, ==, 20);
+  g_assert_cmpint (count_rows (fixture->connection, "SELECT count(*) FROM t"), ==, 1);
+}
+
+static void
+test_run_cancel (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  LhStatementResult *last;
+
+  g_cancellable_cancel (cancellable);
+  results = lh_test_run_script (fixture->connection, "INSERT INTO t (id) VALUES (1); SELECT 2;",
+                                cancellable);
+  g_assert_cmpuint (results->len, ==, 1);
+  last = g_ptr_array_index (results, 0);
+  g_assert_error (last->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (count_rows (fixture->connection, "SELECT count(*) FROM t"), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/script/split", test_split);
+  g_test_add_func ("/script/blank", test_blank);
+  g_test_add_func ("/script/line-column", test_line_column);
+  g_test_add_func ("/script/quote-identifier", test_quote_identifier);
+  g_test_add_func ("/value/display", test_value_display);
+  g_test_add ("/script/run", Fixture, NULL, fixture_set_up, test_run, fixture_tear_down);
+  g_test_add ("/script/run-error", Fixture, NULL, fixture_set_up, test_run_error,
+              fixture_tear_down);
+  g_test_add ("/script/run-cancel", Fixture, NULL, fixture_set_up, test_run_cancel,
+              fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -1,0 +1,361 @@
+/* test-window.c — the real window under a display server (Xvfb in the test command): open
+ * the demo database, see its schema in the sidebar, run a query through the window's
+ * action and find its rows in the grid; a bad query and a bad file each show their
+ * reason in the window. Screenshots land in the build folder. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gtksourceview/gtksource.h>
+
+#include "lh-schema-sidebar.h"
+#include "lh-test-util.h"
+#include "lh-window.h"
+
+typedef struct
+{
+  char     *dir;
+  LhWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = lh_test_make_dir ();
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static gboolean
+page_is_settled (gpointer data)
+{
+  const char *page = lh_window_get_page_name (data);
+
+  return g_strcmp0 (page, "database") == 0 || g_strcmp0 (page, "failed") == 0;
+}
+
+static gboolean
+query_done (gpointer data)
+{
+  return !lh_query_page_get_running (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Lets the window lay out and draw what it now shows. */
+static void
+settle (void)
+{
+  lh_test_wait_until (never, NULL, 300);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (content);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  settle ();
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  /* The window draws its background itself, outside its content: paint it first. */
+  gtk_snapshot_append_color (snapshot,
+                             adw_style_manager_get_dark (adw_style_manager_get_default ())
+                               ? &(GdkRGBA) { 0.14, 0.14, 0.14, 1 }
+                               : &(GdkRGBA) { 0.98, 0.98, 0.98, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_test_build_filename (G_TEST_BUILT, "screenshots", name, NULL);
+  g_mkdir_with_parents (g_test_get_dir (G_TEST_BUILT), 0755);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    g_mkdir_with_parents (dir, 0755);
+  }
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static char *
+copy_demo (const char *dir)
+{
+  g_autofree char *source = g_build_filename (lh_demo_get_source_dir (),
+                                              "litehouse-demo.sqlite", NULL);
+  char *target = g_build_filename (dir, "demo.sqlite", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (target, contents, length, NULL));
+  return target;
+}
+
+static void
+open_path (Fixture    *fixture,
+           const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  lh_window_open_file (fixture->window, file);
+  g_assert_true (lh_test_wait_until (page_is_settled, fixture->window, 20000));
+}
+
+static void
+run_query (LhQueryPage *page,
+           const char  *sql)
+{
+  lh_query_page_set_text (page, sql);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_test_wait_until (query_done, page, 20000));
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GString   *texts)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    {
+      g_string_append (texts, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (texts, '\n');
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, texts);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+schema_loaded (gpointer data)
+{
+  return lh_schema_sidebar_get_schema (data) != NULL;
+}
+
+static void
+test_query (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  LhQueryPage *page;
+  LhResultView *view;
+  GListModel *columns;
+  LhSchemaSidebar *sidebar;
+  LhSchema *schema;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autoptr(GtkColumnViewColumn) first_column = NULL;
+
+  open_path (fixture, path);
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "database");
+  g_assert_nonnull (lh_window_get_connection (fixture->window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "demo.sqlite");
+
+  /* The sidebar lists what the demo holds. */
+  sidebar = LH_SCHEMA_SIDEBAR (find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
+  schema = lh_schema_sidebar_get_schema (sidebar);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TABLE), >=, 5);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_VIEW), >=, 1);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_INDEX), >=, 1);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TRIGGER), >=, 1);
+
+  page = lh_window_get_query_page (fixture->window);
+  run_query (page, "SELECT id, title, status FROM tasks ORDER BY id LIMIT 7;");
+  g_assert_null (lh_query_page_get_error_text (page));
+  g_assert_true (g_str_has_prefix (lh_query_page_get_status (page), "7 rows · "));
+
+  view = lh_query_page_get_result_view (page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (lh_result_view_get_column_view (view)))),
+                    ==, 7);
+  columns = gtk_column_view_get_columns (lh_result_view_get_column_view (view));
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 3);
+  first_column = g_list_model_get_item (columns, 1);
+  g_assert_cmpstr (gtk_column_view_column_get_title (first_column), ==, "title");
+
+  /* The rows are on screen, not only in the model. */
+  settle ();
+  collect_labels (GTK_WIDGET (view), shown);
+  {
+    const LhValue *title = lh_result_set_get_value (lh_result_view_get_result (view), 0, 1);
+    g_autofree char *text = lh_value_to_display_string (title, 200);
+
+    g_assert_nonnull (strstr (shown->str, text));
+  }
+  save_screenshot (GTK_WIDGET (fixture->window), "window-query.png");
+}
+
+static void
+test_query_error (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  LhQueryPage *page;
+
+  open_path (fixture, path);
+  before = lh_test_checksum (path);
+  page = lh_window_get_query_page (fixture->window);
+  run_query (page, "SELECT id\n  FROM tasks\n WHERE title LIKE 'x' ORDER BYE id;");
+  g_assert_cmpstr (lh_query_page_get_error_text (page), ==,
+                   "Line 3, column 29: near \"BYE\": syntax error");
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Failed");
+  save_screenshot (GTK_WIDGET (fixture->window), "window-query-error.png");
+
+  /* The window stays usable: the next query runs. */
+  run_query (page, "SELECT count(*) FROM tasks");
+  g_assert_null (lh_query_page_get_error_text (page));
+  after = lh_test_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_bad_file (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "photo.db", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (g_file_set_contents (path, "\x89PNG\r\n\x1a\n but not really a picture either, "
+                                      "and certainly not a database file at all.", -1, NULL));
+  before = lh_test_checksum (path);
+  open_path (fixture, path);
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "failed");
+  expected = g_strdup_printf ("“%s” is not an SQLite database.", path);
+  g_assert_cmpstr (lh_window_get_error_text (fixture->window), ==, expected);
+  g_assert_true (lh_window_is_empty (fixture->window));
+  save_screenshot (GTK_WIDGET (fixture->window), "window-bad-file.png");
+  after = lh_test_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_missing_file (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "gone.db", NULL);
+  g_autofree char *expected = g_strdup_printf ("There is no file “%s”.", path);
+
+  open_path (fixture, path);
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "failed");
+  g_assert_cmpstr (lh_window_get_error_text (fixture->window), ==, expected);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+demo_opened (gpointer data)
+{
+  return g_strcmp0 (lh_window_get_page_name (data), "opening") != 0;
+}
+
+static void
+test_demo_copy (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *source = g_build_filename (lh_demo_get_source_dir (),
+                                              "litehouse-demo.sqlite", NULL);
+  g_autofree char *copy = g_build_filename (g_get_user_data_dir (), "litehouse", "demo",
+                                            "litehouse-demo.sqlite", NULL);
+  g_autofree char *migrations = g_build_filename (g_get_user_data_dir (), "litehouse", "demo",
+                                                  "migrations", NULL);
+  g_autofree char *before = lh_test_checksum (source);
+  g_autofree char *after = NULL;
+  LhQueryPage *page;
+
+  lh_window_open_demo (fixture->window);
+  g_assert_true (lh_test_wait_until (demo_opened, fixture->window, 20000));
+  g_assert_true (lh_test_wait_until (page_is_settled, fixture->window, 20000));
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "database");
+  g_assert_cmpstr (lh_connection_get_location (lh_window_get_connection (fixture->window)), ==, copy);
+  g_assert_true (g_file_test (migrations, G_FILE_TEST_IS_DIR));
+
+  /* Changes go to the copy; the shipped original stays as it was. */
+  page = lh_window_get_query_page (fixture->window);
+  run_query (page, "DELETE FROM comments");
+  g_assert_null (lh_query_page_get_error_text (page));
+  after = lh_test_checksum (source);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_welcome (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "welcome");
+  g_assert_true (lh_window_is_empty (fixture->window));
+  save_screenshot (GTK_WIDGET (fixture->window), "window-welcome.png");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *data_home = lh_test_make_dir ();
+  int status;
+
+  /* The demo copy goes to a data folder of this test's own. */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  gtk_source_init ();
+  /* What AdwApplication does for the app: icons from the resource bundle. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/org/litehouse/Litehouse/icons");
+
+#define ADD(name, func) \
+  g_test_add ("/window/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("welcome", test_welcome);
+  ADD ("query", test_query);
+  ADD ("query-error", test_query_error);
+  ADD ("bad-file", test_bad_file);
+  ADD ("missing-file", test_missing_file);
+  ADD ("demo-copy", test_demo_copy);
+#undef ADD
+
+  status = g_test_run ();
+  lh_test_remove_dir (data_home);
+  return status;
+}
