@@ -284,6 +284,85 @@ test_missing_file (Fixture       *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+static void
+assert_open_fails (Fixture    *fixture,
+                   const char *path,
+                   const char *expected_suffix)
+{
+  g_autofree char *before = g_file_test (path, G_FILE_TEST_IS_REGULAR)
+    ? lh_test_checksum (path) : NULL;
+
+  open_path (fixture, path);
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "failed");
+  g_assert_true (g_str_has_suffix (lh_window_get_error_text (fixture->window), expected_suffix));
+  g_assert_true (lh_window_is_empty (fixture->window));
+  if (before != NULL)
+    {
+      g_autofree char *after = lh_test_checksum (path);
+
+      g_assert_cmpstr (before, ==, after);
+    }
+}
+
+static void
+test_directory (Fixture       *fixture,
+                gconstpointer  data)
+{
+  assert_open_fails (fixture, fixture->dir, "is a folder, not a database file.");
+}
+
+static void
+test_truncated (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (path, contents, length / 2, NULL));
+  assert_open_fails (fixture, path, "is damaged or truncated (SQLite: database disk image is "
+                     "malformed).");
+}
+
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  GSubprocess *locker = lh_test_lock_db (path, "exclusive");
+
+  /* The window waits out the busy timeout (5 s), showing a Cancel button meanwhile. */
+  assert_open_fails (fixture, path, "is locked by another process that is writing to it. "
+                     "Try again when it has finished.");
+  lh_test_unlock_db (locker);
+}
+
+static void
+test_read_only (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  LhQueryPage *page;
+
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  before = lh_test_checksum (path);
+  open_path (fixture, path);
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "database");
+  g_assert_true (lh_connection_get_read_only (lh_window_get_connection (fixture->window)));
+
+  page = lh_window_get_query_page (fixture->window);
+  run_query (page, "DELETE FROM comments");
+  g_assert_cmpstr (lh_query_page_get_error_text (page), ==,
+                   "The database is open read-only, so it cannot be changed "
+                   "(SQLite: attempt to write a readonly database).");
+  save_screenshot (GTK_WIDGET (fixture->window), "window-read-only.png");
+  after = lh_test_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
 static gboolean
 demo_opened (gpointer data)
 {
@@ -352,6 +431,10 @@ main (int    argc,
   ADD ("query-error", test_query_error);
   ADD ("bad-file", test_bad_file);
   ADD ("missing-file", test_missing_file);
+  ADD ("directory", test_directory);
+  ADD ("truncated", test_truncated);
+  ADD ("locked", test_locked);
+  ADD ("read-only", test_read_only);
   ADD ("demo-copy", test_demo_copy);
 #undef ADD
 

@@ -428,14 +428,34 @@ lh_query_page_class_init (LhQueryPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "query.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "query.run", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
-                                       "query.run", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "query.cancel", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "querypage");
+}
+
+/* In the capture phase, so that the editor, which has the focus, does not take
+ * Ctrl+Enter as a new line first. */
+static void
+add_shortcuts (LhQueryPage *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  const struct {
+    guint           key;
+    GdkModifierType modifiers;
+    const char     *action;
+  } shortcuts[] = {
+    { GDK_KEY_Return, GDK_CONTROL_MASK, "query.run" },
+    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "query.run" },
+    { GDK_KEY_Escape, 0, "query.cancel" },
+  };
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (shortcuts[i].key,
+                                                                                    shortcuts[i].modifiers),
+                                                            gtk_named_action_new (shortcuts[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
@@ -445,6 +465,7 @@ lh_query_page_init (LhQueryPage *self)
   GtkSourceBuffer *buffer;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_shortcuts (self);
 
   buffer = GTK_SOURCE_BUFFER (get_buffer (self));
   gtk_source_buffer_set_language (buffer,
