@@ -178,6 +178,14 @@ test_queue_order (Fixture       *fixture,
   g_assert_true (order.in_order);
 }
 
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 static gboolean
 cancel_cb (gpointer data)
 {
@@ -390,6 +398,30 @@ test_locked_write (Fixture       *fixture,
 }
 
 static void
+test_locked_cancel (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *locker = lh_test_lock_db (fixture->path, "exclusive");
+  gint64 start = g_get_monotonic_time ();
+
+  /* Cancel stops the wait for a lock long before the busy timeout. */
+  g_timeout_add (200, cancel_cb, cancellable);
+  lh_local_connection_open_async (fixture->path, LH_LOCAL_OPEN_NONE, 60000, cancellable,
+                                  store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  connection = lh_local_connection_open_finish (result, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  lh_test_unlock_db (locker);
+}
+
+static void
 check_read_only (LhConnection *connection,
                  const char   *path)
 {
@@ -515,6 +547,7 @@ main (int    argc,
   ADD ("corrupt", test_corrupt);
   ADD ("locked-exclusive", test_locked_exclusive);
   ADD ("locked-write", test_locked_write);
+  ADD ("locked-cancel", test_locked_cancel);
   ADD ("read-only-file", test_read_only_file);
   ADD ("read-only-flag", test_read_only_flag);
   ADD ("malformed-sql", test_malformed_sql);

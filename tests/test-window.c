@@ -399,6 +399,41 @@ test_demo_copy (Fixture       *fixture,
 }
 
 static void
+test_drop (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (fixture->window));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkDropTarget *target = NULL;
+  GValue value = G_VALUE_INIT;
+  GSList *files;
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  /* What a file manager's drop delivers: a GdkFileList. */
+  files = g_slist_prepend (NULL, file);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_slist_free (files);
+
+  g_assert_true (accepted);
+  g_assert_true (lh_test_wait_until (page_is_settled, fixture->window, 20000));
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "database");
+  g_assert_cmpstr (lh_connection_get_location (lh_window_get_connection (fixture->window)), ==, path);
+}
+
+static void
 test_welcome (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -436,6 +471,7 @@ main (int    argc,
   ADD ("locked", test_locked);
   ADD ("read-only", test_read_only);
   ADD ("demo-copy", test_demo_copy);
+  ADD ("drop", test_drop);
 #undef ADD
 
   status = g_test_run ();

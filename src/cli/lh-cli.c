@@ -79,9 +79,9 @@ print_text_results (GPtrArray *statements)
         }
       changes = lh_result_set_get_changes (statement->result);
       g_string_append_printf (out,
-                              g_dngettext (GETTEXT_PACKAGE, "(%" G_GINT64_FORMAT " row changed)\n",
-                                           "(%" G_GINT64_FORMAT " rows changed)\n", changes),
-                              changes);
+                              g_dngettext (GETTEXT_PACKAGE, "(%lld row changed)\n",
+                                           "(%lld rows changed)\n", changes),
+                              (long long) changes);
     }
   fputs (out->str, stdout);
 }

@@ -13,6 +13,9 @@
 #include "lh-local-connection.h"
 #include "lh-sqlite-private.h"
 
+/* How long the busy handler sleeps between two tries of a lock held elsewhere. */
+#define BUSY_SLEEP_USEC 10000
+
 /* Checked every this many virtual machine steps, to catch a cancel that raced
  * sqlite3_interrupt() (which does nothing while no statement runs). */
 #define PROGRESS_STEPS 1000
@@ -31,6 +34,9 @@ struct _LhWorker
   LhLocalOpenFlags flags;
   guint            busy_timeout_ms;
   gboolean         read_only;
+
+  /* Only touched on the worker thread: the running job's cancellable. */
+  GCancellable    *cancellable;
 };
 
 typedef struct
@@ -89,7 +95,9 @@ lh_worker_main (gpointer data)
           g_free (job);
           break;
         }
+      worker->cancellable = g_task_get_cancellable (job->task);
       job->func (worker, job->task);
+      worker->cancellable = NULL;
       g_object_unref (job->task);
       g_free (job);
     }
@@ -155,6 +163,35 @@ static int
 progress_cb (void *user_data)
 {
   return g_cancellable_is_cancelled (user_data);
+}
+
+/* Waits for another process's lock like sqlite3_busy_timeout() would, but gives up as
+ * soon as the job is cancelled, so that Cancel works on a locked database too. */
+static int
+busy_cb (void *data,
+         int   n_calls)
+{
+  LhWorker *worker = data;
+  gint64 waited = (gint64) n_calls * BUSY_SLEEP_USEC;
+
+  if (worker->cancellable != NULL && g_cancellable_is_cancelled (worker->cancellable))
+    return 0;
+  if (waited >= (gint64) worker->busy_timeout_ms * 1000)
+    return 0;
+  g_usleep (BUSY_SLEEP_USEC);
+  return 1;
+}
+
+/* The error to report for a failed job: a cancel wins over what SQLite said about it. */
+static GError *
+job_error (LhWorker *worker,
+           GError   *error)
+{
+  if (worker->cancellable == NULL || !g_cancellable_is_cancelled (worker->cancellable) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+  g_error_free (error);
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The statement was cancelled."));
 }
 
 static void
@@ -256,7 +293,7 @@ run_open (LhWorker *worker,
       return;
     }
 
-  sqlite3_busy_timeout (worker->db, worker->busy_timeout_ms);
+  sqlite3_busy_handler (worker->db, busy_cb, worker);
   sqlite3_extended_result_codes (worker->db, 1);
 
   /* Reading the schema makes SQLite read the header and the schema pages: that is where
@@ -266,7 +303,7 @@ run_open (LhWorker *worker,
     rc = sqlite3_exec (worker->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      g_task_return_error (task, lh_sqlite_error (worker->db, rc, worker->path));
+      g_task_return_error (task, job_error (worker, lh_sqlite_error (worker->db, rc, worker->path)));
       g_clear_pointer (&worker->db, sqlite3_close_v2);
       return;
     }
@@ -304,7 +341,7 @@ run_execute (LhWorker *worker,
     }
 
   if (result == NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (task, job_error (worker, error));
   else
     g_task_return_pointer (task, result, g_object_unref);
 }
@@ -345,6 +382,7 @@ lh_local_connection_open_async (const char          *path,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lh_local_connection_open_async);
+  g_task_set_check_cancellable (task, FALSE);
   lh_local_connection_push (self, run_open, task);
 }
 

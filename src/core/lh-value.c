@@ -172,10 +172,9 @@ lh_value_to_display_string (const LhValue *self,
     case LH_VALUE_TEXT:
       return truncate_text (self->v.text.data, self->v.text.length, max_chars);
     case LH_VALUE_BLOB:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "BLOB (%" G_GSIZE_FORMAT " byte)",
-                                           "BLOB (%" G_GSIZE_FORMAT " bytes)",
-                                           g_bytes_get_size (self->v.blob)),
-                              g_bytes_get_size (self->v.blob));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "BLOB (%llu byte)",
+                                           "BLOB (%llu bytes)", g_bytes_get_size (self->v.blob)),
+                              (unsigned long long) g_bytes_get_size (self->v.blob));
     default:
       g_assert_not_reached ();
     }

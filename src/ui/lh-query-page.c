@@ -195,20 +195,18 @@ show_success (LhQueryPage *self,
       gint64 changes = lh_result_set_get_changes (result);
       g_autofree char *title = NULL;
 
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "%" G_GINT64_FORMAT " Row Changed",
-                                            "%" G_GINT64_FORMAT " Rows Changed", changes),
-                               changes);
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld Row Changed",
+                                            "%lld Rows Changed", changes),
+                               (long long) changes);
       adw_status_page_set_title (self->done_page, title);
       adw_status_page_set_description (self->done_page,
                                        statements->len > 1
                                          ? _("Every statement of the script ran.")
                                          : _("The statement ran."));
       gtk_stack_set_visible_child_name (self->results_stack, "done");
-      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "%" G_GINT64_FORMAT " row changed · %s",
-                                             "%" G_GINT64_FORMAT " rows changed · %s", changes),
-                                changes, duration);
+      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld row changed · %s",
+                                             "%lld rows changed · %s", changes),
+                                (long long) changes, duration);
     }
   set_status (self, status);
 }
