@@ -106,6 +106,21 @@ test_table (Fixture       *fixture,
 }
 
 static void
+test_control_characters (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(CliRun) run = cli ("query", fixture->path,
+                            "SELECT char(27) || '[31mred' AS \"a\nb\", 'tab\there' AS t", NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "a\\nb        | t\n"
+                   "------------+----------\n"
+                   "\\x1b[31mred | tab\\there\n"
+                   "(1 row)\n");
+}
+
+static void
 test_changes (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -238,7 +253,7 @@ test_locked (Fixture       *fixture,
   g_autofree char *expected = NULL;
 
   /* The CLI waits out its busy timeout (5 s) before it gives up. */
-  expected = g_strdup_printf ("“%s” is locked by another process that is writing to it. "
+  expected = g_strdup_printf ("“%s” is locked by another program that is writing to it. "
                               "Try again when it has finished.", fixture->path);
   assert_file_refused (fixture->path, expected);
   lh_test_unlock_db (locker);
@@ -272,6 +287,29 @@ test_read_only (Fixture       *fixture,
   }
   after = lh_test_checksum (fixture->path);
   g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_closes_database (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+
+  {
+    g_auto(CliRun) run = cli ("query", fixture->path, "PRAGMA journal_mode = wal", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  /* SQLite removes the WAL file when the last connection closes: the CLI closes the
+   * database before it exits, every time. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_auto(CliRun) run = cli ("query", fixture->path,
+                                "INSERT INTO products (name) VALUES ('more')", NULL);
+
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+    }
 }
 
 static void
@@ -309,11 +347,13 @@ main (int    argc,
   g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("table", test_table);
   ADD ("changes", test_changes);
+  ADD ("control-characters", test_control_characters);
   ADD ("json", test_json);
   ADD ("malformed-sql", test_malformed_sql);
   ADD ("bad-files", test_bad_files);
   ADD ("locked", test_locked);
   ADD ("read-only", test_read_only);
+  ADD ("closes-database", test_closes_database);
   ADD ("usage", test_usage);
 #undef ADD
 

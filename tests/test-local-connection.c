@@ -128,7 +128,7 @@ test_params (Fixture       *fixture,
   result = lh_test_execute (connection, "SELECT ?, ?", params, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL);
-  g_assert_cmpstr (error->message, ==, "The statement has 2 parameters but 4 values were given.");
+  g_assert_cmpstr (error->message, ==, "The statement has 2 parameters. 4 values were given.");
 }
 
 typedef struct
@@ -361,7 +361,7 @@ test_locked_exclusive (Fixture       *fixture,
   connection = lh_test_open (fixture->path, LH_LOCAL_OPEN_NONE, 200, &error);
   g_assert_null (connection);
   g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY);
-  expected = g_strdup_printf ("“%s” is locked by another process that is writing to it. "
+  expected = g_strdup_printf ("“%s” is locked by another program that is writing to it. "
                               "Try again when it has finished.", fixture->path);
   g_assert_cmpstr (error->message, ==, expected);
 
@@ -388,13 +388,43 @@ test_locked_write (Fixture       *fixture,
   result = lh_test_execute (connection, "DELETE FROM items", NULL, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY);
-  g_assert_cmpstr (error->message, ==, "The database is locked by another process that is "
-                   "writing to it. Try again when it has finished.");
+  g_assert_cmpstr (error->message, ==, "The database is busy: another program holds a lock "
+                   "this statement needs. Try again when it has finished.");
   lh_test_unlock_db (locker);
 
   g_clear_error (&error);
   result = lh_test_execute (connection, "SELECT count(*) FROM items", NULL, NULL, &error);
   g_assert_cmpint (lh_result_set_get_value (result, 0, 0)->v.integer, ==, 3);
+}
+
+static void
+test_close (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture->path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A statement asked for before the close still runs; one asked for after fails. */
+  lh_connection_execute_async (connection, "DELETE FROM items WHERE id = 1", NULL, 0, NULL,
+                               NULL, NULL);
+  lh_connection_close_async (connection, NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (lh_connection_close_finish (connection, result, &error));
+  g_assert_no_error (error);
+
+  rows = lh_test_execute (connection, "SELECT 1", NULL, NULL, &error);
+  g_assert_null (rows);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CLOSED);
+  g_assert_cmpstr (error->message, ==, "The database is closed.");
+  g_clear_error (&error);
+  g_clear_object (&connection);
+
+  connection = open_ok (fixture->path);
+  rows = lh_test_execute (connection, "SELECT count(*) FROM items", NULL, NULL, &error);
+  g_assert_cmpint (lh_result_set_get_value (rows, 0, 0)->v.integer, ==, 2);
 }
 
 static void
@@ -417,6 +447,7 @@ test_locked_cancel (Fixture       *fixture,
   connection = lh_local_connection_open_finish (result, &error);
   g_assert_null (connection);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "Opening the database was cancelled.");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   lh_test_unlock_db (locker);
 }
@@ -548,6 +579,7 @@ main (int    argc,
   ADD ("locked-exclusive", test_locked_exclusive);
   ADD ("locked-write", test_locked_write);
   ADD ("locked-cancel", test_locked_cancel);
+  ADD ("close", test_close);
   ADD ("read-only-file", test_read_only_file);
   ADD ("read-only-flag", test_read_only_flag);
   ADD ("malformed-sql", test_malformed_sql);

@@ -3,6 +3,8 @@
  * position in the whole script. Also LhValue's display text and identifier quoting. */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "lh-test-util.h"
 
 static char **
@@ -63,6 +65,112 @@ test_split (void)
                                                                     NULL });
 }
 
+/* Where SQLite itself ends each statement: the tails of repeated sqlite3_prepare_v2(). */
+static GArray *
+sqlite_ends (sqlite3    *db,
+             const char *sql)
+{
+  GArray *ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const char *p = sql;
+
+  while (*p != '\0')
+    {
+      sqlite3_stmt *stmt = NULL;
+      const char *tail = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, p, -1, &stmt, &tail), ==, SQLITE_OK);
+      if (stmt != NULL)
+        {
+          gsize end = tail - sql;
+
+          g_array_append_val (ends, end);
+        }
+      sqlite3_finalize (stmt);
+      if (tail == p)
+        break;
+      p = tail;
+    }
+  return ends;
+}
+
+static void
+test_split_matches_sqlite (void)
+{
+  static const char * const inputs[] = {
+    "SELECT 1; SELECT 2;",
+    "SELECT 1 -- c ; \n ; SELECT 2",
+    "SELECT 1; --",
+    "SELECT 1; -- c\n SELECT 2; /* c */",
+    "SELECT 1 /* nested /* c */ ; SELECT 2;",
+    "SELECT 1 /*/ ; SELECT 3; */ ; SELECT 2",
+    "SELECT 'a;b' AS \"x;y\"; SELECT 2",
+    "SELECT 'it''s;'; SELECT 2",
+    "SELECT 1 AS \"a\"\"b;\"; SELECT 2",
+    "SELECT [a;'b] FROM (SELECT 1 AS [a;'b]); SELECT 2;",
+    "SELECT `a;\"b` FROM (SELECT 1 AS `a;\"b`); SELECT 2",
+    "SELECT 1 -/* c */- 1; SELECT 2",
+    "SELECT 1;;; ; SELECT 2",
+    "SELECT CASE 1 WHEN 1 THEN 'x' END; SELECT 2;",
+    "CREATE TRIGGER tr1 AFTER INSERT ON t BEGIN SELECT 'END;'; "
+    "UPDATE t SET a = CASE WHEN 1 THEN 2 END; END; SELECT 1;",
+    "CREATE TRIGGER tr2 AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 1 END\n; END; SELECT 1",
+    "CREATE TRIGGER tr3 AFTER INSERT ON t BEGIN SELECT 1; END /* x */ ; SELECT 2",
+    "CREATE TRIGGER tr4 AFTER INSERT ON t BEGIN SELECT 1; end -- x\n ; SELECT 2",
+    "CREATE TRIGGER tr5 BEFORE DELETE ON t FOR EACH ROW WHEN old.a = 'END;' "
+    "BEGIN DELETE FROM u; END; SELECT 2",
+    "CREATE TRIGGER IF NOT EXISTS tr6 AFTER INSERT ON t BEGIN INSERT INTO u VALUES (';'); END;"
+    " SELECT 1",
+    "CREATE TEMP TRIGGER tr7 AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2",
+    "CREATE TEMPORARY TRIGGER tr8 AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2",
+    "EXPLAIN CREATE TRIGGER tr9 AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2",
+    "EXPLAIN QUERY PLAN CREATE TRIGGER tr10 AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2",
+    "CREATE /* c */ TRIGGER tr11 AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2",
+    "CREATE TRIGGER \"tr;12\" AFTER INSERT ON [t] BEGIN SELECT 1; END; SELECT 2",
+    "CREATE TRIGGER tr13 AFTER INSERT ON t BEGIN SELECT 1 AS end; END; SELECT 2",
+    "CREATE TRIGGER tr14 INSTEAD OF INSERT ON v BEGIN SELECT 1; END; SELECT 2",
+    "BEGIN TRANSACTION; SELECT 1; END TRANSACTION;",
+    "BEGIN; SELECT 1; END; SELECT 2",
+    "CREATE TEMP VIEW v1 AS SELECT 1 AS \"trigger\"; SELECT 2",
+    "CREATE TABLE t2 (\"end\" TEXT DEFAULT 'a;b'); SELECT 2",
+    "WITH x AS (SELECT 1) SELECT * FROM x; SELECT 2",
+    "SELECT 1;\fSELECT 2\r\n",
+    "SELECT $a(;); SELECT 2;",
+    "SELECT $a(x;y) ; SELECT 2",
+    "SELECT $a('); SELECT 2;",
+    "SELECT :a::b(x;y); SELECT 2",
+    "SELECT @a(\"); SELECT 2;",
+    "SELECT $a(--); SELECT 2;",
+    "SELECT x'41'; SELECT 2",
+    "/* only */ ; -- comments ;",
+    "SELECT 1 --;\n; SELECT 2;",
+    "SELECT ?1; SELECT ?; SELECT :x; SELECT @y; SELECT $z",
+    "SELECT 1 AS \"é;\"; SELECT 'ü'",
+    "PRAGMA user_version; SELECT 2",
+  };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (a, b); CREATE TABLE u (x);"
+                                 "CREATE VIEW v AS SELECT * FROM t;", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GArray) spans = lh_sql_split (inputs[i], -1);
+      g_autoptr(GArray) ends = sqlite_ends (db, inputs[i]);
+
+      g_test_message ("input: %s", inputs[i]);
+      g_assert_cmpuint (spans->len, ==, ends->len);
+      for (guint j = 0; j < spans->len; j++)
+        {
+          LhStatementSpan *span = &g_array_index (spans, LhStatementSpan, j);
+
+          g_assert_cmpuint (span->offset + span->length, ==, g_array_index (ends, gsize, j));
+        }
+    }
+  sqlite3_close (db);
+}
+
 static void
 test_blank (void)
 {
@@ -83,6 +191,18 @@ test_line_column (void)
   lh_sql_offset_to_line_column (text, strstr (text, "bad") - text, &line, &column);
   g_assert_cmpuint (line, ==, 2);
   g_assert_cmpuint (column, ==, 15);
+}
+
+static void
+test_changes_schema (void)
+{
+  g_assert_true (lh_sql_changes_schema ("CREATE TABLE t (x)"));
+  g_assert_true (lh_sql_changes_schema (" -- note\n drop view v;"));
+  g_assert_true (lh_sql_changes_schema ("/* x */ Alter TABLE t ADD y"));
+  g_assert_false (lh_sql_changes_schema ("SELECT 'create'"));
+  g_assert_false (lh_sql_changes_schema ("INSERT INTO created VALUES (1)"));
+  g_assert_false (lh_sql_changes_schema ("EXPLAIN CREATE TABLE t (x)"));
+  g_assert_false (lh_sql_changes_schema ("-- create"));
 }
 
 static void
@@ -244,9 +364,11 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/script/split", test_split);
+  g_test_add_func ("/script/split-matches-sqlite", test_split_matches_sqlite);
   g_test_add_func ("/script/blank", test_blank);
   g_test_add_func ("/script/line-column", test_line_column);
   g_test_add_func ("/script/quote-identifier", test_quote_identifier);
+  g_test_add_func ("/script/changes-schema", test_changes_schema);
   g_test_add_func ("/value/display", test_value_display);
   g_test_add ("/script/run", Fixture, NULL, fixture_set_up, test_run, fixture_tear_down);
   g_test_add ("/script/run-error", Fixture, NULL, fixture_set_up, test_run_error,

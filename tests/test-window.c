@@ -224,6 +224,33 @@ test_query (Fixture       *fixture,
   save_screenshot (GTK_WIDGET (fixture->window), "window-query.png");
 }
 
+static gboolean
+has_new_table (gpointer data)
+{
+  LhSchema *schema = lh_schema_sidebar_get_schema (data);
+
+  return schema != NULL && lh_schema_count (schema, LH_SCHEMA_OBJECT_TABLE) == 10;
+}
+
+static void
+test_schema_refresh (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  LhSchemaSidebar *sidebar;
+
+  open_path (fixture, path);
+  sidebar = LH_SCHEMA_SIDEBAR (find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
+  g_assert_cmpuint (lh_schema_count (lh_schema_sidebar_get_schema (sidebar),
+                                     LH_SCHEMA_OBJECT_TABLE), ==, 9);
+
+  /* A table made in the SQL tab appears in the sidebar without reopening the file. */
+  run_query (lh_window_get_query_page (fixture->window),
+             "CREATE TABLE \"new \"\"table\"\"\" (id INTEGER PRIMARY KEY); SELECT 1;");
+  g_assert_true (lh_test_wait_until (has_new_table, sidebar, 20000));
+}
+
 static void
 test_query_error (Fixture       *fixture,
                   gconstpointer  data)
@@ -247,6 +274,57 @@ test_query_error (Fixture       *fixture,
   g_assert_null (lh_query_page_get_error_text (page));
   after = lh_test_checksum (path);
   g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_query_error_in_selection (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  LhQueryPage *page;
+  GtkTextView *editor;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT 1;\n\nSELECT id\n  FROM tasks ORDER BYE id;\n");
+  editor = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
+  buffer = gtk_text_view_get_buffer (editor);
+  gtk_text_buffer_get_iter_at_line (buffer, &start, 2);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+
+  /* Only the selection runs, and the error names the line the editor shows. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_test_wait_until (query_done, page, 20000));
+  g_assert_cmpstr (lh_query_page_get_error_text (page), ==, "Line 4, column 20: near \"BYE\": syntax error");
+}
+
+static gboolean
+page_stopped (gpointer data)
+{
+  return !lh_query_page_get_running (data);
+}
+
+static void
+test_close_stops_query (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = copy_demo (fixture->dir);
+  g_autoptr(LhQueryPage) page = NULL;
+
+  open_path (fixture, path);
+  page = g_object_ref (lh_window_get_query_page (fixture->window));
+  lh_query_page_set_text (page, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                                "SELECT count(*) FROM n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_query_page_get_running (page));
+
+  /* Closing the window stops the query at once rather than when it would end. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  g_assert_true (lh_test_wait_until (page_stopped, page, 5000));
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
 }
 
 static void
@@ -333,7 +411,7 @@ test_locked (Fixture       *fixture,
   GSubprocess *locker = lh_test_lock_db (path, "exclusive");
 
   /* The window waits out the busy timeout (5 s), showing a Cancel button meanwhile. */
-  assert_open_fails (fixture, path, "is locked by another process that is writing to it. "
+  assert_open_fails (fixture, path, "is locked by another program that is writing to it. "
                      "Try again when it has finished.");
   lh_test_unlock_db (locker);
 }
@@ -463,7 +541,10 @@ main (int    argc,
   g_test_add ("/window/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("welcome", test_welcome);
   ADD ("query", test_query);
+  ADD ("schema-refresh", test_schema_refresh);
   ADD ("query-error", test_query_error);
+  ADD ("query-error-in-selection", test_query_error_in_selection);
+  ADD ("close-stops-query", test_close_stops_query);
   ADD ("bad-file", test_bad_file);
   ADD ("missing-file", test_missing_file);
   ADD ("directory", test_directory);

@@ -8,23 +8,39 @@
 
 #include "lh-cli-output.h"
 
+/* Control characters from the database never reach the terminal as they are: they could
+ * break a row, or be an escape sequence the terminal would obey. */
 static char *
-cell_text (const LhValue *value)
+escape_text (const char *text)
 {
-  g_autofree char *text = lh_value_to_display_string (value, 0);
   GString *escaped = g_string_sized_new (strlen (text));
 
   for (const char *p = text; *p != '\0'; p++)
     {
-      switch (*p)
+      guchar c = *p;
+
+      switch (c)
         {
         case '\n': g_string_append (escaped, "\\n"); break;
         case '\r': g_string_append (escaped, "\\r"); break;
         case '\t': g_string_append (escaped, "\\t"); break;
-        default:   g_string_append_c (escaped, *p); break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (escaped, "\\x%02x", c);
+          else
+            g_string_append_c (escaped, c);
+          break;
         }
     }
   return g_string_free (escaped, FALSE);
+}
+
+static char *
+cell_text (const LhValue *value)
+{
+  g_autofree char *text = lh_value_to_display_string (value, 0);
+
+  return escape_text (text);
 }
 
 static void
@@ -60,8 +76,15 @@ lh_cli_print_table (GString     *out,
   g_autofree gsize *widths = g_new0 (gsize, n_columns);
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
 
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
   for (guint c = 0; c < n_columns; c++)
-    widths[c] = g_utf8_strlen (lh_result_set_get_column_name (result, c), -1);
+    {
+      char *name = escape_text (lh_result_set_get_column_name (result, c));
+
+      widths[c] = g_utf8_strlen (name, -1);
+      g_ptr_array_add (names, name);
+    }
 
   for (guint r = 0; r < n_rows; r++)
     for (guint c = 0; c < n_columns; c++)
@@ -76,8 +99,7 @@ lh_cli_print_table (GString     *out,
     {
       if (c > 0)
         g_string_append (out, " | ");
-      append_padded (out, lh_result_set_get_column_name (result, c),
-                     c + 1 < n_columns ? widths[c] : 0, FALSE);
+      append_padded (out, g_ptr_array_index (names, c), c + 1 < n_columns ? widths[c] : 0, FALSE);
     }
   g_string_append_c (out, '\n');
 

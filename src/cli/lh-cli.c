@@ -13,6 +13,7 @@ typedef struct
 {
   GMainLoop    *loop;
   LhScript     *script;
+  LhConnection *connection;
   gboolean      json;
   int           status;
 } QueryRun;
@@ -87,6 +88,22 @@ print_text_results (GPtrArray *statements)
 }
 
 static void
+close_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  QueryRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lh_connection_close_finish (LH_CONNECTION (object), result, &error))
+    {
+      print_error ("%s", error->message);
+      run->status = 1;
+    }
+  g_main_loop_quit (run->loop);
+}
+
+static void
 script_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -114,7 +131,9 @@ script_cb (GObject      *object,
       print_statement_error (run->script, last);
       run->status = 1;
     }
-  g_main_loop_quit (run->loop);
+
+  /* Closed before the process ends, so that SQLite finishes with the file. */
+  lh_connection_close_async (run->connection, NULL, close_cb, run);
 }
 
 static void
@@ -123,11 +142,10 @@ open_cb (GObject      *object,
          gpointer      user_data)
 {
   QueryRun *run = user_data;
-  g_autoptr(LhLocalConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
 
-  connection = lh_local_connection_open_finish (result, &error);
-  if (connection == NULL)
+  run->connection = LH_CONNECTION (lh_local_connection_open_finish (result, &error));
+  if (run->connection == NULL)
     {
       print_error ("%s", error->message);
       run->status = 1;
@@ -135,7 +153,7 @@ open_cb (GObject      *object,
       return;
     }
 
-  lh_script_run_async (run->script, LH_CONNECTION (connection), 0, NULL, script_cb, run);
+  lh_script_run_async (run->script, run->connection, 0, NULL, script_cb, run);
 }
 
 static int
@@ -188,6 +206,7 @@ query_main (int    argc,
                                   LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS,
                                   NULL, open_cb, &run);
   g_main_loop_run (loop);
+  g_clear_object (&run.connection);
   return run.status;
 }
 

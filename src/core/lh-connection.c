@@ -74,3 +74,25 @@ lh_connection_execute_finish (LhConnection  *self,
   g_return_val_if_fail (LH_IS_CONNECTION (self), NULL);
   return LH_CONNECTION_GET_IFACE (self)->execute_finish (self, result, error);
 }
+
+/* Closes the database once the statements asked for before have run; statements asked
+ * for later fail with LH_CONNECTION_ERROR_CLOSED. Waiting for it before a process exits
+ * makes SQLite finish its work on the file (a WAL checkpoint, say). */
+void
+lh_connection_close_async (LhConnection        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (LH_IS_CONNECTION (self));
+  LH_CONNECTION_GET_IFACE (self)->close_async (self, cancellable, callback, user_data);
+}
+
+gboolean
+lh_connection_close_finish (LhConnection  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), FALSE);
+  return LH_CONNECTION_GET_IFACE (self)->close_finish (self, result, error);
+}

@@ -46,6 +46,13 @@ struct _LhConnectionInterface
   LhResultSet      *(*execute_finish)   (LhConnection         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void              (*close_async)      (LhConnection         *self,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean          (*close_finish)     (LhConnection         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
 };
 
 LhConnectionKind  lh_connection_get_kind         (LhConnection         *self);
@@ -61,6 +68,14 @@ void              lh_connection_execute_async    (LhConnection         *self,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 LhResultSet      *lh_connection_execute_finish   (LhConnection         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+void              lh_connection_close_async      (LhConnection         *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean          lh_connection_close_finish     (LhConnection         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 

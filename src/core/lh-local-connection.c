@@ -165,6 +165,25 @@ progress_cb (void *user_data)
   return g_cancellable_is_cancelled (user_data);
 }
 
+static GError *
+new_cancelled_error (GTask *task)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              g_task_get_source_tag (task) == lh_local_connection_open_async
+                                ? _("Opening the database was cancelled.")
+                                : _("The statement was cancelled."));
+}
+
+/* Our own words for a job cancelled before it started, rather than GIO's generic ones. */
+static gboolean
+return_if_cancelled (GTask *task)
+{
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return FALSE;
+  g_task_return_error (task, new_cancelled_error (task));
+  return TRUE;
+}
+
 /* Waits for another process's lock like sqlite3_busy_timeout() would, but gives up as
  * soon as the job is cancelled, so that Cancel works on a locked database too. */
 static int
@@ -184,14 +203,15 @@ busy_cb (void *data,
 
 /* The error to report for a failed job: a cancel wins over what SQLite said about it. */
 static GError *
-job_error (LhWorker *worker,
-           GError   *error)
+job_error (GTask  *task,
+           GError *error)
 {
-  if (worker->cancellable == NULL || !g_cancellable_is_cancelled (worker->cancellable) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (cancellable == NULL || !g_cancellable_is_cancelled (cancellable))
     return error;
   g_error_free (error);
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The statement was cancelled."));
+  return new_cancelled_error (task);
 }
 
 static void
@@ -245,17 +265,6 @@ path_is_writable (const char *path)
   return g_access (path, W_OK) == 0;
 }
 
-/* Our own words for a job cancelled before it started, rather than GIO's generic ones. */
-static gboolean
-return_if_cancelled (GTask *task)
-{
-  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    return FALSE;
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("The statement was cancelled."));
-  return TRUE;
-}
-
 static void
 run_open (LhWorker *worker,
           GTask    *task)
@@ -303,7 +312,7 @@ run_open (LhWorker *worker,
     rc = sqlite3_exec (worker->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      g_task_return_error (task, job_error (worker, lh_sqlite_error (worker->db, rc, worker->path)));
+      g_task_return_error (task, job_error (task, lh_sqlite_error (worker->db, rc, worker->path)));
       g_clear_pointer (&worker->db, sqlite3_close_v2);
       return;
     }
@@ -325,6 +334,12 @@ run_execute (LhWorker *worker,
 
   if (return_if_cancelled (task))
     return;
+  if (worker->db == NULL)
+    {
+      g_task_return_new_error (task, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CLOSED,
+                               _("The database is closed."));
+      return;
+    }
 
   if (cancellable != NULL)
     {
@@ -341,9 +356,17 @@ run_execute (LhWorker *worker,
     }
 
   if (result == NULL)
-    g_task_return_error (task, job_error (worker, error));
+    g_task_return_error (task, job_error (task, error));
   else
     g_task_return_pointer (task, result, g_object_unref);
+}
+
+static void
+run_close (LhWorker *worker,
+           GTask    *task)
+{
+  g_clear_pointer (&worker->db, sqlite3_close_v2);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* Runs on the caller's thread. */
@@ -469,6 +492,28 @@ lh_local_connection_execute_finish (LhConnection  *connection,
 }
 
 static void
+lh_local_connection_close_async (LhConnection        *connection,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  LhLocalConnection *self = LH_LOCAL_CONNECTION (connection);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lh_local_connection_close_async);
+  lh_local_connection_push (self, run_close, task);
+}
+
+static gboolean
+lh_local_connection_close_finish (LhConnection  *connection,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connection), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
 lh_local_connection_iface_init (LhConnectionInterface *iface)
 {
   iface->get_kind = lh_local_connection_get_kind;
@@ -478,4 +523,6 @@ lh_local_connection_iface_init (LhConnectionInterface *iface)
   iface->get_read_only = lh_local_connection_get_read_only;
   iface->execute_async = lh_local_connection_execute_async;
   iface->execute_finish = lh_local_connection_execute_finish;
+  iface->close_async = lh_local_connection_close_async;
+  iface->close_finish = lh_local_connection_close_finish;
 }

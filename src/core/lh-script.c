@@ -1,13 +1,12 @@
 /* lh-script.c — splitting SQL text into statements and running them in order.
  *
- * The split scans the text once, skipping strings, quoted identifiers and comments, and
- * at each semicolon outside them asks sqlite3_complete() whether the text so far is a
- * whole statement: SQLite's own answer, which knows that a semicolon inside a
- * CREATE TRIGGER … BEGIN … END does not end it. */
+ * The split reads the text once with SQLite's own rules: its tokens (strings, quoted
+ * names, comments, parameters such as $a(x;y)) and the state machine of
+ * sqlite3_complete(), which knows that a semicolon inside CREATE TRIGGER … BEGIN … END
+ * does not end the statement. It needs no database, so it works for remote ones too. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <sqlite3.h>
 
 #include "lh-error.h"
 #include "lh-script.h"
@@ -31,25 +30,80 @@ typedef struct
 
 G_DEFINE_FINAL_TYPE (LhScript, lh_script, G_TYPE_OBJECT)
 
-/* Returns the position just past the token or comment that starts at p, and whether it
- * was a comment (or whitespace), which does not make a statement. */
-static const char *
-skip_token (const char *p,
-            const char *end,
-            gboolean   *is_blank)
+typedef enum
 {
-  char close;
+  TOKEN_BLANK,
+  TOKEN_SEMI,
+  TOKEN_WORD,
+  TOKEN_OTHER,
+} TokenKind;
 
-  *is_blank = FALSE;
-  switch (*p)
+/* SQLite's IdChar(): what may continue an identifier or keyword. */
+static gboolean
+is_id_char (guchar c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+static const char *
+skip_quoted (const char *p,
+             const char *end,
+             char        close)
+{
+  /* A doubled closing quote stays inside: the loop closes and reopens. An unterminated
+   * run ends with the text. */
+  for (p++; p < end && *p != close; p++)
+    ;
+  return MIN (p + 1, end);
+}
+
+/* A parameter such as :name, @name, $name, $a::b(x;y): SQLite reads it as one token, which
+ * may hold what elsewhere would be a semicolon, a quote or a comment. */
+static const char *
+skip_variable (const char *p,
+               const char *end)
+{
+  for (p++; p < end; p++)
     {
-    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
-      *is_blank = TRUE;
+      if (is_id_char (*p))
+        continue;
+      if (*p == ':' && p + 1 < end && p[1] == ':')
+        {
+          p++;
+          continue;
+        }
+      if (*p == '(')
+        {
+          while (p < end && *p != ')' && !g_ascii_isspace (*p))
+            p++;
+          return MIN (p + 1, end);
+        }
+      break;
+    }
+  return p;
+}
+
+/* Returns the position just past the token, whitespace or comment that starts at p. */
+static const char *
+next_token (const char *p,
+            const char *end,
+            TokenKind  *kind)
+{
+  guchar c = *p;
+
+  *kind = TOKEN_OTHER;
+  switch (c)
+    {
+    case ' ': case '\t': case '\n': case '\r': case '\f':
+      *kind = TOKEN_BLANK;
+      return p + 1;
+    case ';':
+      *kind = TOKEN_SEMI;
       return p + 1;
     case '-':
       if (p + 1 < end && p[1] == '-')
         {
-          *is_blank = TRUE;
+          *kind = TOKEN_BLANK;
           while (p < end && *p != '\n')
             p++;
           return p;
@@ -58,25 +112,100 @@ skip_token (const char *p,
     case '/':
       if (p + 1 < end && p[1] == '*')
         {
-          *is_blank = TRUE;
+          *kind = TOKEN_BLANK;
           for (p += 2; p + 1 < end && !(p[0] == '*' && p[1] == '/'); p++)
             ;
           return MIN (p + 2, end);
         }
       return p + 1;
-    case '\'': close = '\''; break;
-    case '"':  close = '"';  break;
-    case '`':  close = '`';  break;
-    case '[':  close = ']';  break;
+    case '\'': case '"': case '`':
+      return skip_quoted (p, end, c);
+    case '[':
+      return skip_quoted (p, end, ']');
+    case '$': case '@': case ':': case '#':
+      if (p + 1 < end && is_id_char (p[1]))
+        return skip_variable (p, end);
+      return p + 1;
     default:
+      if (is_id_char (c))
+        {
+          *kind = g_ascii_isdigit (c) || c == '$' ? TOKEN_OTHER : TOKEN_WORD;
+          while (p < end && is_id_char (*p))
+            p++;
+          return p;
+        }
       return p + 1;
     }
+}
 
-  /* A quoted run; a doubled closing quote stays inside it, which the loop handles by
-   * closing and reopening. Unterminated runs end with the text. */
-  for (p++; p < end && *p != close; p++)
-    ;
-  return MIN (p + 1, end);
+/* The states and tokens of sqlite3_complete(): a semicolon ends a statement unless the
+ * statement is CREATE [TEMP] TRIGGER, whose body ends only at "; END ;". */
+typedef enum
+{
+  STATE_START,
+  STATE_NORMAL,
+  STATE_EXPLAIN,
+  STATE_CREATE,
+  STATE_TRIGGER,
+  STATE_TRIGGER_SEMI,
+  STATE_TRIGGER_END,
+} SplitState;
+
+typedef enum
+{
+  TK_SEMI,
+  TK_OTHER,
+  TK_EXPLAIN,
+  TK_CREATE,
+  TK_TEMP,
+  TK_TRIGGER,
+  TK_END,
+} CompleteToken;
+
+static CompleteToken
+classify_word (const char *word,
+               gsize       length)
+{
+  static const struct { const char *word; CompleteToken token; } keywords[] = {
+    { "explain", TK_EXPLAIN },
+    { "create", TK_CREATE },
+    { "temp", TK_TEMP },
+    { "temporary", TK_TEMP },
+    { "trigger", TK_TRIGGER },
+    { "end", TK_END },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keywords); i++)
+    if (strlen (keywords[i].word) == length &&
+        g_ascii_strncasecmp (word, keywords[i].word, length) == 0)
+      return keywords[i].token;
+  return TK_OTHER;
+}
+
+static SplitState
+advance (SplitState    state,
+         CompleteToken token)
+{
+  /* Rows: states in SplitState order; columns: tokens in CompleteToken order. The
+   * table of SQLite's complete.c, less its whitespace column (blanks change nothing). */
+  static const SplitState table[][7] = {
+    /* START */        { STATE_START, STATE_NORMAL, STATE_EXPLAIN, STATE_CREATE,
+                         STATE_NORMAL, STATE_NORMAL, STATE_NORMAL },
+    /* NORMAL */       { STATE_START, STATE_NORMAL, STATE_NORMAL, STATE_NORMAL,
+                         STATE_NORMAL, STATE_NORMAL, STATE_NORMAL },
+    /* EXPLAIN */      { STATE_START, STATE_EXPLAIN, STATE_NORMAL, STATE_CREATE,
+                         STATE_NORMAL, STATE_NORMAL, STATE_NORMAL },
+    /* CREATE */       { STATE_START, STATE_NORMAL, STATE_NORMAL, STATE_NORMAL,
+                         STATE_CREATE, STATE_TRIGGER, STATE_NORMAL },
+    /* TRIGGER */      { STATE_TRIGGER_SEMI, STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER,
+                         STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER },
+    /* TRIGGER_SEMI */ { STATE_TRIGGER_SEMI, STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER,
+                         STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER_END },
+    /* TRIGGER_END */  { STATE_START, STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER,
+                         STATE_TRIGGER, STATE_TRIGGER, STATE_TRIGGER },
+  };
+
+  return table[state][token];
 }
 
 static void
@@ -92,12 +221,13 @@ add_span (GArray     *spans,
 
 /* Spans of the statements in text: each starts at its first token (after any leading
  * whitespace or comments) and ends after its semicolon, or at the end of the text for a
- * last statement without one. Empty statements are left out. */
+ * last statement without one. Empty statements are left out. One pass, linear time. */
 GArray *
 lh_sql_split (const char *text,
               gssize      length)
 {
   GArray *spans = g_array_new (FALSE, FALSE, sizeof (LhStatementSpan));
+  SplitState state = STATE_START;
   const char *end, *p, *start = NULL;
 
   if (length < 0)
@@ -106,17 +236,19 @@ lh_sql_split (const char *text,
 
   for (p = text; p < end;)
     {
-      gboolean is_blank;
-      const char *next = skip_token (p, end, &is_blank);
+      TokenKind kind;
+      const char *next = next_token (p, end, &kind);
 
-      if (!is_blank && start == NULL && *p != ';')
-        start = p;
-
-      if (*p == ';' && start != NULL)
+      if (kind != TOKEN_BLANK)
         {
-          g_autofree char *candidate = g_strndup (start, next - start);
+          CompleteToken token = kind == TOKEN_SEMI ? TK_SEMI
+                              : kind == TOKEN_WORD ? classify_word (p, next - p)
+                              : TK_OTHER;
 
-          if (sqlite3_complete (candidate))
+          if (start == NULL && kind != TOKEN_SEMI)
+            start = p;
+          state = advance (state, token);
+          if (state == STATE_START && start != NULL)
             {
               add_span (spans, text, start, next);
               start = NULL;
@@ -125,12 +257,10 @@ lh_sql_split (const char *text,
       p = next;
     }
 
+  /* Trailing comments after an unterminated last statement stay with it: SQLite ignores
+   * them. */
   if (start != NULL)
-    {
-      /* Trailing comments after an unterminated last statement stay with it: SQLite
-       * ignores them, and cutting them needs a second scan for nothing. */
-      add_span (spans, text, start, end);
-    }
+    add_span (spans, text, start, end);
   return spans;
 }
 
@@ -146,10 +276,10 @@ lh_sql_is_blank (const char *text,
 
   for (p = text; p < end;)
     {
-      gboolean is_blank;
-      const char *next = skip_token (p, end, &is_blank);
+      TokenKind kind;
+      const char *next = next_token (p, end, &kind);
 
-      if (!is_blank && *p != ';')
+      if (kind != TOKEN_BLANK && kind != TOKEN_SEMI)
         return FALSE;
       p = next;
     }
@@ -175,6 +305,34 @@ lh_sql_offset_to_line_column (const char *text,
 
   *line = n;
   *column = g_utf8_pointer_to_offset (line_start, text + offset) + 1;
+}
+
+/* Whether the statement may change the schema (CREATE, DROP, ALTER), judged by its first
+ * word: what a schema view needs to know to read the schema again. */
+gboolean
+lh_sql_changes_schema (const char *sql)
+{
+  static const char * const verbs[] = { "create", "drop", "alter" };
+  const char *end = sql + strlen (sql);
+
+  for (const char *p = sql; p < end;)
+    {
+      TokenKind kind;
+      const char *next = next_token (p, end, &kind);
+
+      if (kind == TOKEN_WORD)
+        {
+          for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+            if ((gsize) (next - p) == strlen (verbs[i]) &&
+                g_ascii_strncasecmp (p, verbs[i], next - p) == 0)
+              return TRUE;
+          return FALSE;
+        }
+      if (kind != TOKEN_BLANK)
+        return FALSE;
+      p = next;
+    }
+  return FALSE;
 }
 
 /* name as an SQL identifier, whatever characters it holds: in double quotes, with each

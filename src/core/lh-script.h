@@ -53,6 +53,7 @@ void                   lh_sql_offset_to_line_column (const char    *text,
                                                      guint         *column);
 
 char                  *lh_sql_quote_identifier      (const char    *name);
+gboolean               lh_sql_changes_schema        (const char    *sql);
 
 void                   lh_statement_result_free     (LhStatementResult *result);
 

@@ -35,14 +35,17 @@ lh_sqlite_error (sqlite3    *db,
         : g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CORRUPT,
                        _("The database file is damaged or truncated (SQLite: %s)."), message);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
       return path != NULL
         ? g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY,
-                       _("“%s” is locked by another process that is writing to it. "
+                       _("“%s” is locked by another program that is writing to it. "
                          "Try again when it has finished."), path)
         : g_error_new_literal (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY,
-                               _("The database is locked by another process that is "
-                                 "writing to it. Try again when it has finished."));
+                               _("The database is busy: another program holds a lock "
+                                 "this statement needs. Try again when it has finished."));
+    case SQLITE_LOCKED:
+      return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY,
+                          _("A table is in use by another statement of this connection "
+                            "(SQLite: %s)."), message);
     case SQLITE_READONLY:
       return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_READ_ONLY,
                           _("The database is open read-only, so it cannot be changed "
@@ -140,12 +143,17 @@ bind_params (sqlite3_stmt  *stmt,
 
   if (given != expected)
     {
-      g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "The statement has %u parameter but %u values were given.",
-                                "The statement has %u parameters but %u values were given.",
-                                expected),
-                   expected, given);
+      g_autofree char *has = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "The statement has %u parameter.",
+                                                           "The statement has %u parameters.",
+                                                           expected), expected);
+      g_autofree char *got = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "%u value was given.",
+                                                           "%u values were given.",
+                                                           given), given);
+
+      /* TRANSLATORS: two sentences, about a statement's parameters and the values given */
+      g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL, _("%s %s"), has, got);
       return FALSE;
     }
 

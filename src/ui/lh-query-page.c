@@ -39,6 +39,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SCHEMA_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (LhQueryPage, lh_query_page, GTK_TYPE_WIDGET)
 
 static GtkTextBuffer *
@@ -104,7 +111,8 @@ clear_error (LhQueryPage *self)
 }
 
 /* Underlines from the error's offset to the end of the token there, and puts the cursor
- * at its start. base is where the run text began in the buffer. */
+ * at its start. base is where the run text began in the buffer; line and column are the
+ * buffer's, so that running a selection points at the line the editor shows. */
 static void
 mark_error (LhQueryPage       *self,
             const char        *text,
@@ -114,7 +122,6 @@ mark_error (LhQueryPage       *self,
   GtkTextBuffer *buffer = get_buffer (self);
   int offset = lh_connection_error_get_offset (error);
   GtkTextIter start, end;
-  guint line, column;
 
   if (offset < 0)
     {
@@ -122,11 +129,12 @@ mark_error (LhQueryPage       *self,
       return;
     }
 
-  lh_sql_offset_to_line_column (text, offset, &line, &column);
-  self->error_text = g_strdup_printf (_("Line %u, column %u: %s"), line, column, error->message);
-
   gtk_text_buffer_get_iter_at_offset (buffer, &start,
                                       base + g_utf8_pointer_to_offset (text, text + offset));
+  self->error_text = g_strdup_printf (_("Line %d, column %d: %s"),
+                                      gtk_text_iter_get_line (&start) + 1,
+                                      gtk_text_iter_get_line_offset (&start) + 1,
+                                      error->message);
   end = start;
   if (!gtk_text_iter_ends_word (&end) || gtk_text_iter_starts_word (&end))
     gtk_text_iter_forward_word_end (&end);
@@ -232,6 +240,17 @@ run_cb (GObject      *object,
   g_clear_object (&self->cancellable);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  for (guint i = 0; i < statements->len; i++)
+    {
+      LhStatementResult *statement = g_ptr_array_index (statements, i);
+
+      if (statement->error == NULL && lh_sql_changes_schema (statement->sql))
+        {
+          g_signal_emit (self, signals[SCHEMA_CHANGED], 0);
+          break;
+        }
+    }
 
   last = g_ptr_array_index (statements, statements->len - 1);
   if (last->error != NULL)
@@ -408,6 +427,11 @@ lh_query_page_class_init (LhQueryPageClass *klass)
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A run created, dropped or altered something: schema views should read it again. */
+  signals[SCHEMA_CHANGED] =
+    g_signal_new ("schema-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (LH_TYPE_RESULT_VIEW);

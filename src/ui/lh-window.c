@@ -35,6 +35,9 @@ struct _LhWindow
   GCancellable *cancellable;
   GtkNativeDialog *chooser;
   char         *error_text;
+
+  /* state */
+  gboolean closed;
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -76,9 +79,12 @@ recent_row_activated_cb (LhWindow      *self,
 {
   const char *path = g_object_get_data (G_OBJECT (row), "lh-path");
   g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  lh_application_open_file (LH_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                            file, GTK_WINDOW (self));
+  if (app != NULL)
+    lh_application_open_file (LH_APPLICATION (app), file, GTK_WINDOW (self));
+  else if (lh_window_is_empty (self))
+    lh_window_open_file (self, file);
 }
 
 static void
@@ -153,6 +159,22 @@ show_failure (LhWindow     *self,
   show_page (self, "failed");
 }
 
+/* TRUE when the job just finished was cancelled, even if it finished first: then the
+ * window shows the welcome page again, unless it is closing. */
+static gboolean
+finish_cancelled (LhWindow *self)
+{
+  gboolean cancelled = g_cancellable_is_cancelled (self->cancellable);
+
+  g_clear_object (&self->cancellable);
+  if (!cancelled)
+    return FALSE;
+  g_clear_object (&self->file);
+  if (!self->closed)
+    show_page (self, "welcome");
+  return TRUE;
+}
+
 static void
 open_cb (GObject      *object,
          GAsyncResult *result,
@@ -163,12 +185,10 @@ open_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   connection = lh_local_connection_open_finish (result, &error);
-  g_clear_object (&self->cancellable);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (finish_cancelled (self))
     {
-      g_clear_object (&self->file);
-      show_page (self, "welcome");
+      if (connection != NULL)
+        lh_connection_close_async (LH_CONNECTION (connection), NULL, NULL, NULL);
       return;
     }
   if (connection == NULL)
@@ -236,13 +256,8 @@ demo_cb (GObject      *object,
   g_autoptr(GFile) file = NULL;
 
   path = lh_demo_install_finish (result, &error);
-  g_clear_object (&self->cancellable);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_clear_object (&self->file);
-      show_page (self, "welcome");
-      return;
-    }
+  if (finish_cancelled (self))
+    return;
   if (path == NULL)
     {
       show_failure (self, error);
@@ -386,6 +401,31 @@ object_activated_cb (LhWindow       *self,
   gtk_widget_activate_action (GTK_WIDGET (self->query_page), "query.run", NULL);
 }
 
+/* Stops whatever the window still has running and closes its database: a closed window
+ * leaves no query running and no lock held behind it. */
+static void
+release (LhWindow *self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  lh_query_page_set_connection (self->query_page, NULL);
+  lh_schema_sidebar_load (self->sidebar, NULL);
+  if (self->connection != NULL)
+    lh_connection_close_async (self->connection, NULL, NULL, NULL);
+  g_clear_object (&self->connection);
+}
+
+static void
+schema_changed_cb (LhWindow *self)
+{
+  if (self->connection != NULL)
+    lh_schema_sidebar_load (self->sidebar, self->connection);
+}
+
 static gboolean
 lh_window_close_request (GtkWindow *window)
 {
@@ -396,6 +436,7 @@ lh_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-width", width);
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  release (self);
 
   return GTK_WINDOW_CLASS (lh_window_parent_class)->close_request (window);
 }
@@ -450,8 +491,7 @@ lh_window_dispose (GObject *object)
 {
   LhWindow *self = LH_WINDOW (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  release (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -491,6 +531,7 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, query_page);
   gtk_widget_class_bind_template_callback (widget_class, object_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, schema_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
