@@ -158,6 +158,7 @@ show_failure (LhQueryPage       *self,
   if (g_error_matches (failed->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       set_status (self, _("Cancelled"));
+      adw_status_page_set_icon_name (self->error_page, "process-stop-symbolic");
       adw_status_page_set_title (self->error_page, _("Cancelled"));
       adw_status_page_set_description (self->error_page,
                                        _("The statement was stopped before it finished."));
@@ -166,6 +167,7 @@ show_failure (LhQueryPage       *self,
     }
 
   mark_error (self, text, base, failed->error);
+  adw_status_page_set_icon_name (self->error_page, "dialog-error-symbolic");
   adw_status_page_set_title (self->error_page,
                              n_ran > 1 ? _("Statement Failed") : _("Query Failed"));
   adw_status_page_set_description (self->error_page, self->error_text);
