@@ -512,6 +512,26 @@ test_drop (Fixture       *fixture,
 }
 
 static void
+test_demo_missing (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("LITEHOUSE_DEMO_DIR"));
+  g_autofree char *expected = NULL;
+
+  /* An installation without its demo says what is missing, in the window. */
+  g_setenv ("LITEHOUSE_DEMO_DIR", fixture->dir, TRUE);
+  lh_window_open_demo (fixture->window);
+  g_assert_true (lh_test_wait_until (demo_opened, fixture->window, 20000));
+  g_setenv ("LITEHOUSE_DEMO_DIR", saved, TRUE);
+
+  g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "failed");
+  expected = g_strdup_printf ("The demo database is missing from this installation "
+                              "(looked for “%s/litehouse-demo.sqlite”).", fixture->dir);
+  g_assert_cmpstr (lh_window_get_error_text (fixture->window), ==, expected);
+  g_assert_true (lh_window_is_empty (fixture->window));
+}
+
+static void
 test_welcome (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -553,6 +573,7 @@ main (int    argc,
   ADD ("read-only", test_read_only);
   ADD ("demo-copy", test_demo_copy);
   ADD ("drop", test_drop);
+  ADD ("demo-missing", test_demo_missing);
 #undef ADD
 
   status = g_test_run ();

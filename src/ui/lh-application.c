@@ -16,6 +16,7 @@ struct _LhApplication
 
 G_DEFINE_FINAL_TYPE (LhApplication, lh_application, ADW_TYPE_APPLICATION)
 
+/* The window showing (or opening) file; with file NULL, a window showing nothing. */
 static LhWindow *
 find_window (LhApplication *self,
              GFile         *file)
@@ -55,7 +56,7 @@ lh_application_open_file (LhApplication *self,
   if (window == NULL)
     window = new_window (self);
 
-  if (lh_window_get_file (window) == NULL)
+  if (lh_window_is_empty (window))
     lh_window_open_file (window, file);
   gtk_window_present (GTK_WINDOW (window));
 }

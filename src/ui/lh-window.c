@@ -148,8 +148,9 @@ static void
 show_failure (LhWindow     *self,
               const GError *error)
 {
-  g_autofree char *name = g_file_get_basename (self->file);
-  g_autofree char *title = g_strdup_printf (_("Could Not Open “%s”"), name);
+  g_autofree char *name = self->file != NULL ? g_file_get_basename (self->file) : NULL;
+  g_autofree char *title = name != NULL ? g_strdup_printf (_("Could Not Open “%s”"), name)
+                                        : g_strdup (_("Could Not Open the Demo Database"));
 
   g_free (self->error_text);
   self->error_text = g_strdup (error->message);
@@ -276,8 +277,6 @@ lh_window_open_demo (LhWindow *self)
   g_return_if_fail (LH_IS_WINDOW (self));
   g_return_if_fail (lh_window_is_empty (self));
 
-  /* A placeholder file marks the window as taken while the demo is copied. */
-  self->file = g_file_new_for_path ("litehouse-demo.sqlite");
   show_opening (self, _("Preparing the Demo Database…"));
   self->cancellable = g_cancellable_new ();
   lh_demo_install_async (NULL, NULL, self->cancellable, demo_cb, g_object_ref (self));
@@ -453,7 +452,7 @@ gboolean
 lh_window_is_empty (LhWindow *self)
 {
   g_return_val_if_fail (LH_IS_WINDOW (self), FALSE);
-  return self->file == NULL && self->connection == NULL;
+  return self->file == NULL && self->connection == NULL && self->cancellable == NULL;
 }
 
 LhConnection *
