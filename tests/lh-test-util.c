@@ -166,6 +166,88 @@ lh_test_unlock_db (GSubprocess *locker)
   g_object_unref (locker);
 }
 
+LhSchema *
+lh_test_load_schema (LhConnection *connection)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LhSchema *schema;
+
+  lh_schema_load_async (connection, NULL, store_result_cb, &result);
+  schema = lh_schema_load_finish (wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return schema;
+}
+
+/* A pager over the table or view name, its first page and row count read. */
+LhTablePager *
+lh_test_new_pager (LhConnection *connection,
+                   const char   *name)
+{
+  g_autoptr(LhSchema) schema = lh_test_load_schema (connection);
+  LhSchemaObject *object = lh_schema_lookup (schema, name);
+  LhTablePager *pager;
+
+  g_assert_nonnull (object);
+  pager = lh_table_pager_new (connection, object);
+  lh_table_pager_apply (pager);
+  lh_test_pager_wait (pager);
+  return pager;
+}
+
+static gboolean
+pager_settled (gpointer data)
+{
+  return !lh_table_pager_get_loading (data);
+}
+
+/* Until the pager has nothing left to fetch or count. */
+void
+lh_test_pager_wait (LhTablePager *pager)
+{
+  g_assert_true (lh_test_wait_until (pager_settled, pager, 30000));
+}
+
+/* The row at position, loaded: asks for it as a list widget would, then waits. */
+LhPagerRow *
+lh_test_pager_row (LhTablePager *pager,
+                   guint          position)
+{
+  LhPagerRow *row = g_list_model_get_item (G_LIST_MODEL (pager), position);
+
+  g_assert_nonnull (row);
+  if (lh_pager_row_get_loaded (row))
+    return row;
+  g_object_unref (row);
+  lh_test_pager_wait (pager);
+  g_assert_null (lh_table_pager_get_error (pager));
+  row = g_list_model_get_item (G_LIST_MODEL (pager), position);
+  g_assert_true (lh_pager_row_get_loaded (row));
+  return row;
+}
+
+GPtrArray *
+lh_test_batch (LhConnection  *connection,
+               GPtrArray     *statements,
+               LhBatchFlags   flags,
+               GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_connection_batch_async (connection, statements, flags, NULL, store_result_cb, &result);
+  return lh_connection_batch_finish (connection, wait_for_result (&result), error);
+}
+
+gboolean
+lh_test_apply_edits (LhEditSet  *edits,
+                     GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_edit_set_apply_async (edits, NULL, store_result_cb, &result);
+  return lh_edit_set_apply_finish (edits, wait_for_result (&result), error);
+}
+
 static gboolean
 timeout_cb (gpointer user_data)
 {

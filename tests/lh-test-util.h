@@ -30,6 +30,18 @@ GPtrArray         *lh_test_run_script     (LhConnection  *connection,
 GSubprocess       *lh_test_lock_db        (const char    *path,
                                            const char    *mode);
 void               lh_test_unlock_db      (GSubprocess   *locker);
+LhSchema          *lh_test_load_schema    (LhConnection  *connection);
+LhTablePager      *lh_test_new_pager      (LhConnection  *connection,
+                                           const char    *name);
+void               lh_test_pager_wait     (LhTablePager  *pager);
+LhPagerRow        *lh_test_pager_row      (LhTablePager  *pager,
+                                           guint          position);
+GPtrArray         *lh_test_batch          (LhConnection  *connection,
+                                           GPtrArray     *statements,
+                                           LhBatchFlags   flags,
+                                           GError       **error);
+gboolean           lh_test_apply_edits    (LhEditSet     *edits,
+                                           GError       **error);
 gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),
                                            gpointer       data,
                                            guint          timeout_ms);

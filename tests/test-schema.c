@@ -54,7 +54,7 @@ test_load (void)
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autoptr(LhSchemaObject) object = g_list_model_get_item (objects, i);
-      static const char * const kinds[] = { "table", "view", "index", "trigger" };
+      static const char * const kinds[] = { "table", "view", "virtual table", "index", "trigger" };
 
       g_assert_cmpstr (kinds[lh_schema_object_get_kind (object)], ==, expected[i][0]);
       g_assert_cmpstr (lh_schema_object_get_name (object), ==, expected[i][1]);
@@ -68,11 +68,114 @@ test_load (void)
   lh_test_remove_dir (dir);
 }
 
+static LhSchemaColumn *
+column_at (LhSchemaObject *object,
+           guint           index)
+{
+  g_autoptr(LhSchemaColumn) column = g_list_model_get_item (lh_schema_object_get_columns (object), index);
+
+  g_assert_nonnull (column);
+  return column;
+}
+
+/* Columns with their types, keys, defaults and generated flags; foreign keys, composite
+ * included; WITHOUT ROWID and virtual tables; a table whose columns take every name of
+ * the rowid; indexes and triggers of a table. */
+static void
+test_details (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "details.db", NULL);
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) indexes = NULL;
+  g_autoptr(GListModel) triggers = NULL;
+  g_auto(GStrv) key = NULL;
+  g_autofree char *rowid = NULL;
+  LhSchemaObject *object;
+  LhSchemaColumn *column;
+  LhSchemaForeignKey *fk;
+
+  lh_test_make_db (path,
+                   "CREATE TABLE teams (id INTEGER PRIMARY KEY, org TEXT, slug TEXT,"
+                   "  UNIQUE (org, slug));"
+                   "CREATE TABLE members (team_org TEXT NOT NULL DEFAULT 'acme', team_slug TEXT,"
+                   "  user_id INTEGER REFERENCES users ON DELETE CASCADE,"
+                   "  shout TEXT GENERATED ALWAYS AS (upper(team_slug)) STORED,"
+                   "  FOREIGN KEY (team_org, team_slug) REFERENCES teams (org, slug),"
+                   "  PRIMARY KEY (team_slug, user_id)) WITHOUT ROWID;"
+                   "CREATE TABLE odd (rowid TEXT, _rowid_ TEXT, oid TEXT, \"quote\"\"d\" INT);"
+                   "CREATE VIRTUAL TABLE docs USING fts5 (body);"
+                   "CREATE INDEX members_by_user ON members (user_id);"
+                   "CREATE TRIGGER members_touch AFTER UPDATE ON members BEGIN SELECT 1; END;");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  schema = lh_test_load_schema (LH_CONNECTION (connection));
+
+  object = lh_schema_lookup (schema, "MEMBERS");
+  g_assert_nonnull (object);
+  g_assert_true (lh_schema_object_get_without_rowid (object));
+  g_assert_null (lh_schema_object_dup_rowid_name (object));
+  key = lh_schema_object_dup_primary_key (object);
+  g_assert_cmpstrv (key, ((const char * const []) { "team_slug", "user_id", NULL }));
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_columns (object)), ==, 4);
+  column = column_at (object, 0);
+  g_assert_cmpstr (lh_schema_column_get_name (column), ==, "team_org");
+  g_assert_cmpstr (lh_schema_column_get_declared_type (column), ==, "TEXT");
+  g_assert_true (lh_schema_column_get_not_null (column));
+  g_assert_cmpstr (lh_schema_column_get_default (column), ==, "'acme'");
+  g_assert_cmpuint (lh_schema_column_get_primary_key (column_at (object, 2)), ==, 2);
+  g_assert_cmpint (lh_schema_column_get_hidden (column_at (object, 3)), ==, LH_COLUMN_GENERATED_STORED);
+
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_foreign_keys (object)), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      fk = g_list_model_get_item (lh_schema_object_get_foreign_keys (object), i);
+      if (g_str_equal (lh_schema_foreign_key_get_table (fk), "teams"))
+        {
+          g_assert_cmpuint (lh_schema_foreign_key_get_n_columns (fk), ==, 2);
+          g_assert_cmpstr (lh_schema_foreign_key_get_from (fk, 1), ==, "team_slug");
+          g_assert_cmpstr (lh_schema_foreign_key_get_to (fk, 1), ==, "slug");
+        }
+      else
+        {
+          g_assert_cmpstr (lh_schema_foreign_key_get_table (fk), ==, "users");
+          g_assert_null (lh_schema_foreign_key_get_to (fk, 0));
+          g_assert_cmpstr (lh_schema_foreign_key_get_on_delete (fk), ==, "CASCADE");
+        }
+      g_object_unref (fk);
+    }
+
+  indexes = lh_schema_dup_related (schema, object, LH_SCHEMA_OBJECT_INDEX);
+  triggers = lh_schema_dup_related (schema, object, LH_SCHEMA_OBJECT_TRIGGER);
+  g_assert_cmpuint (g_list_model_get_n_items (indexes), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (triggers), ==, 1);
+
+  object = lh_schema_lookup (schema, "teams");
+  rowid = lh_schema_object_dup_rowid_name (object);
+  g_assert_cmpstr (rowid, ==, "rowid");
+  g_clear_pointer (&rowid, g_free);
+  object = lh_schema_lookup (schema, "odd");
+  rowid = lh_schema_object_dup_rowid_name (object);
+  g_assert_null (rowid);
+  g_assert_cmpstr (lh_schema_column_get_name (column_at (object, 3)), ==, "quote\"d");
+
+  object = lh_schema_lookup (schema, "docs");
+  g_assert_cmpint (lh_schema_object_get_kind (object), ==, LH_SCHEMA_OBJECT_VIRTUAL_TABLE);
+  g_assert_cmpint (lh_schema_column_get_hidden (column_at (object, 1)), ==, LH_COLUMN_HIDDEN);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_VIRTUAL_TABLE), ==, 1);
+
+  g_clear_object (&connection);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/schema/load", test_load);
+  g_test_add_func ("/schema/details", test_details);
   return g_test_run ();
 }

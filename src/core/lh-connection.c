@@ -75,6 +75,58 @@ lh_connection_execute_finish (LhConnection  *self,
   return LH_CONNECTION_GET_IFACE (self)->execute_finish (self, result, error);
 }
 
+/* Runs statements (LhBatchStatement) in order, as one unit where the backend can: with
+ * LH_BATCH_TRANSACTION all of them or none take effect. The result is a GPtrArray of
+ * LhResultSet, one per statement. On failure the error's statement index
+ * (lh_connection_error_get_statement_index()) says which statement failed. */
+void
+lh_connection_batch_async (LhConnection        *self,
+                           GPtrArray           *statements,
+                           LhBatchFlags         flags,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (LH_IS_CONNECTION (self));
+  g_return_if_fail (statements != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  LH_CONNECTION_GET_IFACE (self)->batch_async (self, statements, flags, cancellable,
+                                               callback, user_data);
+}
+
+GPtrArray *
+lh_connection_batch_finish (LhConnection  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (LH_IS_CONNECTION (self), NULL);
+  return LH_CONNECTION_GET_IFACE (self)->batch_finish (self, result, error);
+}
+
+/* params (LhValue pointers) is referenced, not copied. */
+LhBatchStatement *
+lh_batch_statement_new (const char *sql,
+                        GPtrArray  *params)
+{
+  LhBatchStatement *statement = g_new0 (LhBatchStatement, 1);
+
+  statement->sql = g_strdup (sql);
+  statement->params = params != NULL ? g_ptr_array_ref (params) : NULL;
+  statement->expected_changes = -1;
+  return statement;
+}
+
+void
+lh_batch_statement_free (LhBatchStatement *statement)
+{
+  if (statement == NULL)
+    return;
+  g_free (statement->sql);
+  g_clear_pointer (&statement->params, g_ptr_array_unref);
+  g_free (statement);
+}
+
 /* Closes the database once the statements asked for before have run; statements asked
  * for later fail with LH_CONNECTION_ERROR_CLOSED. Waiting for it before a process exits
  * makes SQLite finish its work on the file (a WAL checkpoint, say). */

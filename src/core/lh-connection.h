@@ -23,6 +23,21 @@ typedef enum /*< flags >*/
   LH_CAPABILITY_ATTACH       = 1 << 2,
 } LhCapabilities;
 
+typedef enum /*< flags >*/
+{
+  LH_BATCH_NONE        = 0,
+  LH_BATCH_TRANSACTION = 1 << 0,
+} LhBatchFlags;
+
+/* One statement of a batch: its SQL, the LhValue pointers bound to it (or NULL), and
+ * how many rows it must change (-1: any number); a different number fails the batch. */
+typedef struct
+{
+  char      *sql;
+  GPtrArray *params;
+  gint64     expected_changes;
+} LhBatchStatement;
+
 #define LH_TYPE_CONNECTION (lh_connection_get_type ())
 
 G_DECLARE_INTERFACE (LhConnection, lh_connection, LH, CONNECTION, GObject)
@@ -44,6 +59,15 @@ struct _LhConnectionInterface
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
   LhResultSet      *(*execute_finish)   (LhConnection         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void              (*batch_async)      (LhConnection         *self,
+                                         GPtrArray            *statements,
+                                         LhBatchFlags          flags,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  GPtrArray        *(*batch_finish)     (LhConnection         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
   void              (*close_async)      (LhConnection         *self,
@@ -70,6 +94,15 @@ void              lh_connection_execute_async    (LhConnection         *self,
 LhResultSet      *lh_connection_execute_finish   (LhConnection         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+void              lh_connection_batch_async      (LhConnection         *self,
+                                                  GPtrArray            *statements,
+                                                  LhBatchFlags          flags,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray        *lh_connection_batch_finish     (LhConnection         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 void              lh_connection_close_async      (LhConnection         *self,
                                                   GCancellable         *cancellable,
@@ -78,5 +111,11 @@ void              lh_connection_close_async      (LhConnection         *self,
 gboolean          lh_connection_close_finish     (LhConnection         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+
+LhBatchStatement *lh_batch_statement_new         (const char           *sql,
+                                                  GPtrArray            *params);
+void              lh_batch_statement_free        (LhBatchStatement     *statement);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LhBatchStatement, lh_batch_statement_free)
 
 G_END_DECLS

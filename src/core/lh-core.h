@@ -3,9 +3,11 @@
 
 #include "lh-connection.h"
 #include "lh-demo.h"
+#include "lh-edit-set.h"
 #include "lh-error.h"
 #include "lh-local-connection.h"
 #include "lh-result-set.h"
 #include "lh-schema.h"
 #include "lh-script.h"
+#include "lh-table-pager.h"
 #include "lh-value.h"

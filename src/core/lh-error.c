@@ -7,12 +7,14 @@
 typedef struct
 {
   int offset;
+  int statement_index;
 } LhConnectionErrorPrivate;
 
 static void
 lh_connection_error_private_init (LhConnectionErrorPrivate *priv)
 {
   priv->offset = -1;
+  priv->statement_index = -1;
 }
 
 static void
@@ -20,6 +22,7 @@ lh_connection_error_private_copy (const LhConnectionErrorPrivate *src,
                                   LhConnectionErrorPrivate       *dest)
 {
   dest->offset = src->offset;
+  dest->statement_index = src->statement_index;
 }
 
 static void
@@ -60,12 +63,41 @@ lh_connection_error_get_offset (const GError *error)
   return priv != NULL ? priv->offset : -1;
 }
 
+/* Errors of other domains (a cancel) carry no position: they are left as they are. */
 void
 lh_connection_error_set_offset (GError *error,
                                 int     offset)
 {
-  LhConnectionErrorPrivate *priv = lh_connection_error_get_private (error);
+  LhConnectionErrorPrivate *priv;
 
+  if (error == NULL || error->domain != LH_CONNECTION_ERROR)
+    return;
+  priv = lh_connection_error_get_private (error);
   if (priv != NULL)
     priv->offset = offset;
+}
+
+/* Which statement of a batch failed: -1 when the error is not about one of them. */
+int
+lh_connection_error_get_statement_index (const GError *error)
+{
+  LhConnectionErrorPrivate *priv;
+
+  if (error == NULL || error->domain != LH_CONNECTION_ERROR)
+    return -1;
+  priv = lh_connection_error_get_private (error);
+  return priv != NULL ? priv->statement_index : -1;
+}
+
+void
+lh_connection_error_set_statement_index (GError *error,
+                                         int     index)
+{
+  LhConnectionErrorPrivate *priv;
+
+  if (error == NULL || error->domain != LH_CONNECTION_ERROR)
+    return;
+  priv = lh_connection_error_get_private (error);
+  if (priv != NULL)
+    priv->statement_index = index;
 }

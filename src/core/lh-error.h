@@ -21,6 +21,7 @@ typedef enum
   LH_CONNECTION_ERROR_SQL,
   LH_CONNECTION_ERROR_CONSTRAINT,
   LH_CONNECTION_ERROR_CLOSED,
+  LH_CONNECTION_ERROR_CONFLICT,
 } LhConnectionError;
 
 GQuark      lh_connection_error_quark       (void);
@@ -31,5 +32,8 @@ GError     *lh_connection_error_new_sql     (LhConnectionError  code,
 int         lh_connection_error_get_offset  (const GError      *error);
 void        lh_connection_error_set_offset  (GError            *error,
                                              int                offset);
+int         lh_connection_error_get_statement_index (const GError *error);
+void        lh_connection_error_set_statement_index (GError       *error,
+                                                     int           index);
 
 G_END_DECLS

@@ -65,6 +65,12 @@ struct _LhLocalConnection
   gboolean read_only;
 };
 
+typedef struct
+{
+  GPtrArray    *statements;
+  LhBatchFlags  flags;
+} BatchData;
+
 static void lh_local_connection_iface_init (LhConnectionInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (LhLocalConnection, lh_local_connection, G_TYPE_OBJECT,
@@ -154,6 +160,13 @@ execute_data_free (ExecuteData *data)
 {
   g_free (data->sql);
   g_clear_pointer (&data->params, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+batch_data_free (BatchData *data)
+{
+  g_clear_pointer (&data->statements, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -322,6 +335,40 @@ run_open (LhWorker *worker,
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
 }
 
+static gboolean
+return_if_closed (LhWorker *worker,
+                  GTask    *task)
+{
+  if (worker->db != NULL)
+    return FALSE;
+  g_task_return_new_error (task, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CLOSED,
+                           _("The database is closed."));
+  return TRUE;
+}
+
+/* While a job runs, its cancel interrupts the statement; the progress handler catches a
+ * cancel that came between two statements, when sqlite3_interrupt() does nothing. */
+static gulong
+watch_cancel (LhWorker     *worker,
+              GCancellable *cancellable)
+{
+  if (cancellable == NULL)
+    return 0;
+  sqlite3_progress_handler (worker->db, PROGRESS_STEPS, progress_cb, cancellable);
+  return g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb), worker, NULL);
+}
+
+static void
+unwatch_cancel (LhWorker     *worker,
+                GCancellable *cancellable,
+                gulong        handler)
+{
+  if (cancellable == NULL)
+    return;
+  sqlite3_progress_handler (worker->db, 0, NULL, NULL);
+  g_cancellable_disconnect (cancellable, handler);
+}
+
 static void
 run_execute (LhWorker *worker,
              GTask    *task)
@@ -332,33 +379,143 @@ run_execute (LhWorker *worker,
   GError *error = NULL;
   gulong handler = 0;
 
-  if (return_if_cancelled (task))
+  if (return_if_cancelled (task) || return_if_closed (worker, task))
     return;
-  if (worker->db == NULL)
-    {
-      g_task_return_new_error (task, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CLOSED,
-                               _("The database is closed."));
-      return;
-    }
 
-  if (cancellable != NULL)
-    {
-      handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb), worker, NULL);
-      sqlite3_progress_handler (worker->db, PROGRESS_STEPS, progress_cb, cancellable);
-    }
-
+  handler = watch_cancel (worker, cancellable);
   result = lh_sqlite_execute (worker->db, data->sql, data->params, data->max_rows, &error);
-
-  if (cancellable != NULL)
-    {
-      sqlite3_progress_handler (worker->db, 0, NULL, NULL);
-      g_cancellable_disconnect (cancellable, handler);
-    }
+  unwatch_cancel (worker, cancellable, handler);
 
   if (result == NULL)
     g_task_return_error (task, job_error (task, error));
   else
     g_task_return_pointer (task, result, g_object_unref);
+}
+
+static gboolean
+exec_control (sqlite3     *db,
+              const char  *sql,
+              GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+  g_propagate_error (error, lh_sqlite_error (db, rc, NULL));
+  return FALSE;
+}
+
+/* Inside a transaction the user opened (a BEGIN typed in the editor) the batch nests as a
+ * savepoint; otherwise BEGIN IMMEDIATE takes the write lock before the first change, so
+ * that a busy database fails the batch before anything ran rather than halfway. */
+static gboolean
+batch_begin (sqlite3   *db,
+             gboolean  *nested,
+             GError   **error)
+{
+  *nested = !sqlite3_get_autocommit (db);
+  return exec_control (db, *nested ? "SAVEPOINT litehouse_batch" : "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+batch_commit (sqlite3   *db,
+              gboolean   nested,
+              GError   **error)
+{
+  return exec_control (db, nested ? "RELEASE litehouse_batch" : "COMMIT", error);
+}
+
+/* The cancel that may have led here must not interrupt the rollback too. */
+static void
+batch_rollback (sqlite3  *db,
+                gboolean  nested)
+{
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+  if (nested)
+    sqlite3_exec (db, "ROLLBACK TO litehouse_batch; RELEASE litehouse_batch", NULL, NULL, NULL);
+  else if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static GPtrArray *
+batch_run_statements (sqlite3    *db,
+                      GPtrArray  *statements,
+                      GError    **error)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < statements->len; i++)
+    {
+      LhBatchStatement *statement = g_ptr_array_index (statements, i);
+      GError *local_error = NULL;
+      LhResultSet *result = lh_sqlite_execute (db, statement->sql, statement->params, 0,
+                                               &local_error);
+
+      if (result != NULL && statement->expected_changes >= 0 &&
+          lh_result_set_get_changes (result) != statement->expected_changes)
+        {
+          local_error = g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CONFLICT,
+                                     _("The statement changed %lld rows instead of %lld: "
+                                       "another program may have changed the data."),
+                                     (long long) lh_result_set_get_changes (result),
+                                     (long long) statement->expected_changes);
+          g_clear_object (&result);
+        }
+      if (result == NULL)
+        {
+          lh_connection_error_set_statement_index (local_error, i);
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      g_ptr_array_add (results, result);
+    }
+  return g_steal_pointer (&results);
+}
+
+static GPtrArray *
+batch_run (sqlite3       *db,
+           BatchData     *data,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  gboolean transaction = (data->flags & LH_BATCH_TRANSACTION) != 0;
+  gboolean nested = FALSE;
+
+  if (transaction && !batch_begin (db, &nested, error))
+    return NULL;
+
+  results = batch_run_statements (db, data->statements, error);
+  if (transaction)
+    {
+      if (results != NULL && !batch_commit (db, nested, error))
+        g_clear_pointer (&results, g_ptr_array_unref);
+      if (results == NULL)
+        batch_rollback (db, nested);
+    }
+  return g_steal_pointer (&results);
+}
+
+static void
+run_batch (LhWorker *worker,
+           GTask    *task)
+{
+  BatchData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GPtrArray *results;
+  GError *error = NULL;
+  gulong handler = 0;
+
+  if (return_if_cancelled (task) || return_if_closed (worker, task))
+    return;
+
+  handler = watch_cancel (worker, cancellable);
+  results = batch_run (worker->db, data, &error);
+  unwatch_cancel (worker, cancellable, handler);
+
+  if (results == NULL)
+    g_task_return_error (task, job_error (task, error));
+  else
+    g_task_return_pointer (task, results, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -492,6 +649,37 @@ lh_local_connection_execute_finish (LhConnection  *connection,
 }
 
 static void
+lh_local_connection_batch_async (LhConnection        *connection,
+                                 GPtrArray           *statements,
+                                 LhBatchFlags         flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  LhLocalConnection *self = LH_LOCAL_CONNECTION (connection);
+  BatchData *data = g_new0 (BatchData, 1);
+  GTask *task;
+
+  data->statements = g_ptr_array_ref (statements);
+  data->flags = flags;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_local_connection_batch_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) batch_data_free);
+  lh_local_connection_push (self, run_batch, task);
+}
+
+static GPtrArray *
+lh_local_connection_batch_finish (LhConnection  *connection,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connection), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 lh_local_connection_close_async (LhConnection        *connection,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
@@ -523,6 +711,8 @@ lh_local_connection_iface_init (LhConnectionInterface *iface)
   iface->get_read_only = lh_local_connection_get_read_only;
   iface->execute_async = lh_local_connection_execute_async;
   iface->execute_finish = lh_local_connection_execute_finish;
+  iface->batch_async = lh_local_connection_batch_async;
+  iface->batch_finish = lh_local_connection_batch_finish;
   iface->close_async = lh_local_connection_close_async;
   iface->close_finish = lh_local_connection_close_finish;
 }

@@ -1,18 +1,44 @@
-/* lh-schema.c — LhSchema reads sqlite_schema into a list of LhSchemaObject, ordered by
- * kind and then by name, for the sidebar. */
+/* lh-schema.c — LhSchema reads sqlite_master, pragma_table_list, every table's and view's
+ * columns (pragma_table_xinfo) and every table's foreign keys (pragma_foreign_key_list) in
+ * one batch. A view that no longer compiles (its table was dropped) makes the joined
+ * column query fail: then the columns are read object by object, and the broken one keeps
+ * its error instead of columns. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include "lh-error.h"
 #include "lh-schema.h"
+#include "lh-script.h"
 
 /* sqlite_master rather than sqlite_schema: the older name works on every SQLite a
  * remote server may run. Internal objects (sqlite_…) are left out. */
-#define SCHEMA_SQL \
+#define USER_OBJECT "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+
+#define OBJECTS_SQL \
   "SELECT type, name, tbl_name, sql FROM sqlite_master " \
-  "WHERE type IN ('table', 'view', 'index', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \
+  "WHERE type IN ('table', 'view', 'index', 'trigger') AND " USER_OBJECT " " \
   "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, " \
-  "name COLLATE NOCASE"
+  "name COLLATE NOCASE, name"
+
+#define TABLE_LIST_SQL \
+  "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'"
+
+#define COLUMNS_SQL \
+  "SELECT m.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.pk, c.hidden " \
+  "FROM sqlite_master AS m, pragma_table_xinfo(m.name) AS c " \
+  "WHERE m.type IN ('table', 'view') AND m." USER_OBJECT " ORDER BY m.name, c.cid"
+
+#define FOREIGN_KEYS_SQL \
+  "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete " \
+  "FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f " \
+  "WHERE m.type = 'table' AND m." USER_OBJECT " ORDER BY m.name, f.id, f.seq"
+
+#define OBJECT_COLUMNS_SQL \
+  "SELECT ?1, name, type, \"notnull\", dflt_value, pk, hidden " \
+  "FROM pragma_table_xinfo(?1) ORDER BY cid"
+
+enum { QUERY_OBJECTS, QUERY_TABLE_LIST, QUERY_COLUMNS, QUERY_FOREIGN_KEYS, N_QUERIES };
 
 struct _LhSchema
 {
@@ -20,6 +46,7 @@ struct _LhSchema
 
   /* owned */
   GListStore *objects;
+  GHashTable *by_name;
 
   /* state */
   guint counts[LH_SCHEMA_OBJECT_N_KINDS];
@@ -30,16 +57,101 @@ struct _LhSchemaObject
   GObject parent_instance;
 
   /* owned */
-  char *name;
-  char *table_name;
-  char *sql;
+  char       *name;
+  char       *table_name;
+  char       *sql;
+  GListStore *columns;
+  GListStore *foreign_keys;
+  char       *columns_error;
 
   /* state */
   LhSchemaObjectKind kind;
+  gboolean           without_rowid;
+  gboolean           strict;
+};
+
+struct _LhSchemaColumn
+{
+  GObject parent_instance;
+
+  /* owned */
+  char *name;
+  char *declared_type;
+  char *default_value;
+
+  /* state */
+  guint          primary_key;
+  gboolean       not_null;
+  LhColumnHidden hidden;
+};
+
+struct _LhSchemaForeignKey
+{
+  GObject parent_instance;
+
+  /* owned */
+  char      *table;
+  GPtrArray *from;
+  GPtrArray *to;
+  char      *on_update;
+  char      *on_delete;
+
+  /* state */
+  gint64 id;
 };
 
 G_DEFINE_FINAL_TYPE (LhSchema, lh_schema, G_TYPE_OBJECT)
 G_DEFINE_FINAL_TYPE (LhSchemaObject, lh_schema_object, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LhSchemaColumn, lh_schema_column, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LhSchemaForeignKey, lh_schema_foreign_key, G_TYPE_OBJECT)
+
+static void
+lh_schema_column_finalize (GObject *object)
+{
+  LhSchemaColumn *self = LH_SCHEMA_COLUMN (object);
+
+  g_free (self->name);
+  g_free (self->declared_type);
+  g_free (self->default_value);
+  G_OBJECT_CLASS (lh_schema_column_parent_class)->finalize (object);
+}
+
+static void
+lh_schema_column_class_init (LhSchemaColumnClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_schema_column_finalize;
+}
+
+static void
+lh_schema_column_init (LhSchemaColumn *self)
+{
+}
+
+static void
+lh_schema_foreign_key_finalize (GObject *object)
+{
+  LhSchemaForeignKey *self = LH_SCHEMA_FOREIGN_KEY (object);
+
+  g_free (self->table);
+  g_ptr_array_unref (self->from);
+  g_ptr_array_unref (self->to);
+  g_free (self->on_update);
+  g_free (self->on_delete);
+  G_OBJECT_CLASS (lh_schema_foreign_key_parent_class)->finalize (object);
+}
+
+static void
+lh_schema_foreign_key_class_init (LhSchemaForeignKeyClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_schema_foreign_key_finalize;
+}
+
+static void
+lh_schema_foreign_key_init (LhSchemaForeignKey *self)
+{
+  self->from = g_ptr_array_new_with_free_func (g_free);
+  self->to = g_ptr_array_new_with_free_func (g_free);
+}
 
 static void
 lh_schema_object_finalize (GObject *object)
@@ -49,6 +161,9 @@ lh_schema_object_finalize (GObject *object)
   g_free (self->name);
   g_free (self->table_name);
   g_free (self->sql);
+  g_clear_object (&self->columns);
+  g_clear_object (&self->foreign_keys);
+  g_free (self->columns_error);
   G_OBJECT_CLASS (lh_schema_object_parent_class)->finalize (object);
 }
 
@@ -61,12 +176,17 @@ lh_schema_object_class_init (LhSchemaObjectClass *klass)
 static void
 lh_schema_object_init (LhSchemaObject *self)
 {
+  self->columns = g_list_store_new (LH_TYPE_SCHEMA_COLUMN);
+  self->foreign_keys = g_list_store_new (LH_TYPE_SCHEMA_FOREIGN_KEY);
 }
 
 static void
 lh_schema_dispose (GObject *object)
 {
-  g_clear_object (&LH_SCHEMA (object)->objects);
+  LhSchema *self = LH_SCHEMA (object);
+
+  g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_object (&self->objects);
   G_OBJECT_CLASS (lh_schema_parent_class)->dispose (object);
 }
 
@@ -80,72 +200,336 @@ static void
 lh_schema_init (LhSchema *self)
 {
   self->objects = g_list_store_new (LH_TYPE_SCHEMA_OBJECT);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+static char *
+dup_text (LhResultSet *result,
+          guint        row,
+          guint        column)
+{
+  const LhValue *value = lh_result_set_get_value (result, row, column);
+
+  if (value->kind == LH_VALUE_NULL || value->kind == LH_VALUE_BLOB)
+    return NULL;
+  if (value->kind == LH_VALUE_TEXT)
+    return g_strndup (value->v.text.data, value->v.text.length);
+  return lh_value_to_display_string (value, 0);
+}
+
+static const char *
+peek_text (LhResultSet *result,
+           guint        row,
+           guint        column)
+{
+  const LhValue *value = lh_result_set_get_value (result, row, column);
+
+  return value->kind == LH_VALUE_TEXT ? value->v.text.data : NULL;
+}
+
+static gint64
+get_integer (LhResultSet *result,
+             guint        row,
+             guint        column)
+{
+  const LhValue *value = lh_result_set_get_value (result, row, column);
+
+  if (value->kind == LH_VALUE_INTEGER)
+    return value->v.integer;
+  if (value->kind == LH_VALUE_TEXT)
+    return g_ascii_strtoll (value->v.text.data, NULL, 10);
+  return 0;
+}
+
+/* The object a row's first column names. */
+static LhSchemaObject *
+row_object (LhSchema    *self,
+            LhResultSet *result,
+            guint        row)
+{
+  const char *name = peek_text (result, row, 0);
+
+  return name != NULL ? g_hash_table_lookup (self->by_name, name) : NULL;
 }
 
 static gboolean
 kind_from_type (const char         *type,
+                const char         *sql,
                 LhSchemaObjectKind *kind)
 {
-  static const char * const types[] = { "table", "view", "index", "trigger" };
+  static const char * const types[] = { "table", "view", NULL, "index", "trigger" };
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
-    if (g_strcmp0 (type, types[i]) == 0)
+    if (types[i] != NULL && g_strcmp0 (type, types[i]) == 0)
       {
         *kind = i;
+        /* Told apart again by pragma_table_list when it answers. */
+        if (*kind == LH_SCHEMA_OBJECT_TABLE && sql != NULL &&
+            g_ascii_strncasecmp (sql, "CREATE VIRTUAL TABLE", 20) == 0)
+          *kind = LH_SCHEMA_OBJECT_VIRTUAL_TABLE;
         return TRUE;
       }
   return FALSE;
 }
 
-static char *
-dup_text (const LhValue *value)
+static void
+add_objects (LhSchema    *self,
+             LhResultSet *result)
 {
-  if (value->kind != LH_VALUE_TEXT)
-    return NULL;
-  return g_strndup (value->v.text.data, value->v.text.length);
-}
-
-static LhSchema *
-lh_schema_new_from_result (LhResultSet *result)
-{
-  LhSchema *self = g_object_new (LH_TYPE_SCHEMA, NULL);
-
   for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
     {
       g_autoptr(LhSchemaObject) object = NULL;
-      g_autofree char *type = dup_text (lh_result_set_get_value (result, row, 0));
       LhSchemaObjectKind kind;
 
-      if (!kind_from_type (type, &kind))
+      if (!kind_from_type (peek_text (result, row, 0), peek_text (result, row, 3), &kind))
         continue;
-
       object = g_object_new (LH_TYPE_SCHEMA_OBJECT, NULL);
       object->kind = kind;
-      object->name = dup_text (lh_result_set_get_value (result, row, 1));
-      object->table_name = dup_text (lh_result_set_get_value (result, row, 2));
-      object->sql = dup_text (lh_result_set_get_value (result, row, 3));
+      object->name = dup_text (result, row, 1);
+      object->table_name = dup_text (result, row, 2);
+      object->sql = dup_text (result, row, 3);
       if (object->name == NULL)
         continue;
       g_list_store_append (self->objects, object);
-      self->counts[kind]++;
+      g_hash_table_insert (self->by_name, object->name, object);
     }
-  return self;
 }
 
 static void
-load_cb (GObject      *object,
+apply_table_list (LhSchema    *self,
+                  LhResultSet *result)
+{
+  for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
+    {
+      LhSchemaObject *object = row_object (self, result, row);
+      const char *type = peek_text (result, row, 1);
+
+      if (object == NULL || object->kind == LH_SCHEMA_OBJECT_VIEW)
+        continue;
+      if (g_strcmp0 (type, "virtual") == 0)
+        object->kind = LH_SCHEMA_OBJECT_VIRTUAL_TABLE;
+      object->without_rowid = get_integer (result, row, 2) != 0;
+      object->strict = get_integer (result, row, 3) != 0;
+    }
+}
+
+static void
+add_columns (LhSchema    *self,
+             LhResultSet *result)
+{
+  for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
+    {
+      LhSchemaObject *object = row_object (self, result, row);
+      g_autoptr(LhSchemaColumn) column = NULL;
+
+      if (object == NULL)
+        continue;
+      column = g_object_new (LH_TYPE_SCHEMA_COLUMN, NULL);
+      column->name = dup_text (result, row, 1);
+      column->declared_type = dup_text (result, row, 2);
+      column->not_null = get_integer (result, row, 3) != 0;
+      column->default_value = dup_text (result, row, 4);
+      column->primary_key = get_integer (result, row, 5);
+      column->hidden = CLAMP (get_integer (result, row, 6), 0, LH_COLUMN_GENERATED_STORED);
+      if (column->name == NULL)
+        column->name = g_strdup ("");
+      g_list_store_append (object->columns, column);
+    }
+}
+
+static void
+add_foreign_keys (LhSchema    *self,
+                  LhResultSet *result)
+{
+  LhSchemaForeignKey *current = NULL;
+  LhSchemaObject *current_object = NULL;
+
+  for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
+    {
+      LhSchemaObject *object = row_object (self, result, row);
+      gint64 id = get_integer (result, row, 1);
+
+      if (object == NULL)
+        continue;
+      if (current == NULL || current_object != object || current->id != id)
+        {
+          g_autoptr(LhSchemaForeignKey) key = g_object_new (LH_TYPE_SCHEMA_FOREIGN_KEY, NULL);
+
+          key->id = id;
+          key->table = dup_text (result, row, 2);
+          key->on_update = dup_text (result, row, 5);
+          key->on_delete = dup_text (result, row, 6);
+          g_list_store_append (object->foreign_keys, key);
+          current = key;
+          current_object = object;
+        }
+      g_ptr_array_add (current->from, dup_text (result, row, 3));
+      /* NULL "to" means the referenced table's primary key. */
+      g_ptr_array_add (current->to, dup_text (result, row, 4));
+    }
+}
+
+static void
+count_objects (LhSchema *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->objects));
+
+  memset (self->counts, 0, sizeof self->counts);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaObject) object = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
+
+      self->counts[object->kind]++;
+    }
+}
+
+/* Loading. */
+
+typedef struct
+{
+  LhConnection *connection;
+  LhSchema     *schema;
+  GQueue        pending;   /* objects whose columns are still to read, one by one */
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_object (&data->connection);
+  g_clear_object (&data->schema);
+  g_queue_clear_full (&data->pending, g_object_unref);
+  g_free (data);
+}
+
+static GPtrArray *
+new_batch (const char * const *queries,
+           guint               n_queries)
+{
+  GPtrArray *statements = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
+
+  for (guint i = 0; i < n_queries; i++)
+    g_ptr_array_add (statements, lh_batch_statement_new (queries[i], NULL));
+  return statements;
+}
+
+static void read_next_object (GTask *task);
+
+static void
+object_columns_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LoadData *data = g_task_get_task_data (task);
+  g_autoptr(LhSchemaObject) object = g_queue_pop_head (&data->pending);
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (rows != NULL)
+    add_columns (data->schema, rows);
+  else
+    object->columns_error = g_strdup (error->message);
+  read_next_object (g_steal_pointer (&task));
+}
+
+static void
+read_next_object (GTask *task)
+{
+  LoadData *data = g_task_get_task_data (task);
+  LhSchemaObject *object = g_queue_peek_head (&data->pending);
+  g_autoptr(GPtrArray) params = NULL;
+
+  if (object == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&data->schema), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+  params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  g_ptr_array_add (params, lh_value_new_text (object->name, -1));
+  lh_connection_execute_async (data->connection, OBJECT_COLUMNS_SQL, params, 0,
+                               g_task_get_cancellable (task), object_columns_cb, task);
+}
+
+static void
+fallback_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LoadData *data = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) results = NULL;
+  GError *error = NULL;
+  guint n;
+
+  results = lh_connection_batch_finish (LH_CONNECTION (source), result, &error);
+  if (results == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data->schema = g_object_new (LH_TYPE_SCHEMA, NULL);
+  add_objects (data->schema, g_ptr_array_index (results, 0));
+  apply_table_list (data->schema, g_ptr_array_index (results, 1));
+  add_foreign_keys (data->schema, g_ptr_array_index (results, 2));
+  count_objects (data->schema);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (data->schema->objects));
+  for (guint i = 0; i < n; i++)
+    {
+      LhSchemaObject *object = g_list_model_get_item (G_LIST_MODEL (data->schema->objects), i);
+
+      if (lh_schema_object_has_rows (object))
+        g_queue_push_tail (&data->pending, object);
+      else
+        g_object_unref (object);
+    }
+  read_next_object (g_steal_pointer (&task));
+}
+
+static void
+load_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(LhResultSet) rows = NULL;
-  GError *error = NULL;
+  LoadData *data = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  LhSchema *schema;
 
-  rows = lh_connection_execute_finish (LH_CONNECTION (object), result, &error);
-  if (rows == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, lh_schema_new_from_result (rows), g_object_unref);
+  results = lh_connection_batch_finish (LH_CONNECTION (source), result, &error);
+  if (results == NULL)
+    {
+      static const char * const fallback[] = { OBJECTS_SQL, TABLE_LIST_SQL, FOREIGN_KEYS_SQL };
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      g_autoptr(GPtrArray) statements = NULL;
+
+      if (lh_connection_error_get_statement_index (error) != QUERY_COLUMNS)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      statements = new_batch (fallback, G_N_ELEMENTS (fallback));
+      lh_connection_batch_async (data->connection, statements, LH_BATCH_NONE, cancellable,
+                                 fallback_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  schema = g_object_new (LH_TYPE_SCHEMA, NULL);
+  add_objects (schema, g_ptr_array_index (results, QUERY_OBJECTS));
+  apply_table_list (schema, g_ptr_array_index (results, QUERY_TABLE_LIST));
+  add_columns (schema, g_ptr_array_index (results, QUERY_COLUMNS));
+  add_foreign_keys (schema, g_ptr_array_index (results, QUERY_FOREIGN_KEYS));
+  count_objects (schema);
+  g_task_return_pointer (task, schema, g_object_unref);
 }
 
 void
@@ -154,13 +538,27 @@ lh_schema_load_async (LhConnection        *connection,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
+  static const char * const queries[N_QUERIES] = {
+    [QUERY_OBJECTS] = OBJECTS_SQL,
+    [QUERY_TABLE_LIST] = TABLE_LIST_SQL,
+    [QUERY_COLUMNS] = COLUMNS_SQL,
+    [QUERY_FOREIGN_KEYS] = FOREIGN_KEYS_SQL,
+  };
+  g_autoptr(GPtrArray) statements = NULL;
+  LoadData *data;
   GTask *task;
 
   g_return_if_fail (LH_IS_CONNECTION (connection));
 
+  data = g_new0 (LoadData, 1);
+  data->connection = g_object_ref (connection);
+  g_queue_init (&data->pending);
+
   task = g_task_new (connection, cancellable, callback, user_data);
   g_task_set_source_tag (task, lh_schema_load_async);
-  lh_connection_execute_async (connection, SCHEMA_SQL, NULL, 0, cancellable, load_cb, task);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  statements = new_batch (queries, N_QUERIES);
+  lh_connection_batch_async (connection, statements, LH_BATCH_NONE, cancellable, load_cb, task);
 }
 
 LhSchema *
@@ -171,7 +569,7 @@ lh_schema_load_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* A GListModel of LhSchemaObject. */
+/* A GListModel of LhSchemaObject, ordered by name. */
 GListModel *
 lh_schema_get_objects (LhSchema *self)
 {
@@ -186,6 +584,55 @@ lh_schema_count (LhSchema           *self,
   g_return_val_if_fail (LH_IS_SCHEMA (self), 0);
   g_return_val_if_fail (kind < LH_SCHEMA_OBJECT_N_KINDS, 0);
   return self->counts[kind];
+}
+
+/* SQLite's names are case-insensitive for ASCII: so is the lookup, an exact match first. */
+LhSchemaObject *
+lh_schema_lookup (LhSchema   *self,
+                  const char *name)
+{
+  LhSchemaObject *object;
+  guint n;
+
+  g_return_val_if_fail (LH_IS_SCHEMA (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  object = g_hash_table_lookup (self->by_name, name);
+  if (object != NULL)
+    return object;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->objects));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaObject) candidate = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
+
+      if (g_ascii_strcasecmp (candidate->name, name) == 0)
+        return candidate;
+    }
+  return NULL;
+}
+
+/* The indexes or triggers (kind) that belong to table, as a new list. */
+GListModel *
+lh_schema_dup_related (LhSchema           *self,
+                       LhSchemaObject     *table,
+                       LhSchemaObjectKind  kind)
+{
+  GListStore *related = g_list_store_new (LH_TYPE_SCHEMA_OBJECT);
+  guint n;
+
+  g_return_val_if_fail (LH_IS_SCHEMA (self), NULL);
+  g_return_val_if_fail (LH_IS_SCHEMA_OBJECT (table), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->objects));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaObject) object = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
+
+      if (object->kind == kind && object != table &&
+          g_strcmp0 (object->table_name, table->name) == 0)
+        g_list_store_append (related, object);
+    }
+  return G_LIST_MODEL (related);
 }
 
 LhSchemaObjectKind
@@ -213,6 +660,105 @@ lh_schema_object_get_sql (LhSchemaObject *self)
   return self->sql;
 }
 
+gboolean
+lh_schema_object_get_without_rowid (LhSchemaObject *self)
+{
+  return self->without_rowid;
+}
+
+gboolean
+lh_schema_object_get_strict (LhSchemaObject *self)
+{
+  return self->strict;
+}
+
+/* LhSchemaColumn, in declaration order; hidden and generated columns included. */
+GListModel *
+lh_schema_object_get_columns (LhSchemaObject *self)
+{
+  return G_LIST_MODEL (self->columns);
+}
+
+/* LhSchemaForeignKey of a table. */
+GListModel *
+lh_schema_object_get_foreign_keys (LhSchemaObject *self)
+{
+  return G_LIST_MODEL (self->foreign_keys);
+}
+
+/* Why the columns could not be read (a view over a dropped table, say), or NULL. */
+const char *
+lh_schema_object_get_columns_error (LhSchemaObject *self)
+{
+  return self->columns_error;
+}
+
+/* Tables, views and virtual tables have rows; indexes and triggers do not. */
+gboolean
+lh_schema_object_has_rows (LhSchemaObject *self)
+{
+  return self->kind == LH_SCHEMA_OBJECT_TABLE || self->kind == LH_SCHEMA_OBJECT_VIEW ||
+         self->kind == LH_SCHEMA_OBJECT_VIRTUAL_TABLE;
+}
+
+static gboolean
+has_column (LhSchemaObject *self,
+            const char     *name)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->columns));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaColumn) column = g_list_model_get_item (G_LIST_MODEL (self->columns), i);
+
+      if (g_ascii_strcasecmp (column->name, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The name that reaches the row's rowid (rowid, _rowid_ or oid: whichever no column of
+ * the table has taken), or NULL: a view, a WITHOUT ROWID table, or all three taken. */
+char *
+lh_schema_object_dup_rowid_name (LhSchemaObject *self)
+{
+  static const char * const names[] = { "rowid", "_rowid_", "oid" };
+
+  if (self->kind != LH_SCHEMA_OBJECT_TABLE || self->without_rowid)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (!has_column (self, names[i]))
+      return g_strdup (names[i]);
+  return NULL;
+}
+
+/* The primary key's columns in key order, or NULL when the table declares none. */
+GStrv
+lh_schema_object_dup_primary_key (LhSchemaObject *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->columns));
+  g_autoptr(GPtrArray) key = g_ptr_array_new_null_terminated (n, g_free, TRUE);
+  guint n_key = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaColumn) column = g_list_model_get_item (G_LIST_MODEL (self->columns), i);
+
+      n_key = MAX (n_key, column->primary_key);
+    }
+  if (n_key == 0)
+    return NULL;
+  for (guint position = 1; position <= n_key; position++)
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr(LhSchemaColumn) column = g_list_model_get_item (G_LIST_MODEL (self->columns), i);
+
+        if (column->primary_key == position)
+          g_ptr_array_add (key, g_strdup (column->name));
+      }
+  return (GStrv) g_ptr_array_steal (key, NULL);
+}
+
 const char *
 lh_schema_object_kind_to_label (LhSchemaObjectKind kind)
 {
@@ -222,6 +768,8 @@ lh_schema_object_kind_to_label (LhSchemaObjectKind kind)
       return _("Tables");
     case LH_SCHEMA_OBJECT_VIEW:
       return _("Views");
+    case LH_SCHEMA_OBJECT_VIRTUAL_TABLE:
+      return _("Virtual Tables");
     case LH_SCHEMA_OBJECT_INDEX:
       return _("Indexes");
     case LH_SCHEMA_OBJECT_TRIGGER:
@@ -229,4 +777,84 @@ lh_schema_object_kind_to_label (LhSchemaObjectKind kind)
     default:
       g_assert_not_reached ();
     }
+}
+
+const char *
+lh_schema_column_get_name (LhSchemaColumn *self)
+{
+  return self->name;
+}
+
+/* "" when the column was declared without a type. */
+const char *
+lh_schema_column_get_declared_type (LhSchemaColumn *self)
+{
+  return self->declared_type != NULL ? self->declared_type : "";
+}
+
+/* The column's place in the primary key, from 1; 0 when it is not part of it. */
+guint
+lh_schema_column_get_primary_key (LhSchemaColumn *self)
+{
+  return self->primary_key;
+}
+
+gboolean
+lh_schema_column_get_not_null (LhSchemaColumn *self)
+{
+  return self->not_null;
+}
+
+/* The default as written in the CREATE statement (an SQL expression), or NULL. */
+const char *
+lh_schema_column_get_default (LhSchemaColumn *self)
+{
+  return self->default_value;
+}
+
+LhColumnHidden
+lh_schema_column_get_hidden (LhSchemaColumn *self)
+{
+  return self->hidden;
+}
+
+guint
+lh_schema_foreign_key_get_n_columns (LhSchemaForeignKey *self)
+{
+  return self->from->len;
+}
+
+const char *
+lh_schema_foreign_key_get_from (LhSchemaForeignKey *self,
+                                guint               index)
+{
+  g_return_val_if_fail (index < self->from->len, NULL);
+  return g_ptr_array_index (self->from, index);
+}
+
+/* NULL when the key names no column: it references the other table's primary key. */
+const char *
+lh_schema_foreign_key_get_to (LhSchemaForeignKey *self,
+                              guint               index)
+{
+  g_return_val_if_fail (index < self->to->len, NULL);
+  return g_ptr_array_index (self->to, index);
+}
+
+const char *
+lh_schema_foreign_key_get_table (LhSchemaForeignKey *self)
+{
+  return self->table;
+}
+
+const char *
+lh_schema_foreign_key_get_on_update (LhSchemaForeignKey *self)
+{
+  return self->on_update;
+}
+
+const char *
+lh_schema_foreign_key_get_on_delete (LhSchemaForeignKey *self)
+{
+  return self->on_delete;
 }

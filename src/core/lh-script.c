@@ -342,15 +342,23 @@ lh_sql_quote_identifier (const char *name)
 {
   GString *quoted = g_string_sized_new (strlen (name) + 2);
 
-  g_string_append_c (quoted, '"');
+  lh_sql_append_identifier (quoted, name);
+  return g_string_free (quoted, FALSE);
+}
+
+/* Appends name to sql, quoted as lh_sql_quote_identifier() does. */
+void
+lh_sql_append_identifier (GString    *sql,
+                          const char *name)
+{
+  g_string_append_c (sql, '"');
   for (const char *p = name; *p != '\0'; p++)
     {
       if (*p == '"')
-        g_string_append_c (quoted, '"');
-      g_string_append_c (quoted, *p);
+        g_string_append_c (sql, '"');
+      g_string_append_c (sql, *p);
     }
-  g_string_append_c (quoted, '"');
-  return g_string_free (quoted, FALSE);
+  g_string_append_c (sql, '"');
 }
 
 void

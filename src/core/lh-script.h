@@ -53,6 +53,8 @@ void                   lh_sql_offset_to_line_column (const char    *text,
                                                      guint         *column);
 
 char                  *lh_sql_quote_identifier      (const char    *name);
+void                   lh_sql_append_identifier     (GString       *sql,
+                                                     const char    *name);
 gboolean               lh_sql_changes_schema        (const char    *sql);
 
 void                   lh_statement_result_free     (LhStatementResult *result);
