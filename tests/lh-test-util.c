@@ -220,7 +220,8 @@ lh_test_pager_row (LhTablePager *pager,
     return row;
   g_object_unref (row);
   lh_test_pager_wait (pager);
-  g_assert_null (lh_table_pager_get_error (pager));
+  if (lh_table_pager_get_error (pager) != NULL)
+    g_error ("row %u: %s", position, lh_table_pager_get_error (pager)->message);
   row = g_list_model_get_item (G_LIST_MODEL (pager), position);
   g_assert_true (lh_pager_row_get_loaded (row));
   return row;

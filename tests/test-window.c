@@ -9,6 +9,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "lh-schema-sidebar.h"
+#include "lh-test-ui.h"
 #include "lh-test-util.h"
 #include "lh-window.h"
 
@@ -52,70 +53,6 @@ query_done (gpointer data)
   return !lh_query_page_get_running (data);
 }
 
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-/* Lets the window lay out and draw what it now shows. */
-static void
-settle (void)
-{
-  lh_test_wait_until (never, NULL, 300);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (content);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle ();
-  width = gtk_widget_get_width (content);
-  height = gtk_widget_get_height (content);
-  /* The window draws its background itself, outside its content: paint it first. */
-  gtk_snapshot_append_color (snapshot,
-                             adw_style_manager_get_dark (adw_style_manager_get_default ())
-                               ? &(GdkRGBA) { 0.14, 0.14, 0.14, 1 }
-                               : &(GdkRGBA) { 0.98, 0.98, 0.98, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_test_build_filename (G_TEST_BUILT, "screenshots", name, NULL);
-  g_mkdir_with_parents (g_test_get_dir (G_TEST_BUILT), 0755);
-  {
-    g_autofree char *dir = g_path_get_dirname (path);
-
-    g_mkdir_with_parents (dir, 0755);
-  }
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static char *
-copy_demo (const char *dir)
-{
-  g_autofree char *source = g_build_filename (lh_demo_get_source_dir (),
-                                              "litehouse-demo.sqlite", NULL);
-  char *target = g_build_filename (dir, "demo.sqlite", NULL);
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
-  g_assert_true (g_file_set_contents (target, contents, length, NULL));
-  return target;
-}
-
 static void
 open_path (Fixture    *fixture,
            const char *path)
@@ -149,23 +86,6 @@ collect_labels (GtkWidget *widget,
     collect_labels (child, texts);
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 schema_loaded (gpointer data)
 {
@@ -176,7 +96,7 @@ static void
 test_query (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   LhQueryPage *page;
   LhResultView *view;
   GListModel *columns;
@@ -191,7 +111,7 @@ test_query (Fixture       *fixture,
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "demo.sqlite");
 
   /* The sidebar lists what the demo holds. */
-  sidebar = LH_SCHEMA_SIDEBAR (find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
   g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
   schema = lh_schema_sidebar_get_schema (sidebar);
   g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TABLE), >=, 5);
@@ -213,7 +133,7 @@ test_query (Fixture       *fixture,
   g_assert_cmpstr (gtk_column_view_column_get_title (first_column), ==, "title");
 
   /* The rows are on screen, not only in the model. */
-  settle ();
+  lh_test_settle ();
   collect_labels (GTK_WIDGET (view), shown);
   {
     const LhValue *title = lh_result_set_get_value (lh_result_view_get_result (view), 0, 1);
@@ -221,7 +141,7 @@ test_query (Fixture       *fixture,
 
     g_assert_nonnull (strstr (shown->str, text));
   }
-  save_screenshot (GTK_WIDGET (fixture->window), "window-query.png");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-query.png");
 }
 
 static gboolean
@@ -236,11 +156,11 @@ static void
 test_schema_refresh (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   LhSchemaSidebar *sidebar;
 
   open_path (fixture, path);
-  sidebar = LH_SCHEMA_SIDEBAR (find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
   g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
   g_assert_cmpuint (lh_schema_count (lh_schema_sidebar_get_schema (sidebar),
                                      LH_SCHEMA_OBJECT_TABLE), ==, 9);
@@ -255,7 +175,7 @@ static void
 test_query_error (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   LhQueryPage *page;
@@ -267,7 +187,7 @@ test_query_error (Fixture       *fixture,
   g_assert_cmpstr (lh_query_page_get_error_text (page), ==,
                    "Line 3, column 29: near \"BYE\": syntax error");
   g_assert_cmpstr (lh_query_page_get_status (page), ==, "Failed");
-  save_screenshot (GTK_WIDGET (fixture->window), "window-query-error.png");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-query-error.png");
 
   /* The window stays usable: the next query runs. */
   run_query (page, "SELECT count(*) FROM tasks");
@@ -280,7 +200,7 @@ static void
 test_query_error_in_selection (Fixture       *fixture,
                                gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   LhQueryPage *page;
   GtkTextView *editor;
   GtkTextBuffer *buffer;
@@ -289,7 +209,7 @@ test_query_error_in_selection (Fixture       *fixture,
   open_path (fixture, path);
   page = lh_window_get_query_page (fixture->window);
   lh_query_page_set_text (page, "SELECT 1;\n\nSELECT id\n  FROM tasks ORDER BYE id;\n");
-  editor = GTK_TEXT_VIEW (find_widget (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
+  editor = GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
   buffer = gtk_text_view_get_buffer (editor);
   gtk_text_buffer_get_iter_at_line (buffer, &start, 2);
   gtk_text_buffer_get_end_iter (buffer, &end);
@@ -311,7 +231,7 @@ static void
 test_close_stops_query (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   g_autoptr(LhQueryPage) page = NULL;
 
   open_path (fixture, path);
@@ -344,7 +264,7 @@ test_bad_file (Fixture       *fixture,
   expected = g_strdup_printf ("“%s” is not an SQLite database.", path);
   g_assert_cmpstr (lh_window_get_error_text (fixture->window), ==, expected);
   g_assert_true (lh_window_is_empty (fixture->window));
-  save_screenshot (GTK_WIDGET (fixture->window), "window-bad-file.png");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-bad-file.png");
   after = lh_test_checksum (path);
   g_assert_cmpstr (before, ==, after);
 }
@@ -393,7 +313,7 @@ static void
 test_truncated (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   g_autofree char *contents = NULL;
   gsize length;
 
@@ -407,7 +327,7 @@ static void
 test_locked (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   GSubprocess *locker = lh_test_lock_db (path, "exclusive");
 
   /* The window waits out the busy timeout (5 s), showing a Cancel button meanwhile. */
@@ -420,7 +340,7 @@ static void
 test_read_only (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   LhQueryPage *page;
@@ -436,7 +356,7 @@ test_read_only (Fixture       *fixture,
   g_assert_cmpstr (lh_query_page_get_error_text (page), ==,
                    "The database is open read-only, so it cannot be changed "
                    "(SQLite: attempt to write a readonly database).");
-  save_screenshot (GTK_WIDGET (fixture->window), "window-read-only.png");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-read-only.png");
   after = lh_test_checksum (path);
   g_assert_cmpstr (before, ==, after);
 }
@@ -480,7 +400,7 @@ static void
 test_drop (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_autofree char *path = copy_demo (fixture->dir);
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (fixture->window));
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GtkDropTarget *target = NULL;
@@ -537,7 +457,7 @@ test_welcome (Fixture       *fixture,
 {
   g_assert_cmpstr (lh_window_get_page_name (fixture->window), ==, "welcome");
   g_assert_true (lh_window_is_empty (fixture->window));
-  save_screenshot (GTK_WIDGET (fixture->window), "window-welcome.png");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-welcome.png");
 }
 
 int
@@ -552,6 +472,7 @@ main (int    argc,
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  lh_test_load_style ();
   gtk_source_init ();
   /* What AdwApplication does for the app: icons from the resource bundle. */
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),

@@ -7,6 +7,7 @@
 #include "lh-error.h"
 #include "lh-local-connection.h"
 #include "lh-result-set.h"
+#include "lh-row-format.h"
 #include "lh-schema.h"
 #include "lh-script.h"
 #include "lh-table-pager.h"

@@ -91,8 +91,8 @@ read_column (sqlite3_stmt *stmt,
     case SQLITE_TEXT:
       value->kind = LH_VALUE_TEXT;
       value->v.text.length = sqlite3_column_bytes (stmt, column);
-      value->v.text.data = g_strndup ((const char *) sqlite3_column_text (stmt, column),
-                                      value->v.text.length);
+      value->v.text.data = lh_value_dup_text_bytes ((const char *) sqlite3_column_text (stmt, column),
+                                                    value->v.text.length);
       break;
     case SQLITE_BLOB:
       value->kind = LH_VALUE_BLOB;

@@ -550,6 +550,7 @@ typedef struct
 {
   GString   *sql;
   GPtrArray *params;
+  guint      n_conditions;
 } Query;
 
 static void
@@ -557,6 +558,13 @@ query_init (Query *query)
 {
   query->sql = g_string_new (NULL);
   query->params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  query->n_conditions = 0;
+}
+
+static void
+begin_condition (Query *query)
+{
+  g_string_append (query->sql, query->n_conditions++ == 0 ? " WHERE " : " AND ");
 }
 
 static void
@@ -599,6 +607,7 @@ static void
 append_select (LhTablePager *self,
                Query        *query)
 {
+  query->n_conditions = 0;
   g_string_append (query->sql, "SELECT ");
   for (guint i = 0; i < self->key->len; i++)
     {
@@ -625,7 +634,7 @@ append_filters (LhTablePager *self,
     {
       Filter *filter = g_ptr_array_index (self->filters, i);
 
-      g_string_append (query->sql, i == 0 ? " WHERE " : " AND ");
+      begin_condition (query);
       lh_sql_append_identifier (query->sql, lh_table_pager_get_column_name (self, filter->column));
       g_string_append_printf (query->sql, " %s", lh_filter_op_to_string (filter->op));
       if (lh_filter_op_takes_value (filter->op))
@@ -648,7 +657,8 @@ append_keyset (LhTablePager  *self,
   gboolean descending = term_descending (self, backward);
   guint n = n_terms (self);
 
-  g_string_append (query->sql, self->filters->len > 0 ? " AND (" : " WHERE (");
+  begin_condition (query);
+  g_string_append_c (query->sql, '(');
   for (guint i = 0; i < n; i++)
     {
       if (i > 0)
@@ -980,6 +990,55 @@ choose_anchor (LhTablePager   *self,
   *offset = data->backward ? backward : forward;
 }
 
+static gboolean
+sort_column_not_null (LhTablePager *self)
+{
+  return lh_schema_column_get_not_null (lh_table_pager_get_column (self, self->sort_column));
+}
+
+/* A descending read after a value of a column that may hold NULLs: those come last. */
+static gboolean
+needs_null_region (LhTablePager  *self,
+                   const LhValue *cursor,
+                   gboolean       backward)
+{
+  return cursor != NULL && self->sort_column >= 0 && cursor[0].kind != LH_VALUE_NULL &&
+         term_descending (self, backward) && !sort_column_not_null (self);
+}
+
+/* The rows after the cursor in the order being read. The keyset condition is an OR that
+ * no index can seek, so a plain bound on the sort column goes before it: the sort column's
+ * index then starts at the cursor instead of at the start. null_region asks for the NULLs
+ * of the sort column instead. */
+static void
+append_range (LhTablePager  *self,
+              Query         *query,
+              const LhValue *cursor,
+              gboolean       backward,
+              gboolean       null_region)
+{
+  append_select (self, query);
+  append_filters (self, query);
+  if (null_region)
+    {
+      begin_condition (query);
+      lh_sql_append_identifier (query->sql, term_name (self, 0));
+      g_string_append (query->sql, " IS NULL");
+    }
+  else if (cursor != NULL)
+    {
+      if (self->sort_column >= 0 && cursor[0].kind != LH_VALUE_NULL)
+        {
+          begin_condition (query);
+          lh_sql_append_identifier (query->sql, term_name (self, 0));
+          g_string_append (query->sql, term_descending (self, backward) ? " <= " : " >= ");
+          append_param (query, &cursor[0]);
+        }
+      append_keyset (self, query, cursor, backward);
+    }
+  append_order (self, query, backward);
+}
+
 static void
 fetch_page (LhTablePager *self,
             guint         page)
@@ -1002,11 +1061,19 @@ fetch_page (LhTablePager *self,
     choose_anchor (self, data, &cursor, &offset);
 
   query_init (&query);
-  append_select (self, &query);
-  append_filters (self, &query);
-  if (cursor != NULL)
-    append_keyset (self, &query, cursor, data->backward);
-  append_order (self, &query, data->backward);
+  if (needs_null_region (self, cursor, data->backward))
+    {
+      /* Rows after the cursor are those up to it, then every NULL: two ranges that each
+       * seek the index, read one after the other. */
+      g_string_append (query.sql, "SELECT * FROM (");
+      append_range (self, &query, cursor, data->backward, FALSE);
+      g_string_append_printf (query.sql, " LIMIT %u) UNION ALL SELECT * FROM (",
+                              data->length + offset);
+      append_range (self, &query, cursor, data->backward, TRUE);
+      g_string_append_printf (query.sql, " LIMIT %u)", data->length + offset);
+    }
+  else
+    append_range (self, &query, cursor, data->backward, FALSE);
   g_string_append_printf (query.sql, " LIMIT %u", data->length);
   if (offset > 0)
     g_string_append_printf (query.sql, " OFFSET %u", offset);

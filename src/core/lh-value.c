@@ -2,6 +2,8 @@
  * for each kind of SQLite value. */
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lh-value.h"
@@ -41,6 +43,18 @@ lh_value_new_real (double real)
   return self;
 }
 
+/* length bytes of text and a terminating NUL: text may hold NULs of its own. */
+char *
+lh_value_dup_text_bytes (const char *text,
+                         gsize       length)
+{
+  char *copy = g_malloc (length + 1);
+
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+  return copy;
+}
+
 LhValue *
 lh_value_new_text (const char *text,
                    gssize      length)
@@ -49,7 +63,7 @@ lh_value_new_text (const char *text,
 
   if (length < 0)
     length = strlen (text);
-  self->v.text.data = g_strndup (text, length);
+  self->v.text.data = lh_value_dup_text_bytes (text, length);
   self->v.text.length = length;
   return self;
 }
@@ -69,7 +83,7 @@ lh_value_init_copy (LhValue       *dest,
 {
   *dest = *src;
   if (src->kind == LH_VALUE_TEXT)
-    dest->v.text.data = g_strndup (src->v.text.data, src->v.text.length);
+    dest->v.text.data = lh_value_dup_text_bytes (src->v.text.data, src->v.text.length);
   else if (src->kind == LH_VALUE_BLOB)
     dest->v.blob = g_bytes_ref (src->v.blob);
 }
@@ -177,5 +191,66 @@ lh_value_to_display_string (const LhValue *self,
                               (unsigned long long) g_bytes_get_size (self->v.blob));
     default:
       g_assert_not_reached ();
+    }
+}
+
+/* SQLite's column affinity rules (datatype3.html, 3.1), in their order. */
+static gboolean
+has_text_affinity (const char *declared_type)
+{
+  g_autofree char *upper = g_ascii_strup (declared_type != NULL ? declared_type : "", -1);
+
+  if (strstr (upper, "INT") != NULL)
+    return FALSE;
+  return strstr (upper, "CHAR") != NULL || strstr (upper, "CLOB") != NULL ||
+         strstr (upper, "TEXT") != NULL;
+}
+
+/* What a person typed into a cell of a column of declared_type: text for a column with
+ * text affinity; otherwise an integer or a real when the whole text is one, as SQLite
+ * itself would store it in an INTEGER, REAL or NUMERIC column, and text when not. Columns
+ * with no affinity get the same, so that typing 42 into an untyped column stores 42. */
+LhValue *
+lh_value_new_from_input (const char *text,
+                         const char *declared_type)
+{
+  gint64 integer;
+  double real;
+  char *end = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (has_text_affinity (declared_type) || *text == '\0' || g_ascii_isspace (*text))
+    return lh_value_new_text (text, -1);
+  if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &integer, NULL))
+    return lh_value_new_integer (integer);
+  real = g_ascii_strtod (text, &end);
+  if (end != NULL && *end == '\0' && isfinite (real) &&
+      strpbrk (text, "xXnN") == NULL)   /* not hex, inf or nan */
+    return lh_value_new_real (real);
+  return lh_value_new_text (text, -1);
+}
+
+/* Same kind and same value; reals compare as numbers, so 0.0 equals -0.0. */
+gboolean
+lh_value_equal (const LhValue *a,
+                const LhValue *b)
+{
+  if (a->kind != b->kind)
+    return FALSE;
+  switch (a->kind)
+    {
+    case LH_VALUE_INTEGER:
+      return a->v.integer == b->v.integer;
+    case LH_VALUE_REAL:
+      return a->v.real == b->v.real;
+    case LH_VALUE_TEXT:
+      return a->v.text.length == b->v.text.length &&
+             memcmp (a->v.text.data, b->v.text.data, a->v.text.length) == 0;
+    case LH_VALUE_BLOB:
+      return g_bytes_equal (a->v.blob, b->v.blob);
+    case LH_VALUE_NULL:
+    default:
+      return TRUE;
     }
 }

@@ -40,6 +40,10 @@ LhValue     *lh_value_new_real          (double         real);
 LhValue     *lh_value_new_text          (const char    *text,
                                          gssize         length);
 LhValue     *lh_value_new_blob          (GBytes        *blob);
+char        *lh_value_dup_text_bytes    (const char    *text,
+                                         gsize          length);
+LhValue     *lh_value_new_from_input    (const char    *text,
+                                         const char    *declared_type);
 LhValue     *lh_value_copy              (const LhValue *self);
 void         lh_value_free              (LhValue       *self);
 void         lh_value_init_copy         (LhValue       *dest,
@@ -49,6 +53,8 @@ LhValueKind  lh_value_get_kind          (const LhValue *self);
 const char  *lh_value_get_kind_name     (const LhValue *self);
 char        *lh_value_to_display_string (const LhValue *self,
                                          gsize          max_chars);
+gboolean     lh_value_equal             (const LhValue *a,
+                                         const LhValue *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LhValue, lh_value_free)
 

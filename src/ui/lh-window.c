@@ -26,6 +26,7 @@ struct _LhWindow
   AdwPreferencesGroup *recent_group;
   GtkListBox      *recent_list;
   LhSchemaSidebar *sidebar;
+  AdwTabView      *tab_view;
   LhQueryPage     *query_page;
 
   /* owned */
@@ -38,6 +39,7 @@ struct _LhWindow
 
   /* state */
   gboolean closed;
+  gboolean discard_confirmed;
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -383,21 +385,179 @@ drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+static const char *
+icon_for_object (LhSchemaObject *object)
+{
+  return lh_schema_object_get_kind (object) == LH_SCHEMA_OBJECT_TABLE
+    ? "view-grid-symbolic" : "view-reveal-symbolic";
+}
+
+static void
+set_page_icon (AdwTabPage *page,
+               const char *icon_name)
+{
+  g_autoptr(GIcon) icon = g_themed_icon_new (icon_name);
+
+  adw_tab_page_set_icon (page, icon);
+}
+
+static void
+table_changes_cb (LhTableView *view,
+                  GParamSpec  *pspec,
+                  AdwTabPage  *page)
+{
+  const char *name = lh_schema_object_get_name (lh_table_view_get_object (view));
+  g_autofree char *title = lh_table_view_get_has_changes (view)
+    ? g_strdup_printf ("• %s", name) : g_strdup (name);
+
+  adw_tab_page_set_title (page, title);
+}
+
+static LhTableView *
+find_table_tab (LhWindow   *self,
+                const char *name,
+                AdwTabPage **page_out)
+{
+  int n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (int i = 0; i < n; i++)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
+      GtkWidget *child = adw_tab_page_get_child (page);
+
+      if (LH_IS_TABLE_VIEW (child) &&
+          g_str_equal (lh_schema_object_get_name (lh_table_view_get_object (LH_TABLE_VIEW (child))), name))
+        {
+          if (page_out != NULL)
+            *page_out = page;
+          return LH_TABLE_VIEW (child);
+        }
+    }
+  return NULL;
+}
+
+/* Shows the data of the table or view name in its tab, opening one if needed. */
+LhTableView *
+lh_window_open_table (LhWindow   *self,
+                      const char *name)
+{
+  LhSchema *schema;
+  LhSchemaObject *object;
+  AdwTabPage *page = NULL;
+  LhTableView *view;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+
+  view = find_table_tab (self, name, &page);
+  if (view == NULL)
+    {
+      schema = lh_schema_sidebar_get_schema (self->sidebar);
+      object = schema != NULL ? lh_schema_lookup (schema, name) : NULL;
+      if (object == NULL || self->connection == NULL || !lh_schema_object_has_rows (object))
+        return NULL;
+      view = LH_TABLE_VIEW (lh_table_view_new (self->connection, object));
+      page = adw_tab_view_append (self->tab_view, GTK_WIDGET (view));
+      adw_tab_page_set_title (page, lh_schema_object_get_name (object));
+      adw_tab_page_set_tooltip (page, lh_schema_object_get_name (object));
+      set_page_icon (page, icon_for_object (object));
+      g_signal_connect_object (view, "notify::has-changes", G_CALLBACK (table_changes_cb), page, 0);
+    }
+  adw_tab_view_set_selected_page (self->tab_view, page);
+  return view;
+}
+
 static void
 object_activated_cb (LhWindow       *self,
                      LhSchemaObject *object)
 {
-  LhSchemaObjectKind kind = lh_schema_object_get_kind (object);
-  g_autofree char *quoted = NULL;
-  g_autofree char *sql = NULL;
+  if (lh_schema_object_has_rows (object))
+    lh_window_open_table (self, lh_schema_object_get_name (object));
+}
 
-  if (kind != LH_SCHEMA_OBJECT_TABLE && kind != LH_SCHEMA_OBJECT_VIEW)
-    return;
+static void
+close_tab_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       AdwTabPage       *page)
+{
+  LhWindow *self = LH_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
 
-  quoted = lh_sql_quote_identifier (lh_schema_object_get_name (object));
-  sql = g_strdup_printf ("SELECT * FROM %s LIMIT 1000;", quoted);
-  lh_query_page_set_text (self->query_page, sql);
-  gtk_widget_activate_action (GTK_WIDGET (self->query_page), "query.run", NULL);
+  adw_tab_view_close_page_finish (self->tab_view, page, g_str_equal (response, "discard"));
+}
+
+static AdwMessageDialog *
+new_discard_dialog (LhWindow   *self,
+                    const char *heading,
+                    const char *body)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "discard", _("_Discard Changes"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  return dialog;
+}
+
+/* The SQL tab stays; a table's tab with changes not written asks first. */
+static gboolean
+close_page_cb (LhWindow   *self,
+               AdwTabPage *page)
+{
+  GtkWidget *child = adw_tab_page_get_child (page);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (!LH_IS_TABLE_VIEW (child))
+    {
+      adw_tab_view_close_page_finish (self->tab_view, page, self->closed);
+      return GDK_EVENT_STOP;
+    }
+  if (self->closed || !lh_table_view_get_has_changes (LH_TABLE_VIEW (child)))
+    {
+      lh_table_view_stop (LH_TABLE_VIEW (child));
+      adw_tab_view_close_page_finish (self->tab_view, page, TRUE);
+      return GDK_EVENT_STOP;
+    }
+  heading = g_strdup_printf (_("Discard Changes to “%s”?"),
+                             lh_schema_object_get_name (lh_table_view_get_object (LH_TABLE_VIEW (child))));
+  dialog = new_discard_dialog (self, heading,
+                               _("The changes made in this table have not been written to the "
+                                 "database. Closing the tab drops them."));
+  g_signal_connect (dialog, "response", G_CALLBACK (close_tab_response_cb), page);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GDK_EVENT_STOP;
+}
+
+/* TRUE when a table tab holds changes not written yet. */
+gboolean
+lh_window_get_has_changes (LhWindow *self)
+{
+  int n;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), FALSE);
+
+  n = adw_tab_view_get_n_pages (self->tab_view);
+  for (int i = 0; i < n; i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (LH_IS_TABLE_VIEW (child) && lh_table_view_get_has_changes (LH_TABLE_VIEW (child)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+close_tables (LhWindow *self)
+{
+  while (adw_tab_view_get_n_pages (self->tab_view) > 1)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, 1);
+
+      if (LH_IS_TABLE_VIEW (adw_tab_page_get_child (page)))
+        lh_table_view_stop (LH_TABLE_VIEW (adw_tab_page_get_child (page)));
+      adw_tab_view_close_page (self->tab_view, page);
+    }
 }
 
 /* Stops whatever the window still has running and closes its database: a closed window
@@ -411,6 +571,7 @@ release (LhWindow *self)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  close_tables (self);
   lh_query_page_set_connection (self->query_page, NULL);
   lh_schema_sidebar_load (self->sidebar, NULL);
   if (self->connection != NULL)
@@ -425,11 +586,34 @@ schema_changed_cb (LhWindow *self)
     lh_schema_sidebar_load (self->sidebar, self->connection);
 }
 
+static void
+close_window_response_cb (AdwMessageDialog *dialog,
+                          const char       *response,
+                          LhWindow         *self)
+{
+  if (!g_str_equal (response, "discard"))
+    return;
+  self->discard_confirmed = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static gboolean
 lh_window_close_request (GtkWindow *window)
 {
   LhWindow *self = LH_WINDOW (window);
   int width, height;
+
+  if (!self->closed && !self->discard_confirmed && lh_window_get_has_changes (self))
+    {
+      AdwMessageDialog *dialog =
+        new_discard_dialog (self, _("Discard Changes Not Written?"),
+                            _("Some tables have changes that have not been written to the "
+                              "database. Closing the window drops them."));
+
+      g_signal_connect (dialog, "response", G_CALLBACK (close_window_response_cb), self);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return GDK_EVENT_STOP;
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -460,6 +644,13 @@ lh_window_get_connection (LhWindow *self)
 {
   g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
   return self->connection;
+}
+
+AdwTabView *
+lh_window_get_tab_view (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  return self->tab_view;
 }
 
 LhQueryPage *
@@ -495,6 +686,7 @@ lh_window_dispose (GObject *object)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_WINDOW);
+  self->query_page = NULL;
   g_clear_object (&self->cancellable);
   g_clear_object (&self->connection);
   g_clear_object (&self->file);
@@ -514,7 +706,6 @@ lh_window_class_init (LhWindowClass *klass)
   window_class->close_request = lh_window_close_request;
 
   g_type_ensure (LH_TYPE_SCHEMA_SIDEBAR);
-  g_type_ensure (LH_TYPE_QUERY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/litehouse/Litehouse/lh-window.ui");
@@ -528,9 +719,9 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhWindow, recent_group);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, sidebar);
-  gtk_widget_class_bind_template_child (widget_class, LhWindow, query_page);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, tab_view);
   gtk_widget_class_bind_template_callback (widget_class, object_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, schema_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
@@ -540,11 +731,25 @@ lh_window_class_init (LhWindowClass *klass)
 }
 
 static void
+add_query_tab (LhWindow *self)
+{
+  AdwTabPage *page;
+
+  self->query_page = g_object_new (LH_TYPE_QUERY_PAGE, NULL);
+  g_signal_connect_swapped (self->query_page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
+  page = adw_tab_view_append (self->tab_view, GTK_WIDGET (self->query_page));
+  adw_tab_page_set_title (page, _("SQL"));
+  adw_tab_page_set_tooltip (page, _("Run SQL on this database"));
+  set_page_icon (page, "utilities-terminal-symbolic");
+}
+
+static void
 lh_window_init (LhWindow *self)
 {
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_query_tab (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),

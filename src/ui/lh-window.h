@@ -5,6 +5,7 @@
 
 #include "lh-core.h"
 #include "lh-query-page.h"
+#include "lh-table-view.h"
 
 G_BEGIN_DECLS
 
@@ -22,5 +23,9 @@ LhConnection *lh_window_get_connection (LhWindow       *self);
 LhQueryPage  *lh_window_get_query_page (LhWindow       *self);
 const char   *lh_window_get_page_name  (LhWindow       *self);
 const char   *lh_window_get_error_text (LhWindow       *self);
+AdwTabView   *lh_window_get_tab_view   (LhWindow       *self);
+LhTableView  *lh_window_open_table     (LhWindow       *self,
+                                        const char     *name);
+gboolean      lh_window_get_has_changes (LhWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,141 @@
+/* lh-test-ui.c — helpers for the tests that show a real window: letting it draw,
+ * saving a screenshot of it under the build folder, finding a widget in it, and a copy
+ * of the demo database to open. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lh-test-ui.h"
+#include "lh-test-util.h"
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Lets the window lay out and draw what it now shows. */
+void
+lh_test_settle (void)
+{
+  lh_test_wait_until (never, NULL, 300);
+}
+
+/* Popovers (a cell editor, a menu) are surfaces of their own: each mapped one is drawn
+ * where its surface sits relative to the window's. */
+static void
+snapshot_popovers (GtkWidget   *root,
+                   GtkWidget   *widget,
+                   GtkWidget   *content,
+                   GtkSnapshot *snapshot)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_POPOVER (child) && gtk_widget_get_mapped (child))
+        {
+          GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (child));
+          g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (child);
+          double window_x, window_y, popover_x, popover_y;
+          graphene_point_t origin;
+
+          gtk_native_get_surface_transform (GTK_NATIVE (root), &window_x, &window_y);
+          gtk_native_get_surface_transform (GTK_NATIVE (child), &popover_x, &popover_y);
+          if (!gtk_widget_compute_point (content, root, &GRAPHENE_POINT_INIT (0, 0), &origin))
+            continue;
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot,
+                                  &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface))
+                                                          + popover_x - window_x - origin.x,
+                                                        gdk_popup_get_position_y (GDK_POPUP (surface))
+                                                          + popover_y - window_y - origin.y));
+          gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (child),
+                                  gtk_widget_get_height (child));
+          gtk_snapshot_restore (snapshot);
+        }
+      snapshot_popovers (root, child, content, snapshot);
+    }
+}
+
+void
+lh_test_save_screenshot (GtkWidget  *widget,
+                         const char *name)
+{
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (content);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  lh_test_settle ();
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  /* The window draws its background itself, outside its content: paint it first. */
+  gtk_snapshot_append_color (snapshot,
+                             adw_style_manager_get_dark (adw_style_manager_get_default ())
+                               ? &(GdkRGBA) { 0.14, 0.14, 0.14, 1 }
+                               : &(GdkRGBA) { 0.98, 0.98, 0.98, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  snapshot_popovers (widget, widget, content, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_test_build_filename (G_TEST_BUILT, "screenshots", name, NULL);
+  g_mkdir_with_parents (g_test_get_dir (G_TEST_BUILT), 0755);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    g_mkdir_with_parents (dir, 0755);
+  }
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+char *
+lh_test_copy_demo (const char *dir)
+{
+  g_autofree char *source = g_build_filename (lh_demo_get_source_dir (),
+                                              "litehouse-demo.sqlite", NULL);
+  char *target = g_build_filename (dir, "demo.sqlite", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (target, contents, length, NULL));
+  return target;
+}
+
+GtkWidget *
+lh_test_find_widget (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lh_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+
+/* The application's stylesheet, which an AdwApplication would load by itself: the tests
+ * make windows without one. */
+void
+lh_test_load_style (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/org/litehouse/Litehouse/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}

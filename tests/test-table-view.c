@@ -1,0 +1,440 @@
+/* test-table-view.c — the data grid in a real window (Xvfb in the test command): a table
+ * opens in a tab with its rows, NULLs and blobs; cells are edited through the cell
+ * editor, rows added and deleted, and "Write Changes" puts exactly that in the file; a
+ * write the database refuses changes nothing and says which row; hostile names work in
+ * the grid, its filters, its sorting and its edits; views are read-only; closing a window
+ * with changes not written asks first. Screenshots land in the build folder. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lh-schema-sidebar.h"
+#include "lh-test-ui.h"
+#include "lh-test-util.h"
+#include "lh-window.h"
+
+typedef struct
+{
+  char     *dir;
+  char     *path;
+  LhWindow *window;
+} Fixture;
+
+static char *
+png_hex (void)
+{
+  static const guint8 pixels[4 * 4 * 4] = {
+    255, 0, 0, 255,  255, 0, 0, 255,  0, 0, 255, 255,  0, 0, 255, 255,
+    255, 0, 0, 255,  255, 0, 0, 255,  0, 0, 255, 255,  0, 0, 255, 255,
+    0, 160, 0, 255,  0, 160, 0, 255,  255, 200, 0, 255,  255, 200, 0, 255,
+    0, 160, 0, 255,  0, 160, 0, 255,  255, 200, 0, 255,  255, 200, 0, 255,
+  };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (pixels, sizeof pixels);
+  g_autoptr(GdkTexture) texture = gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, bytes, 16);
+  g_autoptr(GBytes) png = gdk_texture_save_to_png_bytes (texture);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (png, &size);
+  GString *hex = g_string_new (NULL);
+
+  for (gsize i = 0; i < size; i++)
+    g_string_append_printf (hex, "%02X", data[i]);
+  return g_string_free (hex, FALSE);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *png = png_hex ();
+  g_autofree char *sql = NULL;
+
+  fixture->dir = lh_test_make_dir ();
+  fixture->path = g_build_filename (fixture->dir, "people.db", NULL);
+  sql = g_strdup_printf (
+    "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT,"
+    "  age INTEGER, photo BLOB, bio TEXT);"
+    "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 600) "
+    "INSERT INTO people SELECT n, 'person' || n || '@example.org', "
+    "  CASE n %% 5 WHEN 0 THEN NULL WHEN 1 THEN 'NULL' WHEN 2 THEN '' ELSE 'Person ' || n END,"
+    "  CASE WHEN n %% 7 = 0 THEN NULL ELSE 10 + n %% 70 END,"
+    "  CASE WHEN n %% 3 = 0 THEN X'%s' WHEN n %% 3 = 1 THEN randomblob(n) END,"
+    "  CASE WHEN n = 4 THEN replace(hex(zeroblob(300)), '0', 'long ') END FROM seq;"
+    "CREATE VIEW adults AS SELECT id, name, age FROM people WHERE age >= 18;"
+    "CREATE TABLE \"\"\"; DROP TABLE x; --\" (\"select\" TEXT PRIMARY KEY, \"a\"\"b\" INTEGER,"
+    "  \"naïve [col]\" TEXT) WITHOUT ROWID;"
+    "INSERT INTO \"\"\"; DROP TABLE x; --\" VALUES ('k1', 1, 'one'), ('k2', 2, 'two'),"
+    "  ('k3', 3, 'three');"
+    "CREATE TABLE x (a);", png);
+  lh_test_make_db (fixture->path, sql);
+
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (gtk_widget_get_realized (GTK_WIDGET (fixture->window)))
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+static gboolean
+schema_loaded (gpointer data)
+{
+  LhWindow *window = data;
+  LhSchemaSidebar *sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (window),
+                                                                     LH_TYPE_SCHEMA_SIDEBAR));
+
+  return sidebar != NULL && lh_schema_sidebar_get_schema (sidebar) != NULL;
+}
+
+static gboolean
+view_idle (gpointer data)
+{
+  return !lh_table_view_get_busy (data);
+}
+
+static void
+wait_idle (LhTableView *view)
+{
+  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
+  lh_test_settle ();
+  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
+}
+
+static LhTableView *
+open_table (Fixture    *fixture,
+            const char *name)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (fixture->path);
+  LhTableView *view;
+
+  if (lh_window_get_connection (fixture->window) == NULL)
+    {
+      lh_window_open_file (fixture->window, file);
+      g_assert_true (lh_test_wait_until (schema_loaded, fixture->window, 20000));
+    }
+  view = lh_window_open_table (fixture->window, name);
+  g_assert_nonnull (view);
+  wait_idle (view);
+  return view;
+}
+
+static char *
+query_file (Fixture    *fixture,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhLocalConnection) reader = lh_test_open (fixture->path, LH_LOCAL_OPEN_READ_ONLY,
+                                                      300, &error);
+  g_autoptr(LhResultSet) result = NULL;
+  GString *text = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  result = lh_test_execute (LH_CONNECTION (reader), sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
+    for (guint c = 0; c < lh_result_set_get_n_columns (result); c++)
+      {
+        g_autofree char *value = lh_value_to_display_string (lh_result_set_get_value (result, r, c), 0);
+
+        g_string_append_printf (text, "%s%s", value,
+                                c + 1 < lh_result_set_get_n_columns (result) ? "|" : "\n");
+      }
+  return g_string_free (text, FALSE);
+}
+
+/* Types text into the cell editor of (position, column) and applies it. */
+static void
+edit_cell (LhTableView *view,
+           guint        position,
+           guint        column,
+           const char  *text)
+{
+  g_assert_true (lh_table_view_edit_cell (view, position, column));
+  g_assert_nonnull (lh_table_view_get_editor_buffer (view));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), text, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.editor-apply", NULL));
+  g_assert_null (lh_table_view_get_editor (view));
+}
+
+static void
+activate (LhTableView *view,
+          const char  *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), action, NULL));
+}
+
+static void
+test_grid (Fixture       *fixture,
+           gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  LhTablePager *pager = lh_table_view_get_pager (view);
+  g_autoptr(LhPagerRow) row = NULL;
+
+  g_assert_cmpstr (lh_table_view_get_count_text (view), ==, "600 rows");
+  g_assert_cmpuint (lh_table_pager_get_n_columns (pager), ==, 6);
+  g_assert_true (lh_table_pager_is_loaded (pager, 0));
+  row = g_list_model_get_item (G_LIST_MODEL (pager), 2);
+  g_assert_cmpint (lh_pager_row_get_value (row, 4)->kind, ==, LH_VALUE_BLOB);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-grid.png");
+
+  /* The cell editor on a blob that is an image shows it, and its bytes. */
+  g_assert_true (lh_table_view_edit_cell (view, 2, 4));
+  g_assert_nonnull (lh_test_find_widget (lh_table_view_get_editor (view), GTK_TYPE_PICTURE));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-blob-editor.png");
+  activate (view, "table.editor-cancel");
+
+  /* Sorting by a header asks the database for the rows in that order. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (lh_table_view_get_column_view (view));
+    g_autoptr(GtkColumnViewColumn) age = g_list_model_get_item (columns, 3);
+    g_autoptr(LhPagerRow) first = NULL;
+
+    gtk_column_view_sort_by_column (lh_table_view_get_column_view (view), age, GTK_SORT_DESCENDING);
+    wait_idle (view);
+    g_assert_cmpint (lh_table_pager_get_sort_column (pager), ==, 3);
+    g_assert_true (lh_table_pager_get_sort_descending (pager));
+    first = g_list_model_get_item (G_LIST_MODEL (pager), 0);
+    g_assert_true (lh_pager_row_get_loaded (first));
+    g_assert_cmpint (lh_pager_row_get_value (first, 3)->v.integer, ==, 79);
+  }
+
+  /* A filter: the rows where name IS NULL. */
+  lh_table_view_add_condition (view, 2, LH_FILTER_IS_NULL, NULL);
+  activate (view, "table.apply-filters");
+  wait_idle (view);
+  g_assert_cmpstr (lh_table_view_get_count_text (view), ==, "120 rows match the filter");
+}
+
+static void
+test_edit_and_write (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  g_autofree char *before = query_file (fixture, "SELECT * FROM people");
+  g_autofree char *after = NULL;
+  guint n;
+
+  edit_cell (view, 0, 2, "Ada Lovelace");
+  g_assert_true (lh_table_view_edit_cell (view, 1, 3));
+  activate (view, "table.editor-set-null");
+  lh_table_view_select (view, 2, TRUE);
+  activate (view, "table.delete-rows");
+  activate (view, "table.add-row");
+  n = g_list_model_get_n_items (G_LIST_MODEL (lh_table_view_get_pager (view)));
+  edit_cell (view, n, 1, "edsger@example.org");
+  edit_cell (view, n, 3, "72");
+  g_assert_true (lh_table_view_get_has_changes (view));
+  g_assert_true (lh_window_get_has_changes (fixture->window));
+
+  /* Nothing is in the file yet. */
+  after = query_file (fixture, "SELECT * FROM people");
+  g_assert_cmpstr (after, ==, before);
+  g_clear_pointer (&after, g_free);
+
+  /* The new row, at the end. */
+  lh_test_settle ();
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-new-row.png");
+
+  /* The edit in progress, with the pending changes above it marked. */
+  lh_table_view_scroll_to (view, 0);
+  lh_test_settle ();
+  g_assert_true (lh_table_view_edit_cell (view, 3, 2));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), "Grace Hopper", -1);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-edit-pending.png");
+  activate (view, "table.editor-apply");
+
+  activate (view, "table.write");
+  wait_idle (view);
+  g_assert_null (lh_table_view_get_error_text (view));
+  g_assert_false (lh_table_view_get_has_changes (view));
+
+  after = query_file (fixture, "SELECT id, name, typeof(age), age FROM people WHERE id <= 4 OR id > 600");
+  g_assert_cmpstr (after, ==,
+                   "1|Ada Lovelace|integer|11\n"
+                   "2||null|NULL\n"
+                   "4|Grace Hopper|integer|14\n"
+                   "601|NULL|integer|72\n");
+  g_clear_pointer (&after, g_free);
+  after = query_file (fixture, "SELECT count(*) FROM people");
+  g_assert_cmpstr (after, ==, "600\n");
+  g_assert_cmpstr (lh_table_view_get_count_text (view), ==, "600 rows");
+}
+
+static void
+test_write_error (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  g_autofree char *before = query_file (fixture, "SELECT * FROM people");
+  g_autofree char *after = NULL;
+  const char *error;
+  guint n;
+
+  edit_cell (view, 0, 2, "Changed");
+  activate (view, "table.add-row");
+  n = g_list_model_get_n_items (G_LIST_MODEL (lh_table_view_get_pager (view)));
+  edit_cell (view, n, 1, "person5@example.org");
+  activate (view, "table.write");
+  wait_idle (view);
+
+  error = lh_table_view_get_error_text (view);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error, "Nothing was written: new row 1 could not be saved."));
+  g_assert_nonnull (strstr (error, "UNIQUE constraint failed: people.email"));
+  g_assert_true (lh_table_view_get_has_changes (view));
+  after = query_file (fixture, "SELECT * FROM people");
+  g_assert_cmpstr (after, ==, before);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-write-error.png");
+
+  activate (view, "table.revert");
+  g_assert_false (lh_table_view_get_has_changes (view));
+  g_assert_null (lh_table_view_get_error_text (view));
+}
+
+static void
+test_hostile_names (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "\"; DROP TABLE x; --");
+  LhTablePager *pager = lh_table_view_get_pager (view);
+  g_autofree char *after = NULL;
+  GListModel *columns = gtk_column_view_get_columns (lh_table_view_get_column_view (view));
+  g_autoptr(GtkColumnViewColumn) weird = g_list_model_get_item (columns, 1);
+
+  g_assert_cmpstr (gtk_column_view_column_get_title (weird), ==, "a\"b");
+  gtk_column_view_sort_by_column (lh_table_view_get_column_view (view), weird, GTK_SORT_DESCENDING);
+  lh_table_view_add_condition (view, 2, LH_FILTER_LIKE, "t%");
+  activate (view, "table.apply-filters");
+  wait_idle (view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), ==, 2);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-hostile-names.png");
+
+  /* Row 0 is k3 ("three": highest "a""b" of those matching). */
+  edit_cell (view, 0, 2, "it's \"three\"");
+  lh_table_view_select (view, 1, TRUE);
+  activate (view, "table.delete-rows");
+  activate (view, "table.write");
+  wait_idle (view);
+  g_assert_null (lh_table_view_get_error_text (view));
+  after = query_file (fixture, "SELECT * FROM \"\"\"; DROP TABLE x; --\" ORDER BY 1");
+  g_assert_cmpstr (after, ==, "k1|1|one\nk3|3|it's \"three\"\n");
+  g_clear_pointer (&after, g_free);
+  after = query_file (fixture, "SELECT count(*) FROM sqlite_master WHERE name = 'x'");
+  g_assert_cmpstr (after, ==, "1\n");
+}
+
+static void
+test_view_read_only (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "adults");
+
+  g_assert_nonnull (strstr (lh_table_view_get_count_text (view), "read-only"));
+  gtk_widget_activate_action (GTK_WIDGET (view), "table.add-row", NULL);
+  g_assert_false (lh_table_view_get_has_changes (view));
+  /* The editor shows the value but cannot change it. */
+  g_assert_true (lh_table_view_edit_cell (view, 0, 1));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), "changed", -1);
+  gtk_widget_activate_action (GTK_WIDGET (view), "table.editor-apply", NULL);
+  g_assert_false (lh_table_view_get_has_changes (view));
+}
+
+static void
+test_copy (Fixture       *fixture,
+           gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  g_autofree char *csv = NULL;
+  g_autofree char *sql = NULL;
+  guint n_rows = 0;
+
+  lh_table_view_select (view, 0, TRUE);
+  lh_table_view_select (view, 4, FALSE);
+  csv = lh_table_view_dup_selection_text (view, "csv", &n_rows);
+  g_assert_cmpuint (n_rows, ==, 2);
+  g_assert_true (g_str_has_prefix (csv, "id,email,name,age,photo,bio\r\n1,person1@example.org,NULL,11,"));
+  sql = lh_table_view_dup_selection_text (view, "sql", &n_rows);
+  g_assert_true (g_str_has_prefix (sql, "INSERT INTO \"people\" (\"id\", \"email\", \"name\","));
+  g_assert_nonnull (strstr (sql, "(5, 'person5@example.org', NULL, 15,"));
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+test_close_asks (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  g_autofree char *before = query_file (fixture, "SELECT * FROM people");
+  g_autofree char *after = NULL;
+  AdwMessageDialog *dialog;
+
+  edit_cell (view, 0, 2, "Unsaved");
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  lh_test_settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-close-asks.png");
+
+  adw_message_dialog_response (dialog, "cancel");
+  lh_test_settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  g_assert_true (lh_table_view_get_has_changes (view));
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  lh_test_settle ();
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  lh_test_settle ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  after = query_file (fixture, "SELECT * FROM people");
+  g_assert_cmpstr (after, ==, before);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lh_test_load_style ();
+
+#define ADD(name, func) \
+  g_test_add ("/table-view/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("grid", test_grid);
+  ADD ("edit-and-write", test_edit_and_write);
+  ADD ("write-error", test_write_error);
+  ADD ("hostile-names", test_hostile_names);
+  ADD ("view-read-only", test_view_read_only);
+  ADD ("copy", test_copy);
+  ADD ("close-asks", test_close_asks);
+
+#undef ADD
+
+  return g_test_run ();
+}
