@@ -57,11 +57,20 @@ snapshot_popovers (GtkWidget   *root,
     }
 }
 
+static gboolean
+has_size (gpointer data)
+{
+  return gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0;
+}
+
 void
 lh_test_save_screenshot (GtkWidget  *widget,
                          const char *name)
 {
-  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+  GtkWidget *content = ADW_IS_APPLICATION_WINDOW (widget)
+    ? adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget))
+    : ADW_IS_WINDOW (widget) ? adw_window_get_content (ADW_WINDOW (widget))
+    : gtk_window_get_child (GTK_WINDOW (widget));
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (content);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
@@ -70,6 +79,8 @@ lh_test_save_screenshot (GtkWidget  *widget,
   int width, height;
 
   lh_test_settle ();
+  /* A window just presented may not have its size from the display server yet. */
+  lh_test_wait_until (has_size, content, 5000);
   width = gtk_widget_get_width (content);
   height = gtk_widget_get_height (content);
   /* The window draws its background itself, outside its content: paint it first. */

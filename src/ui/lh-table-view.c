@@ -606,7 +606,7 @@ new_scrolled_text (GtkTextBuffer *buffer,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
   gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scrolled), monospace ? 560 : 380);
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 140);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
   gtk_widget_add_css_class (scrolled, "card");
   return scrolled;
@@ -636,16 +636,17 @@ new_blob_view (GBytes *bytes)
 
   if (texture != NULL)
     {
-      GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+      /* An image scales its paintable into a square of pixel-size, whatever its size. */
+      GtkWidget *preview = gtk_image_new_from_paintable (GDK_PAINTABLE (texture));
       g_autofree char *size = g_strdup_printf (_("Image, %d × %d pixels"),
                                                gdk_texture_get_width (texture),
                                                gdk_texture_get_height (texture));
       GtkWidget *label = gtk_label_new (size);
 
-      gtk_widget_set_size_request (picture, -1, MIN (200, gdk_texture_get_height (texture)));
+      gtk_image_set_pixel_size (GTK_IMAGE (preview), 144);
       gtk_widget_add_css_class (label, "dim-label");
-      gtk_widget_set_name (picture, "blob-preview");
-      gtk_box_append (GTK_BOX (box), picture);
+      gtk_widget_set_name (preview, "blob-preview");
+      gtk_box_append (GTK_BOX (box), preview);
       gtk_box_append (GTK_BOX (box), label);
     }
   gtk_text_buffer_set_text (hex, dump, -1);

@@ -474,6 +474,24 @@ object_activated_cb (LhWindow       *self,
     lh_window_open_table (self, lh_schema_object_get_name (object));
 }
 
+/* The dropped table's tab goes too: its rows are gone, and so are any edits of them. */
+static void
+object_dropped_cb (LhWindow   *self,
+                   const char *name)
+{
+  AdwTabPage *page = NULL;
+  LhTableView *view = find_table_tab (self, name, &page);
+
+  if (view != NULL)
+    {
+      lh_table_view_stop (view);
+      lh_edit_set_revert (lh_table_view_get_edit_set (view));
+      adw_tab_view_close_page (self->tab_view, page);
+    }
+  if (self->connection != NULL)
+    lh_schema_sidebar_load (self->sidebar, self->connection);
+}
+
 static void
 close_tab_response_cb (AdwMessageDialog *dialog,
                        const char       *response,
@@ -722,6 +740,7 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhWindow, tab_view);
   gtk_widget_class_bind_template_callback (widget_class, object_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
+  gtk_widget_class_bind_template_callback (widget_class, object_dropped_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
@@ -738,6 +757,8 @@ add_query_tab (LhWindow *self)
   self->query_page = g_object_new (LH_TYPE_QUERY_PAGE, NULL);
   g_signal_connect_swapped (self->query_page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (self->query_page));
+  /* Pinned: it stays first and has no close button. */
+  adw_tab_view_set_page_pinned (self->tab_view, page, TRUE);
   adw_tab_page_set_title (page, _("SQL"));
   adw_tab_page_set_tooltip (page, _("Run SQL on this database"));
   set_page_icon (page, "utilities-terminal-symbolic");
