@@ -12,5 +12,6 @@ void       lh_test_save_screenshot (GtkWidget  *widget,
 char      *lh_test_copy_demo       (const char *dir);
 GtkWidget *lh_test_find_widget     (GtkWidget  *widget,
                                     GType       type);
+GtkWindow *lh_test_find_toplevel   (GType       type);
 
 G_END_DECLS

@@ -249,6 +249,31 @@ lh_test_apply_edits (LhEditSet  *edits,
   return lh_edit_set_apply_finish (edits, wait_for_result (&result), error);
 }
 
+/* Every row of sql run on path through a read-only connection of its own (what is in the
+ * file, not what a connection under test sees), "a|b" a row, each row ending in "\n". */
+char *
+lh_test_query_text (const char *path,
+                    const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhLocalConnection) reader = lh_test_open (path, LH_LOCAL_OPEN_READ_ONLY, 300, &error);
+  g_autoptr(LhResultSet) result = NULL;
+  GString *text = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  result = lh_test_execute (LH_CONNECTION (reader), sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
+    for (guint c = 0; c < lh_result_set_get_n_columns (result); c++)
+      {
+        g_autofree char *value = lh_value_to_display_string (lh_result_set_get_value (result, r, c), 0);
+
+        g_string_append_printf (text, "%s%s", value,
+                                c + 1 < lh_result_set_get_n_columns (result) ? "|" : "\n");
+      }
+  return g_string_free (text, FALSE);
+}
+
 static gboolean
 timeout_cb (gpointer user_data)
 {

@@ -40,6 +40,8 @@ GPtrArray         *lh_test_batch          (LhConnection  *connection,
                                            GPtrArray     *statements,
                                            LhBatchFlags   flags,
                                            GError       **error);
+char              *lh_test_query_text     (const char    *path,
+                                           const char    *sql);
 gboolean           lh_test_apply_edits    (LhEditSet     *edits,
                                            GError       **error);
 gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),

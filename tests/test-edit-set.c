@@ -44,31 +44,11 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
-/* The whole table as text, read through a connection of its own: what is in the file. */
 static char *
 dump (Fixture    *fixture,
       const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LhLocalConnection) reader = lh_test_open (fixture->path, LH_LOCAL_OPEN_READ_ONLY,
-                                                      300, &error);
-  g_autoptr(LhResultSet) result = NULL;
-  GString *text = g_string_new (NULL);
-
-  g_assert_no_error (error);
-  result = lh_test_execute (LH_CONNECTION (reader), sql, NULL, NULL, &error);
-  g_assert_no_error (error);
-  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
-    {
-      for (guint c = 0; c < lh_result_set_get_n_columns (result); c++)
-        {
-          g_autofree char *value = lh_value_to_display_string (lh_result_set_get_value (result, r, c), 0);
-
-          g_string_append_printf (text, c == 0 ? "%s" : "|%s", value);
-        }
-      g_string_append_c (text, '\n');
-    }
-  return g_string_free (text, FALSE);
+  return lh_test_query_text (fixture->path, sql);
 }
 
 static void

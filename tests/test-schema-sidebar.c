@@ -165,21 +165,6 @@ test_foreign_key_jump (Fixture       *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return GTK_WINDOW (window);
-    }
-  return NULL;
-}
-
 static void
 test_definition (Fixture       *fixture,
                  gconstpointer  data)
@@ -193,7 +178,7 @@ test_definition (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->sidebar), "sidebar.show-definition", NULL));
   lh_test_settle ();
   /* The main window is an AdwApplicationWindow: the only AdwWindow is the definition. */
-  definition = find_toplevel (ADW_TYPE_WINDOW);
+  definition = lh_test_find_toplevel (ADW_TYPE_WINDOW);
   g_assert_nonnull (definition);
   g_assert_cmpstr (gtk_window_get_title (definition), ==, "members");
   view = GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (definition), GTK_TYPE_TEXT_VIEW));
@@ -230,7 +215,7 @@ test_drop (Fixture       *fixture,
   /* Cancelling changes nothing. */
   g_assert_true (lh_schema_sidebar_select (fixture->sidebar, "members"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->sidebar), "sidebar.drop", NULL));
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Drop “members”?");
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
@@ -243,7 +228,7 @@ test_drop (Fixture       *fixture,
 
   g_assert_true (lh_schema_sidebar_select (fixture->sidebar, "members"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->sidebar), "sidebar.drop", NULL));
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   adw_message_dialog_response (dialog, "drop");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_true (lh_test_wait_until (object_gone, fixture, 20000));

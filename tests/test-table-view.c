@@ -130,24 +130,7 @@ static char *
 query_file (Fixture    *fixture,
             const char *sql)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LhLocalConnection) reader = lh_test_open (fixture->path, LH_LOCAL_OPEN_READ_ONLY,
-                                                      300, &error);
-  g_autoptr(LhResultSet) result = NULL;
-  GString *text = g_string_new (NULL);
-
-  g_assert_no_error (error);
-  result = lh_test_execute (LH_CONNECTION (reader), sql, NULL, NULL, &error);
-  g_assert_no_error (error);
-  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
-    for (guint c = 0; c < lh_result_set_get_n_columns (result); c++)
-      {
-        g_autofree char *value = lh_value_to_display_string (lh_result_set_get_value (result, r, c), 0);
-
-        g_string_append_printf (text, "%s%s", value,
-                                c + 1 < lh_result_set_get_n_columns (result) ? "|" : "\n");
-      }
-  return g_string_free (text, FALSE);
+  return lh_test_query_text (fixture->path, sql);
 }
 
 /* Types text into the cell editor of (position, column) and applies it. */
@@ -367,21 +350,6 @@ test_copy (Fixture       *fixture,
   g_assert_nonnull (strstr (sql, "(5, 'person5@example.org', NULL, 15,"));
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static void
 test_close_asks (Fixture       *fixture,
                  gconstpointer  data)
@@ -395,7 +363,7 @@ test_close_asks (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (fixture->window));
   lh_test_settle ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
-  dialog = find_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
 
   adw_message_dialog_response (dialog, "cancel");
@@ -405,7 +373,7 @@ test_close_asks (Fixture       *fixture,
 
   gtk_window_close (GTK_WINDOW (fixture->window));
   lh_test_settle ();
-  dialog = find_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
   lh_test_settle ();
