@@ -559,6 +559,98 @@ test_max_rows (Fixture       *fixture,
   g_assert_false (lh_result_set_get_truncated (result));
 }
 
+#define LONG_COUNT_SQL \
+  "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) " \
+  "SELECT count(*) FROM c"
+
+typedef struct
+{
+  GPtrArray *finished;   /* names, in the order the jobs finished */
+  gint64     count;
+} BackgroundData;
+
+static void
+background_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  BackgroundData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = lh_connection_execute_finish (LH_CONNECTION (object), result, &error);
+
+  g_assert_no_error (error);
+  data->count = lh_result_set_get_value (rows, 0, 0)->v.integer;
+  g_ptr_array_add (data->finished, "background");
+}
+
+static void
+foreground_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  BackgroundData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = lh_connection_execute_finish (LH_CONNECTION (object), result, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (lh_result_set_get_value (rows, 0, 0)->v.integer, ==, 42);
+  g_ptr_array_add (data->finished, "foreground");
+}
+
+static gboolean
+both_finished (gpointer data)
+{
+  return ((BackgroundData *) data)->finished->len == 2;
+}
+
+static gboolean
+never_done (gpointer data)
+{
+  return FALSE;
+}
+
+/* A long background read (a row count) gives way to a statement asked for after it, and
+ * still finishes, with the right answer, once that is done. */
+static void
+test_background_yields (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture->path);
+  g_autoptr(GPtrArray) finished = g_ptr_array_new ();
+  BackgroundData order = { finished, 0 };
+
+  lh_connection_execute_background_async (connection, LONG_COUNT_SQL, NULL, NULL,
+                                          background_cb, &order);
+  /* Let it start running before the foreground statement arrives. */
+  lh_test_wait_until (never_done, NULL, 100);
+  g_assert_cmpuint (finished->len, ==, 0);
+  lh_connection_execute_async (connection, "SELECT 42", NULL, 0, NULL, foreground_cb, &order);
+  g_assert_true (lh_test_wait_until (both_finished, &order, 60000));
+  g_assert_cmpstr (g_ptr_array_index (finished, 0), ==, "foreground");
+  g_assert_cmpstr (g_ptr_array_index (finished, 1), ==, "background");
+  g_assert_cmpint (order.count, ==, 3000000);
+}
+
+static void
+test_background_cancel (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture->path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_connection_execute_background_async (connection, LONG_COUNT_SQL, NULL, cancellable,
+                                          store_cb, &result);
+  g_timeout_add (50, cancel_cb, cancellable);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_connection_execute_finish (connection, result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (rows);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -584,6 +676,8 @@ main (int    argc,
   ADD ("read-only-flag", test_read_only_flag);
   ADD ("malformed-sql", test_malformed_sql);
   ADD ("max-rows", test_max_rows);
+  ADD ("background-yields", test_background_yields);
+  ADD ("background-cancel", test_background_cancel);
 #undef ADD
 
   return g_test_run ();

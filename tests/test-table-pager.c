@@ -310,6 +310,35 @@ test_refresh_keeps_rows (Fixture       *fixture,
   g_assert_cmpstr (text, ==, "first");
 }
 
+/* Rowids 1…N put row p at rowid p + 1: every page is one seek. After a deletion they are
+ * no longer dense, and positions must still be right. */
+static void
+test_dense_rowids (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(LhTablePager) pager = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(LhResultSet) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_make_db (fixture->path,
+                   "CREATE TABLE d (id INTEGER PRIMARY KEY, label TEXT);"
+                   "WITH RECURSIVE seq(n) AS (SELECT 101 UNION ALL SELECT n + 1 FROM seq "
+                   "WHERE n < 5100) INSERT INTO d SELECT n, 'row ' || n FROM seq;");
+  pager = lh_test_new_pager (LH_CONNECTION (fixture->connection), "d");
+  expected = reference (fixture, "SELECT label FROM d ORDER BY id");
+  check_positions (pager, expected, 1);
+
+  result = lh_test_execute (LH_CONNECTION (fixture->connection),
+                            "DELETE FROM d WHERE id IN (150, 2600, 4999)", NULL, NULL, &error);
+  g_assert_no_error (error);
+  lh_table_pager_refresh (pager);
+  lh_test_pager_wait (pager);
+  g_clear_pointer (&expected, g_ptr_array_unref);
+  expected = reference (fixture, "SELECT label FROM d ORDER BY id");
+  check_positions (pager, expected, 1);
+}
+
 static void
 test_broken_view (Fixture       *fixture,
                   gconstpointer  data)
@@ -352,6 +381,7 @@ main (int   argc,
   ADD ("hostile-names", test_hostile_names, "");
   ADD ("refresh-keeps-rows", test_refresh_keeps_rows, NULL);
   ADD ("broken-view", test_broken_view, "");
+  ADD ("dense-rowids", test_dense_rowids, "");
 
 #undef ADD
 

@@ -75,6 +75,29 @@ lh_connection_execute_finish (LhConnection  *self,
   return LH_CONNECTION_GET_IFACE (self)->execute_finish (self, result, error);
 }
 
+/* Runs a read that may take long and matters less than what the user waits for (a row
+ * count): backends that can let other work go first and finish it later. Its result is
+ * read with lh_connection_execute_finish(). */
+void
+lh_connection_execute_background_async (LhConnection        *self,
+                                        const char          *sql,
+                                        GPtrArray           *params,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  LhConnectionInterface *iface;
+
+  g_return_if_fail (LH_IS_CONNECTION (self));
+  g_return_if_fail (sql != NULL);
+
+  iface = LH_CONNECTION_GET_IFACE (self);
+  if (iface->execute_background_async != NULL)
+    iface->execute_background_async (self, sql, params, cancellable, callback, user_data);
+  else
+    iface->execute_async (self, sql, params, 0, cancellable, callback, user_data);
+}
+
 /* Runs statements (LhBatchStatement) in order, as one unit where the backend can: with
  * LH_BATCH_TRANSACTION all of them or none take effect. The result is a GPtrArray of
  * LhResultSet, one per statement. On failure the error's statement index

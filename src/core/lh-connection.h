@@ -61,6 +61,12 @@ struct _LhConnectionInterface
   LhResultSet      *(*execute_finish)   (LhConnection         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void              (*execute_background_async) (LhConnection *self,
+                                         const char           *sql,
+                                         GPtrArray            *params,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
   void              (*batch_async)      (LhConnection         *self,
                                          GPtrArray            *statements,
                                          LhBatchFlags          flags,
@@ -94,6 +100,12 @@ void              lh_connection_execute_async    (LhConnection         *self,
 LhResultSet      *lh_connection_execute_finish   (LhConnection         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+void              lh_connection_execute_background_async (LhConnection *self,
+                                                  const char           *sql,
+                                                  GPtrArray            *params,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
 void              lh_connection_batch_async      (LhConnection         *self,
                                                   GPtrArray            *statements,
                                                   LhBatchFlags          flags,

@@ -37,12 +37,29 @@ struct _LhWorker
 
   /* Only touched on the worker thread: the running job's cancellable. */
   GCancellable    *cancellable;
+
+  /* A background job runs while running_background holds; a job pushed meanwhile sets
+   * preempt and interrupts it. lock keeps sqlite3_interrupt() away from a closed db. */
+  GMutex           lock;
+  gboolean         running_background;
+  gint             preempt;
+  guint64          next_seq;
 };
+
+/* Jobs run in this order: every foreground job, then background ones, then the end. */
+typedef enum
+{
+  JOB_FOREGROUND,
+  JOB_BACKGROUND,
+  JOB_END,
+} JobClass;
 
 typedef struct
 {
   LhJobFunc  func;
   GTask     *task;
+  JobClass   job_class;
+  guint64    seq;
 } LhJob;
 
 typedef struct
@@ -50,6 +67,7 @@ typedef struct
   char      *sql;
   GPtrArray *params;
   guint      max_rows;
+  gboolean   background;
 } ExecuteData;
 
 struct _LhLocalConnection
@@ -83,8 +101,51 @@ lh_worker_unref (LhWorker *worker)
   if (!g_atomic_ref_count_dec (&worker->ref_count))
     return;
   g_async_queue_unref (worker->queue);
+  g_mutex_clear (&worker->lock);
   g_free (worker->path);
   g_free (worker);
+}
+
+static gint
+compare_jobs (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const LhJob *ja = a;
+  const LhJob *jb = b;
+
+  if (ja->job_class != jb->job_class)
+    return ja->job_class < jb->job_class ? -1 : 1;
+  return ja->seq < jb->seq ? -1 : ja->seq > jb->seq;
+}
+
+/* Queues a job (task is taken). A foreground job arriving while a background one runs
+ * interrupts it: the background job then goes back in the queue, behind this one. */
+static void
+lh_worker_push (LhWorker  *worker,
+                LhJobFunc  func,
+                GTask     *task,
+                JobClass   job_class)
+{
+  LhJob *job = g_new0 (LhJob, 1);
+
+  job->func = func;
+  job->task = task;
+  job->job_class = job_class;
+  g_mutex_lock (&worker->lock);
+  job->seq = worker->next_seq++;
+  g_mutex_unlock (&worker->lock);
+  g_async_queue_push_sorted (worker->queue, job, compare_jobs, NULL);
+
+  if (job_class != JOB_FOREGROUND)
+    return;
+  g_mutex_lock (&worker->lock);
+  if (worker->running_background)
+    {
+      g_atomic_int_set (&worker->preempt, 1);
+      sqlite3_interrupt (worker->db);
+    }
+  g_mutex_unlock (&worker->lock);
 }
 
 static gpointer
@@ -118,11 +179,7 @@ lh_local_connection_push (LhLocalConnection *self,
                           LhJobFunc          func,
                           GTask             *task)
 {
-  LhJob *job = g_new0 (LhJob, 1);
-
-  job->func = func;
-  job->task = task;
-  g_async_queue_push (self->worker->queue, job);
+  lh_worker_push (self->worker, func, task, JOB_FOREGROUND);
 }
 
 static void
@@ -133,7 +190,7 @@ lh_local_connection_finalize (GObject *object)
   /* An empty job tells the thread to close the database and end. The last reference
    * can be dropped on the worker thread itself (by a finished task): then it must not
    * wait for itself. */
-  g_async_queue_push (self->worker->queue, g_new0 (LhJob, 1));
+  lh_worker_push (self->worker, NULL, NULL, JOB_END);
   if (g_thread_self () == self->thread)
     g_thread_unref (self->thread);
   else
@@ -363,10 +420,38 @@ unwatch_cancel (LhWorker     *worker,
                 GCancellable *cancellable,
                 gulong        handler)
 {
-  if (cancellable == NULL)
-    return;
   sqlite3_progress_handler (worker->db, 0, NULL, NULL);
-  g_cancellable_disconnect (cancellable, handler);
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, handler);
+}
+
+static int
+background_progress_cb (void *user_data)
+{
+  LhWorker *worker = user_data;
+
+  return g_atomic_int_get (&worker->preempt) ||
+         (worker->cancellable != NULL && g_cancellable_is_cancelled (worker->cancellable));
+}
+
+static void
+begin_background (LhWorker *worker)
+{
+  g_mutex_lock (&worker->lock);
+  g_atomic_int_set (&worker->preempt, 0);
+  worker->running_background = TRUE;
+  g_mutex_unlock (&worker->lock);
+  sqlite3_progress_handler (worker->db, PROGRESS_STEPS, background_progress_cb, worker);
+}
+
+/* TRUE when the job was interrupted for a foreground one. */
+static gboolean
+end_background (LhWorker *worker)
+{
+  g_mutex_lock (&worker->lock);
+  worker->running_background = FALSE;
+  g_mutex_unlock (&worker->lock);
+  return g_atomic_int_get (&worker->preempt);
 }
 
 static void
@@ -378,13 +463,27 @@ run_execute (LhWorker *worker,
   LhResultSet *result;
   GError *error = NULL;
   gulong handler = 0;
+  gboolean preempted = FALSE;
 
   if (return_if_cancelled (task) || return_if_closed (worker, task))
     return;
 
   handler = watch_cancel (worker, cancellable);
+  if (data->background)
+    begin_background (worker);
   result = lh_sqlite_execute (worker->db, data->sql, data->params, data->max_rows, &error);
+  if (data->background)
+    preempted = end_background (worker);
   unwatch_cancel (worker, cancellable, handler);
+
+  if (result == NULL && preempted &&
+      (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
+    {
+      /* Not failed, only made to wait: it runs again once the foreground is done. */
+      g_error_free (error);
+      lh_worker_push (worker, run_execute, g_object_ref (task), JOB_BACKGROUND);
+      return;
+    }
 
   if (result == NULL)
     g_task_return_error (task, job_error (task, error));
@@ -547,6 +646,7 @@ lh_local_connection_open_async (const char          *path,
 
   worker = g_new0 (LhWorker, 1);
   g_atomic_ref_count_init (&worker->ref_count);
+  g_mutex_init (&worker->lock);
   worker->queue = g_async_queue_new ();
   worker->path = g_file_get_path (file);
   if (worker->path == NULL)
@@ -615,6 +715,33 @@ lh_local_connection_get_read_only (LhConnection *connection)
 }
 
 static void
+push_execute (LhLocalConnection   *self,
+              const char          *sql,
+              GPtrArray           *params,
+              guint                max_rows,
+              gboolean             background,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  ExecuteData *data = g_new0 (ExecuteData, 1);
+  GTask *task;
+
+  data->sql = g_strdup (sql);
+  data->params = params != NULL ? g_ptr_array_ref (params) : NULL;
+  data->max_rows = max_rows;
+  data->background = background;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, push_execute);
+  /* An interrupted statement reports its cancel itself, with our message. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) execute_data_free);
+  lh_worker_push (self->worker, run_execute, task,
+                  background ? JOB_BACKGROUND : JOB_FOREGROUND);
+}
+
+static void
 lh_local_connection_execute_async (LhConnection        *connection,
                                    const char          *sql,
                                    GPtrArray           *params,
@@ -623,20 +750,20 @@ lh_local_connection_execute_async (LhConnection        *connection,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  LhLocalConnection *self = LH_LOCAL_CONNECTION (connection);
-  ExecuteData *data = g_new0 (ExecuteData, 1);
-  GTask *task;
+  push_execute (LH_LOCAL_CONNECTION (connection), sql, params, max_rows, FALSE, cancellable,
+                callback, user_data);
+}
 
-  data->sql = g_strdup (sql);
-  data->params = params != NULL ? g_ptr_array_ref (params) : NULL;
-  data->max_rows = max_rows;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lh_local_connection_execute_async);
-  /* An interrupted statement reports its cancel itself, with our message. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, data, (GDestroyNotify) execute_data_free);
-  lh_local_connection_push (self, run_execute, task);
+static void
+lh_local_connection_execute_background_async (LhConnection        *connection,
+                                              const char          *sql,
+                                              GPtrArray           *params,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  push_execute (LH_LOCAL_CONNECTION (connection), sql, params, 0, TRUE, cancellable,
+                callback, user_data);
 }
 
 static LhResultSet *
@@ -711,6 +838,7 @@ lh_local_connection_iface_init (LhConnectionInterface *iface)
   iface->get_read_only = lh_local_connection_get_read_only;
   iface->execute_async = lh_local_connection_execute_async;
   iface->execute_finish = lh_local_connection_execute_finish;
+  iface->execute_background_async = lh_local_connection_execute_background_async;
   iface->batch_async = lh_local_connection_batch_async;
   iface->batch_finish = lh_local_connection_batch_finish;
   iface->close_async = lh_local_connection_close_async;

@@ -61,7 +61,8 @@ struct _LhTablePager
   GHashTable     *pages;         /* page index → Page */
   GTree          *anchors;       /* position → LhValue[n_terms] */
   GQueue          wanted;        /* page indexes, most recent first */
-  GCancellable   *cancellable;
+  GCancellable   *cancellable;        /* the count's */
+  GCancellable   *fetch_cancellable;  /* the page being fetched */
   GError         *error;
 
   /* state */
@@ -75,6 +76,9 @@ struct _LhTablePager
   guint    fetching_page;
   gboolean counting;
   gboolean started;
+  gboolean rowid_key;     /* the key is the rowid, under one of its names */
+  gboolean dense;         /* the rowids are first…first + count - 1, none missing */
+  gint64   dense_first;
 };
 
 struct _LhPagerRow
@@ -433,11 +437,13 @@ choose_key (LhTablePager *self)
       !lh_schema_object_get_without_rowid (self->object) && is_rowid_alias (self, primary_key))
     {
       g_ptr_array_add (self->key, g_strdup (primary_key[0]));
+      self->rowid_key = TRUE;
       return;
     }
   if (rowid != NULL)
     {
       g_ptr_array_add (self->key, g_steal_pointer (&rowid));
+      self->rowid_key = TRUE;
       return;
     }
   for (guint i = 0; primary_key != NULL && primary_key[i] != NULL; i++)
@@ -934,13 +940,13 @@ fetch_cb (GObject      *source,
   if (current)
     {
       self->fetching = FALSE;
-      if (rows == NULL)
+      g_clear_object (&self->fetch_cancellable);
+      if (rows == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_queue_clear (&self->wanted);
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            set_error (self, error);
+          set_error (self, error);
         }
-      else
+      else if (rows != NULL)
         {
           guint n_rows = lh_result_set_get_n_rows (rows);
 
@@ -1039,6 +1045,22 @@ append_range (LhTablePager  *self,
   append_order (self, query, backward);
 }
 
+/* Dense rowids put the row at position p at rowid first + p: one seek, however deep. */
+static void
+append_dense_range (LhTablePager *self,
+                    Query        *query,
+                    guint         start)
+{
+  g_autoptr(LhValue) first = lh_value_new_integer (self->dense_first + start);
+
+  append_select (self, query);
+  begin_condition (query);
+  lh_sql_append_identifier (query->sql, g_ptr_array_index (self->key, 0));
+  g_string_append (query->sql, " >= ");
+  append_param (query, first);
+  append_order (self, query, FALSE);
+}
+
 static void
 fetch_page (LhTablePager *self,
             guint         page)
@@ -1057,11 +1079,20 @@ fetch_page (LhTablePager *self,
     : PAGE_SIZE;
   offset = data->start;
 
-  if (self->key->len > 0)
+  query_init (&query);
+  if (self->dense && self->row_count >= 0)
+    {
+      append_dense_range (self, &query, data->start);
+      offset = 0;
+    }
+  else if (self->key->len > 0)
     choose_anchor (self, data, &cursor, &offset);
 
-  query_init (&query);
-  if (needs_null_region (self, cursor, data->backward))
+  if (self->dense && self->row_count >= 0)
+    {
+      /* The range is in the query already. */
+    }
+  else if (needs_null_region (self, cursor, data->backward))
     {
       /* Rows after the cursor are those up to it, then every NULL: two ranges that each
        * seek the index, read one after the other. */
@@ -1080,8 +1111,10 @@ fetch_page (LhTablePager *self,
 
   self->fetching = TRUE;
   self->fetching_page = page;
+  g_clear_object (&self->fetch_cancellable);
+  self->fetch_cancellable = g_cancellable_new ();
   lh_connection_execute_async (self->connection, query.sql->str, query.params, 0,
-                               self->cancellable, fetch_cb, data);
+                               self->fetch_cancellable, fetch_cb, data);
   query_clear (&query);
 }
 
@@ -1114,9 +1147,40 @@ request_page (LhTablePager *self,
     return;
   g_queue_remove (&self->wanted, GUINT_TO_POINTER (page));
   g_queue_push_head (&self->wanted, GUINT_TO_POINTER (page));
+  /* A jump far away makes the page being read (a long OFFSET, maybe) wait its turn again
+   * behind the one now in view, instead of holding the database until it is done. */
+  if (self->fetching && (page > self->fetching_page + 2 || page + 2 < self->fetching_page) &&
+      self->fetch_cancellable != NULL && !g_cancellable_is_cancelled (self->fetch_cancellable))
+    {
+      g_queue_push_tail (&self->wanted, GUINT_TO_POINTER (self->fetching_page));
+      g_cancellable_cancel (self->fetch_cancellable);
+    }
   while (g_queue_get_length (&self->wanted) > MAX_WANTED)
     g_queue_pop_tail (&self->wanted);
   start_next_fetch (self);
+}
+
+static gboolean
+dense_possible (LhTablePager *self)
+{
+  return self->rowid_key && self->sort_column < 0 && self->filters->len == 0;
+}
+
+static void
+note_density (LhTablePager *self,
+              LhResultSet  *rows)
+{
+  const LhValue *first, *last;
+
+  self->dense = FALSE;
+  if (!dense_possible (self) || lh_result_set_get_n_columns (rows) != 3)
+    return;
+  first = lh_result_set_get_value (rows, 0, 1);
+  last = lh_result_set_get_value (rows, 0, 2);
+  if (first->kind != LH_VALUE_INTEGER || last->kind != LH_VALUE_INTEGER)
+    return;
+  self->dense = last->v.integer - first->v.integer + 1 == self->row_count;
+  self->dense_first = first->v.integer;
 }
 
 typedef struct
@@ -1154,6 +1218,7 @@ count_cb (GObject      *source,
 
           self->row_count = count->kind == LH_VALUE_INTEGER ? MAX (count->v.integer, 0) : 0;
           self->n_items = (guint) MIN (self->row_count, (gint64) G_MAXUINT);
+          note_density (self, rows);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROW_COUNT]);
           /* After a refresh every row may have moved: all of them are new. */
           g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
@@ -1172,7 +1237,17 @@ start_count (LhTablePager *self)
   data->self = g_object_ref (self);
   data->generation = self->generation;
   query_init (&query);
-  g_string_append (query.sql, "SELECT count(*) FROM ");
+  g_string_append (query.sql, "SELECT count(*)");
+  if (dense_possible (self))
+    {
+      /* The same pass gives the first and last rowid: are they dense? */
+      g_string_append (query.sql, ", min(");
+      lh_sql_append_identifier (query.sql, g_ptr_array_index (self->key, 0));
+      g_string_append (query.sql, "), max(");
+      lh_sql_append_identifier (query.sql, g_ptr_array_index (self->key, 0));
+      g_string_append (query.sql, ")");
+    }
+  g_string_append (query.sql, " FROM ");
   g_string_append (query.sql, self->quoted_table);
   append_filters (self, &query);
   self->counting = TRUE;
@@ -1190,6 +1265,9 @@ invalidate (LhTablePager *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->fetch_cancellable);
+  g_clear_object (&self->fetch_cancellable);
+  self->dense = FALSE;
   g_hash_table_remove_all (self->pages);
   g_tree_destroy (self->anchors);
   self->anchors = g_tree_new_full (compare_positions, NULL, NULL, free_anchor);
@@ -1245,6 +1323,8 @@ lh_table_pager_stop (LhTablePager *self)
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->fetch_cancellable);
+  g_clear_object (&self->fetch_cancellable);
   g_queue_clear (&self->wanted);
   self->fetching = FALSE;
   self->counting = FALSE;

@@ -626,8 +626,8 @@ count_next (LhSchemaSidebar *self)
     return;
   quoted = lh_sql_quote_identifier (node->label);
   sql = g_strdup_printf ("SELECT count(*) FROM %s", quoted);
-  lh_connection_execute_async (self->connection, sql, NULL, 0, self->cancellable, count_cb,
-                               g_object_ref (self));
+  lh_connection_execute_background_async (self->connection, sql, NULL, self->cancellable,
+                                          count_cb, g_object_ref (self));
 }
 
 /* sqlite_stat1 (written by ANALYZE) says roughly how many rows each table had then. */
@@ -673,8 +673,8 @@ start_counts (LhSchemaSidebar *self)
       if (node != NULL && lh_schema_object_get_kind (object) == LH_SCHEMA_OBJECT_TABLE)
         g_queue_push_tail (&self->to_count, g_object_ref (node));
     }
-  lh_connection_execute_async (self->connection, ESTIMATES_SQL, NULL, 0, self->cancellable,
-                               estimates_cb, g_object_ref (self));
+  lh_connection_execute_background_async (self->connection, ESTIMATES_SQL, NULL,
+                                          self->cancellable, estimates_cb, g_object_ref (self));
 }
 
 /* Loading */

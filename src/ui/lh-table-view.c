@@ -79,6 +79,7 @@ typedef struct
 {
   LhTableView *self;
   guint        column;
+  guint        width_chars;
 } ColumnData;
 
 static const char * const cell_classes[] = {
@@ -211,7 +212,7 @@ setup_cell (GtkSignalListItemFactory *factory,
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), 4);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), 16);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), data->width_chars);
   gtk_widget_add_css_class (cell, "grid-cell");
   g_object_set_data (G_OBJECT (cell), "lh-column-data", data);
   g_signal_connect (click, "pressed", G_CALLBACK (cell_pressed_cb), cell);
@@ -280,6 +281,30 @@ sorter_changed_cb (LhTableView *self)
   lh_table_pager_apply (self->pager);
 }
 
+/* Every cell of a column asks for the same width, by the column's type, so that the
+ * width does not depend on the rows that happened to be on screen first. */
+static guint
+column_width_chars (LhSchemaColumn *column)
+{
+  g_autofree char *type = g_ascii_strup (lh_schema_column_get_declared_type (column), -1);
+  guint name = g_utf8_strlen (lh_schema_column_get_name (column), -1) + 2;
+  guint width = 20;
+
+  if (strstr (type, "INT") != NULL)
+    width = 10;
+  else if (strstr (type, "REAL") != NULL || strstr (type, "FLOA") != NULL ||
+           strstr (type, "DOUB") != NULL || strstr (type, "NUM") != NULL ||
+           strstr (type, "DEC") != NULL)
+    width = 12;
+  else if (strstr (type, "BOOL") != NULL)
+    width = 6;
+  else if (strstr (type, "DATE") != NULL || strstr (type, "TIME") != NULL)
+    width = 20;
+  else if (strstr (type, "BLOB") != NULL)
+    width = 14;
+  return CLAMP (MAX (width, name), 6, 40);
+}
+
 static void
 add_columns (LhTableView *self)
 {
@@ -292,6 +317,7 @@ add_columns (LhTableView *self)
 
       data->self = self;
       data->column = i;
+      data->width_chars = column_width_chars (lh_table_pager_get_column (self->pager, i));
       g_object_set_data_full (G_OBJECT (factory), "lh-column-data", data, g_free);
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), data);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), data);
@@ -536,6 +562,19 @@ filter_toggled_cb (LhTableView *self)
 
 /* The cell editor */
 
+/* Events for the popover's surface may still be queued when it closes: it leaves its
+ * parent only once they are through. */
+static gboolean
+unparent_idle_cb (gpointer data)
+{
+  GtkWidget *editor = data;
+
+  if (gtk_widget_get_parent (editor) != NULL)
+    gtk_widget_unparent (editor);
+  g_object_unref (editor);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_editor (LhTableView *self)
 {
@@ -544,7 +583,7 @@ close_editor (LhTableView *self)
       GtkWidget *editor = g_steal_pointer (&self->editor);
 
       gtk_popover_popdown (GTK_POPOVER (editor));
-      gtk_widget_unparent (editor);
+      g_idle_add_full (G_PRIORITY_LOW, unparent_idle_cb, g_object_ref (editor), NULL);
     }
   g_clear_object (&self->editor_row);
   g_clear_object (&self->editor_buffer);
@@ -1174,6 +1213,8 @@ lh_table_view_dispose (GObject *object)
   LhTableView *self = LH_TABLE_VIEW (object);
   GtkWidget *child;
 
+  if (self->editor != NULL)
+    gtk_widget_unparent (g_steal_pointer (&self->editor));
   close_editor (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
@@ -1259,6 +1300,8 @@ lh_table_view_init (LhTableView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->probed_column = -1;
+  /* Columns get the width they ask for, and the grid scrolls sideways when they do not fit. */
+  gtk_scrollable_set_hscroll_policy (GTK_SCROLLABLE (self->column_view), GTK_SCROLL_NATURAL);
   g_signal_connect_swapped (self->filter_button, "toggled", G_CALLBACK (filter_toggled_cb), self);
 }
 
