@@ -57,6 +57,35 @@ snapshot_popovers (GtkWidget   *root,
     }
 }
 
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Draws the window anew and waits for the frame, so that what is shot has been laid out. */
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+
+  if (clock == NULL)
+    return;
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  lh_test_wait_until (is_true, &painted, 2000);
+  g_signal_handler_disconnect (clock, handler);
+}
+
 static gboolean
 has_size (gpointer data)
 {
@@ -81,6 +110,7 @@ lh_test_save_screenshot (GtkWidget  *widget,
   lh_test_settle ();
   /* A window just presented may not have its size from the display server yet. */
   lh_test_wait_until (has_size, content, 5000);
+  wait_for_frame (widget);
   width = gtk_widget_get_width (content);
   height = gtk_widget_get_height (content);
   /* The window draws its background itself, outside its content: paint it first. */

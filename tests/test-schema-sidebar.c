@@ -221,6 +221,7 @@ test_drop (Fixture       *fixture,
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
                    "The table “members” will be deleted with all its rows (250), 1 index and "
                    "1 trigger. This cannot be undone.");
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "sidebar-drop-dialog.png");
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
   lh_test_settle ();
@@ -243,6 +244,65 @@ test_drop (Fixture       *fixture,
   g_assert_cmpint (lh_result_set_get_value (left, 0, 0)->kind, ==, LH_VALUE_NULL);
 }
 
+static gboolean
+view_idle (gpointer data)
+{
+  return !lh_table_view_get_busy (data);
+}
+
+static gboolean
+attached_loaded (gpointer data)
+{
+  Fixture *fixture = data;
+  LhSchema *schema = lh_schema_sidebar_get_schema (fixture->sidebar);
+
+  return schema != NULL && lh_schema_get_n_databases (schema) == 2 &&
+         !lh_schema_sidebar_get_counting (fixture->sidebar);
+}
+
+static gboolean
+query_idle (gpointer data)
+{
+  return !lh_query_page_get_running (data);
+}
+
+/* ATTACH typed in the SQL tab adds the database to the tree, its tables under it. */
+static void
+test_attached (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *other = g_build_filename (fixture->dir, "archive.db", NULL);
+  g_autofree char *sql = g_strdup_printf ("ATTACH '%s' AS archive", other);
+  g_autofree char *rows = NULL;
+  LhQueryPage *page = lh_window_get_query_page (fixture->window);
+  AdwTabView *tabs = lh_window_get_tab_view (fixture->window);
+  LhTableView *view;
+
+  lh_test_make_db (other, "CREATE TABLE members (id INTEGER PRIMARY KEY, gone_at TEXT);"
+                          "INSERT INTO members (gone_at) VALUES ('2024-01-01'), ('2024-02-01');");
+  lh_query_page_set_text (page, sql);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_test_wait_until (query_idle, page, 20000));
+  g_assert_true (lh_test_wait_until (attached_loaded, fixture, 20000));
+
+  rows = lh_schema_sidebar_dup_rows_text (fixture->sidebar);
+  assert_has_line (rows, "archive · attached");
+  assert_has_line (rows, "  Tables · 1");
+  assert_has_line (rows, "    members · 2");
+  assert_has_line (rows, "  members · 250");
+
+  /* The attached table opens in a tab of its own, beside main's table of the same name. */
+  lh_window_open_table (fixture->window, "members");
+  view = lh_window_open_object (fixture->window,
+                                lh_schema_lookup_in (lh_schema_sidebar_get_schema (fixture->sidebar),
+                                                     "archive", "members"));
+  g_assert_nonnull (view);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_selected_page (tabs)), ==, "archive.members");
+  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "sidebar-attached.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -259,6 +319,7 @@ main (int   argc,
   ADD ("foreign-key-jump", test_foreign_key_jump);
   ADD ("definition", test_definition);
   ADD ("drop", test_drop);
+  ADD ("attached", test_attached);
 
 #undef ADD
 

@@ -170,6 +170,73 @@ test_details (void)
   lh_test_remove_dir (dir);
 }
 
+/* An attached database, under a name that needs quoting, is read too: its objects are
+ * found by database and name, a pager reads its rows and an edit set writes into its file. */
+static void
+test_attached (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "main.db", NULL);
+  g_autofree char *other = g_build_filename (dir, "other.db", NULL);
+  g_autofree char *attach = NULL;
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhSchema) schema = NULL;
+  g_autoptr(LhResultSet) result = NULL;
+  g_autoptr(LhTablePager) pager = NULL;
+  g_autoptr(LhEditSet) edits = NULL;
+  g_autoptr(LhPagerRow) row = NULL;
+  g_autoptr(LhValue) value = lh_value_new_text ("changed", -1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  LhSchemaObject *object;
+
+  lh_test_make_db (path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);");
+  lh_test_make_db (other, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, main_id INTEGER"
+                          " REFERENCES notes);"
+                          "CREATE INDEX notes_body ON notes (body);"
+                          "INSERT INTO notes VALUES (1, 'archived', NULL), (2, 'old', 1);");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  attach = g_strdup_printf ("ATTACH '%s' AS \"ar\"\"ch @NAME@ive\"", other);
+  result = lh_test_execute (LH_CONNECTION (connection), attach, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  schema = lh_test_load_schema (LH_CONNECTION (connection));
+  g_assert_cmpuint (lh_schema_get_n_databases (schema), ==, 2);
+  g_assert_cmpstr (lh_schema_get_database (schema, 1), ==, "ar\"ch @NAME@ive");
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TABLE), ==, 1);
+  object = lh_schema_lookup_in (schema, "ar\"ch @NAME@ive", "notes");
+  g_assert_nonnull (object);
+  g_assert_true (object != lh_schema_lookup (schema, "notes"));
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_columns (object)), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_foreign_keys (object)), ==, 1);
+  {
+    g_autofree char *qualified = lh_schema_object_dup_qualified_name (object);
+    g_autoptr(GListModel) indexes = lh_schema_dup_related (schema, object, LH_SCHEMA_OBJECT_INDEX);
+
+    g_assert_cmpstr (qualified, ==, "\"ar\"\"ch @NAME@ive\".\"notes\"");
+    g_assert_cmpuint (g_list_model_get_n_items (indexes), ==, 1);
+  }
+
+  pager = lh_table_pager_new (LH_CONNECTION (connection), object);
+  lh_table_pager_apply (pager);
+  lh_test_pager_wait (pager);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), ==, 2);
+  row = lh_test_pager_row (pager, 1);
+  edits = lh_edit_set_new (pager);
+  lh_edit_set_set_value (edits, row, 1, value);
+  g_assert_true (lh_test_apply_edits (edits, &error));
+  g_assert_no_error (error);
+  g_clear_object (&connection);
+
+  after = lh_test_query_text (other, "SELECT body FROM notes ORDER BY id");
+  g_assert_cmpstr (after, ==, "archived\nchanged\n");
+  g_clear_pointer (&after, g_free);
+  after = lh_test_query_text (path, "SELECT count(*) FROM notes");
+  g_assert_cmpstr (after, ==, "0\n");
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -177,5 +244,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/schema/load", test_load);
   g_test_add_func ("/schema/details", test_details);
+  g_test_add_func ("/schema/attached", test_attached);
   return g_test_run ();
 }

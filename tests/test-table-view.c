@@ -365,6 +365,7 @@ test_close_asks (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
   dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "table-close-dialog.png");
 
   adw_message_dialog_response (dialog, "cancel");
   lh_test_settle ();

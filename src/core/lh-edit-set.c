@@ -360,6 +360,15 @@ append_key_condition (LhEditSet  *self,
     }
 }
 
+static void
+append_table (LhEditSet *self,
+              GString   *sql)
+{
+  g_autofree char *table = lh_schema_object_dup_qualified_name (lh_table_pager_get_object (self->pager));
+
+  g_string_append (sql, table);
+}
+
 static LhBatchStatement *
 new_statement (GString   *sql,
                GPtrArray *params,
@@ -378,7 +387,7 @@ build_delete (LhEditSet *self,
   g_autoptr(GString) sql = g_string_new ("DELETE FROM ");
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
 
-  lh_sql_append_identifier (sql, lh_schema_object_get_name (lh_table_pager_get_object (self->pager)));
+  append_table (self, sql);
   append_key_condition (self, sql, params, edit->row);
   return new_statement (sql, params, 1);
 }
@@ -391,7 +400,7 @@ build_update (LhEditSet *self,
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
   gboolean first = TRUE;
 
-  lh_sql_append_identifier (sql, lh_schema_object_get_name (lh_table_pager_get_object (self->pager)));
+  append_table (self, sql);
   g_string_append (sql, " SET ");
   for (guint i = 0; i < self->n_columns; i++)
     {
@@ -418,7 +427,7 @@ build_insert (LhEditSet *self,
   g_autoptr(GString) values = g_string_new (NULL);
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
 
-  lh_sql_append_identifier (sql, lh_schema_object_get_name (lh_table_pager_get_object (self->pager)));
+  append_table (self, sql);
   for (guint i = 0; i < self->n_columns; i++)
     {
       if (edit->values[i] == NULL)

@@ -15,28 +15,34 @@
  * remote server may run. Internal objects (sqlite_…) are left out. */
 #define USER_OBJECT "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 
+/* In each, @DB@ stands for the database's name quoted as an identifier and @NAME@ for it
+ * as a string literal; "main" is the database the connection opened. */
 #define OBJECTS_SQL \
-  "SELECT type, name, tbl_name, sql FROM sqlite_master " \
+  "SELECT type, name, tbl_name, sql FROM @DB@.sqlite_master " \
   "WHERE type IN ('table', 'view', 'index', 'trigger') AND " USER_OBJECT " " \
   "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, " \
   "name COLLATE NOCASE, name"
 
 #define TABLE_LIST_SQL \
-  "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'"
+  "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = @NAME@"
 
 #define COLUMNS_SQL \
   "SELECT m.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.pk, c.hidden " \
-  "FROM sqlite_master AS m, pragma_table_xinfo(m.name) AS c " \
+  "FROM @DB@.sqlite_master AS m, pragma_table_xinfo(m.name, @NAME@) AS c " \
   "WHERE m.type IN ('table', 'view') AND m." USER_OBJECT " ORDER BY m.name, c.cid"
 
 #define FOREIGN_KEYS_SQL \
   "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete " \
-  "FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f " \
+  "FROM @DB@.sqlite_master AS m, pragma_foreign_key_list(m.name, @NAME@) AS f " \
   "WHERE m.type = 'table' AND m." USER_OBJECT " ORDER BY m.name, f.id, f.seq"
 
 #define OBJECT_COLUMNS_SQL \
   "SELECT ?1, name, type, \"notnull\", dflt_value, pk, hidden " \
-  "FROM pragma_table_xinfo(?1) ORDER BY cid"
+  "FROM pragma_table_xinfo(?1, ?2) ORDER BY cid"
+
+/* Asked for once with the first batch: attached databases need a batch of their own. */
+#define DATABASES_SQL \
+  "SELECT name FROM pragma_database_list WHERE name NOT IN ('main', 'temp') ORDER BY seq"
 
 enum { QUERY_OBJECTS, QUERY_TABLE_LIST, QUERY_COLUMNS, QUERY_FOREIGN_KEYS, N_QUERIES };
 
@@ -45,8 +51,9 @@ struct _LhSchema
   GObject parent_instance;
 
   /* owned */
-  GListStore *objects;
-  GHashTable *by_name;
+  GListStore *objects;       /* of every database, main first */
+  GHashTable *by_name;       /* "database\x1fname" → LhSchemaObject */
+  GPtrArray  *databases;     /* names, main first */
 
   /* state */
   guint counts[LH_SCHEMA_OBJECT_N_KINDS];
@@ -57,6 +64,7 @@ struct _LhSchemaObject
   GObject parent_instance;
 
   /* owned */
+  char       *database;
   char       *name;
   char       *table_name;
   char       *sql;
@@ -158,6 +166,7 @@ lh_schema_object_finalize (GObject *object)
 {
   LhSchemaObject *self = LH_SCHEMA_OBJECT (object);
 
+  g_free (self->database);
   g_free (self->name);
   g_free (self->table_name);
   g_free (self->sql);
@@ -186,6 +195,7 @@ lh_schema_dispose (GObject *object)
   LhSchema *self = LH_SCHEMA (object);
 
   g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_pointer (&self->databases, g_ptr_array_unref);
   g_clear_object (&self->objects);
   G_OBJECT_CLASS (lh_schema_parent_class)->dispose (object);
 }
@@ -200,7 +210,15 @@ static void
 lh_schema_init (LhSchema *self)
 {
   self->objects = g_list_store_new (LH_TYPE_SCHEMA_OBJECT);
-  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->databases = g_ptr_array_new_with_free_func (g_free);
+}
+
+static char *
+object_key (const char *database,
+            const char *name)
+{
+  return g_strconcat (database, "\x1f", name, NULL);
 }
 
 static char *
@@ -241,15 +259,20 @@ get_integer (LhResultSet *result,
   return 0;
 }
 
-/* The object a row's first column names. */
+/* The object of database that a row's first column names. */
 static LhSchemaObject *
 row_object (LhSchema    *self,
+            const char  *database,
             LhResultSet *result,
             guint        row)
 {
   const char *name = peek_text (result, row, 0);
+  g_autofree char *key = NULL;
 
-  return name != NULL ? g_hash_table_lookup (self->by_name, name) : NULL;
+  if (name == NULL)
+    return NULL;
+  key = object_key (database, name);
+  return g_hash_table_lookup (self->by_name, key);
 }
 
 static gboolean
@@ -274,6 +297,7 @@ kind_from_type (const char         *type,
 
 static void
 add_objects (LhSchema    *self,
+             const char  *database,
              LhResultSet *result)
 {
   for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
@@ -285,23 +309,25 @@ add_objects (LhSchema    *self,
         continue;
       object = g_object_new (LH_TYPE_SCHEMA_OBJECT, NULL);
       object->kind = kind;
+      object->database = g_strdup (database);
       object->name = dup_text (result, row, 1);
       object->table_name = dup_text (result, row, 2);
       object->sql = dup_text (result, row, 3);
       if (object->name == NULL)
         continue;
       g_list_store_append (self->objects, object);
-      g_hash_table_insert (self->by_name, object->name, object);
+      g_hash_table_insert (self->by_name, object_key (database, object->name), object);
     }
 }
 
 static void
 apply_table_list (LhSchema    *self,
+                  const char  *database,
                   LhResultSet *result)
 {
   for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
     {
-      LhSchemaObject *object = row_object (self, result, row);
+      LhSchemaObject *object = row_object (self, database, result, row);
       const char *type = peek_text (result, row, 1);
 
       if (object == NULL || object->kind == LH_SCHEMA_OBJECT_VIEW)
@@ -315,11 +341,12 @@ apply_table_list (LhSchema    *self,
 
 static void
 add_columns (LhSchema    *self,
+             const char  *database,
              LhResultSet *result)
 {
   for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
     {
-      LhSchemaObject *object = row_object (self, result, row);
+      LhSchemaObject *object = row_object (self, database, result, row);
       g_autoptr(LhSchemaColumn) column = NULL;
 
       if (object == NULL)
@@ -339,6 +366,7 @@ add_columns (LhSchema    *self,
 
 static void
 add_foreign_keys (LhSchema    *self,
+                  const char  *database,
                   LhResultSet *result)
 {
   LhSchemaForeignKey *current = NULL;
@@ -346,7 +374,7 @@ add_foreign_keys (LhSchema    *self,
 
   for (guint row = 0; row < lh_result_set_get_n_rows (result); row++)
     {
-      LhSchemaObject *object = row_object (self, result, row);
+      LhSchemaObject *object = row_object (self, database, result, row);
       gint64 id = get_integer (result, row, 1);
 
       if (object == NULL)
@@ -379,7 +407,8 @@ count_objects (LhSchema *self)
     {
       g_autoptr(LhSchemaObject) object = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
 
-      self->counts[object->kind]++;
+      if (g_str_equal (object->database, "main"))
+        self->counts[object->kind]++;
     }
 }
 
@@ -389,7 +418,9 @@ typedef struct
 {
   LhConnection *connection;
   LhSchema     *schema;
-  GQueue        pending;   /* objects whose columns are still to read, one by one */
+  GQueue        databases;   /* attached databases still to read */
+  char         *database;    /* the one being read */
+  GQueue        pending;     /* objects whose columns are still to read, one by one */
 } LoadData;
 
 static void
@@ -397,19 +428,92 @@ load_data_free (LoadData *data)
 {
   g_clear_object (&data->connection);
   g_clear_object (&data->schema);
+  g_queue_clear_full (&data->databases, g_free);
+  g_free (data->database);
   g_queue_clear_full (&data->pending, g_object_unref);
   g_free (data);
 }
 
+static char *
+quote_literal (const char *text)
+{
+  g_autoptr(GString) quoted = g_string_new ("'");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\'')
+        g_string_append_c (quoted, '\'');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '\'');
+  return g_string_free (g_steal_pointer (&quoted), FALSE);
+}
+
+static void
+add_statement (GPtrArray  *statements,
+               const char *template,
+               const char *id,
+               const char *literal)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  /* One pass, so that a name holding "@NAME@" is not replaced in its turn. */
+  for (const char *p = template; *p != '\0';)
+    {
+      if (g_str_has_prefix (p, "@DB@"))
+        {
+          g_string_append (sql, id);
+          p += strlen ("@DB@");
+        }
+      else if (g_str_has_prefix (p, "@NAME@"))
+        {
+          g_string_append (sql, literal);
+          p += strlen ("@NAME@");
+        }
+      else
+        g_string_append_c (sql, *p++);
+    }
+  g_ptr_array_add (statements, lh_batch_statement_new (sql->str, NULL));
+}
+
+/* The queries that read one database; with_columns FALSE leaves out the joined column
+ * query (the fallback reads columns object by object). */
 static GPtrArray *
-new_batch (const char * const *queries,
-           guint               n_queries)
+database_batch (const char *database,
+                gboolean    with_columns,
+                gboolean    with_database_list)
 {
   GPtrArray *statements = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
+  g_autofree char *id = lh_sql_quote_identifier (database);
+  g_autofree char *literal = quote_literal (database);
 
-  for (guint i = 0; i < n_queries; i++)
-    g_ptr_array_add (statements, lh_batch_statement_new (queries[i], NULL));
+  add_statement (statements, OBJECTS_SQL, id, literal);
+  add_statement (statements, TABLE_LIST_SQL, id, literal);
+  if (with_columns)
+    add_statement (statements, COLUMNS_SQL, id, literal);
+  add_statement (statements, FOREIGN_KEYS_SQL, id, literal);
+  if (with_database_list)
+    g_ptr_array_add (statements, lh_batch_statement_new (DATABASES_SQL, NULL));
   return statements;
+}
+
+static void read_database (GTask      *task,
+                           const char *database);
+
+static void
+next_database (GTask *task)
+{
+  LoadData *data = g_task_get_task_data (task);
+  g_autofree char *database = g_queue_pop_head (&data->databases);
+
+  if (database == NULL)
+    {
+      count_objects (data->schema);
+      g_task_return_pointer (task, g_steal_pointer (&data->schema), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+  read_database (task, database);
 }
 
 static void read_next_object (GTask *task);
@@ -432,7 +536,7 @@ object_columns_cb (GObject      *source,
       return;
     }
   if (rows != NULL)
-    add_columns (data->schema, rows);
+    add_columns (data->schema, data->database, rows);
   else
     object->columns_error = g_strdup (error->message);
   read_next_object (g_steal_pointer (&task));
@@ -447,12 +551,12 @@ read_next_object (GTask *task)
 
   if (object == NULL)
     {
-      g_task_return_pointer (task, g_steal_pointer (&data->schema), g_object_unref);
-      g_object_unref (task);
+      next_database (task);
       return;
     }
   params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
   g_ptr_array_add (params, lh_value_new_text (object->name, -1));
+  g_ptr_array_add (params, lh_value_new_text (object->database, -1));
   lh_connection_execute_async (data->connection, OBJECT_COLUMNS_SQL, params, 0,
                                g_task_get_cancellable (task), object_columns_cb, task);
 }
@@ -475,18 +579,16 @@ fallback_cb (GObject      *source,
       return;
     }
 
-  data->schema = g_object_new (LH_TYPE_SCHEMA, NULL);
-  add_objects (data->schema, g_ptr_array_index (results, 0));
-  apply_table_list (data->schema, g_ptr_array_index (results, 1));
-  add_foreign_keys (data->schema, g_ptr_array_index (results, 2));
-  count_objects (data->schema);
+  add_objects (data->schema, data->database, g_ptr_array_index (results, 0));
+  apply_table_list (data->schema, data->database, g_ptr_array_index (results, 1));
+  add_foreign_keys (data->schema, data->database, g_ptr_array_index (results, 2));
 
   n = g_list_model_get_n_items (G_LIST_MODEL (data->schema->objects));
   for (guint i = 0; i < n; i++)
     {
       LhSchemaObject *object = g_list_model_get_item (G_LIST_MODEL (data->schema->objects), i);
 
-      if (lh_schema_object_has_rows (object))
+      if (lh_schema_object_has_rows (object) && g_str_equal (object->database, data->database))
         g_queue_push_tail (&data->pending, object);
       else
         g_object_unref (object);
@@ -495,20 +597,18 @@ fallback_cb (GObject      *source,
 }
 
 static void
-load_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+database_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   LoadData *data = g_task_get_task_data (task);
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
-  LhSchema *schema;
 
   results = lh_connection_batch_finish (LH_CONNECTION (source), result, &error);
   if (results == NULL)
     {
-      static const char * const fallback[] = { OBJECTS_SQL, TABLE_LIST_SQL, FOREIGN_KEYS_SQL };
       GCancellable *cancellable = g_task_get_cancellable (task);
       g_autoptr(GPtrArray) statements = NULL;
 
@@ -517,19 +617,40 @@ load_cb (GObject      *source,
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      statements = new_batch (fallback, G_N_ELEMENTS (fallback));
+      statements = database_batch (data->database, FALSE, FALSE);
       lh_connection_batch_async (data->connection, statements, LH_BATCH_NONE, cancellable,
                                  fallback_cb, g_steal_pointer (&task));
       return;
     }
 
-  schema = g_object_new (LH_TYPE_SCHEMA, NULL);
-  add_objects (schema, g_ptr_array_index (results, QUERY_OBJECTS));
-  apply_table_list (schema, g_ptr_array_index (results, QUERY_TABLE_LIST));
-  add_columns (schema, g_ptr_array_index (results, QUERY_COLUMNS));
-  add_foreign_keys (schema, g_ptr_array_index (results, QUERY_FOREIGN_KEYS));
-  count_objects (schema);
-  g_task_return_pointer (task, schema, g_object_unref);
+  add_objects (data->schema, data->database, g_ptr_array_index (results, QUERY_OBJECTS));
+  apply_table_list (data->schema, data->database, g_ptr_array_index (results, QUERY_TABLE_LIST));
+  add_columns (data->schema, data->database, g_ptr_array_index (results, QUERY_COLUMNS));
+  add_foreign_keys (data->schema, data->database, g_ptr_array_index (results, QUERY_FOREIGN_KEYS));
+  if (results->len > N_QUERIES)
+    {
+      LhResultSet *databases = g_ptr_array_index (results, N_QUERIES);
+
+      for (guint i = 0; i < lh_result_set_get_n_rows (databases); i++)
+        g_queue_push_tail (&data->databases, dup_text (databases, i, 0));
+    }
+  next_database (g_steal_pointer (&task));
+}
+
+/* Reads one database: main with the list of attached ones in the same round trip. */
+static void
+read_database (GTask      *task,
+               const char *database)
+{
+  LoadData *data = g_task_get_task_data (task);
+  gboolean main_database = g_str_equal (database, "main");
+  g_autoptr(GPtrArray) statements = database_batch (database, TRUE, main_database);
+
+  g_free (data->database);
+  data->database = g_strdup (database);
+  g_ptr_array_add (data->schema->databases, g_strdup (database));
+  lh_connection_batch_async (data->connection, statements, LH_BATCH_NONE,
+                             g_task_get_cancellable (task), database_cb, task);
 }
 
 void
@@ -538,13 +659,6 @@ lh_schema_load_async (LhConnection        *connection,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  static const char * const queries[N_QUERIES] = {
-    [QUERY_OBJECTS] = OBJECTS_SQL,
-    [QUERY_TABLE_LIST] = TABLE_LIST_SQL,
-    [QUERY_COLUMNS] = COLUMNS_SQL,
-    [QUERY_FOREIGN_KEYS] = FOREIGN_KEYS_SQL,
-  };
-  g_autoptr(GPtrArray) statements = NULL;
   LoadData *data;
   GTask *task;
 
@@ -552,13 +666,14 @@ lh_schema_load_async (LhConnection        *connection,
 
   data = g_new0 (LoadData, 1);
   data->connection = g_object_ref (connection);
+  data->schema = g_object_new (LH_TYPE_SCHEMA, NULL);
+  g_queue_init (&data->databases);
   g_queue_init (&data->pending);
 
   task = g_task_new (connection, cancellable, callback, user_data);
   g_task_set_source_tag (task, lh_schema_load_async);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  statements = new_batch (queries, N_QUERIES);
-  lh_connection_batch_async (connection, statements, LH_BATCH_NONE, cancellable, load_cb, task);
+  read_database (task, "main");
 }
 
 LhSchema *
@@ -586,18 +701,29 @@ lh_schema_count (LhSchema           *self,
   return self->counts[kind];
 }
 
-/* SQLite's names are case-insensitive for ASCII: so is the lookup, an exact match first. */
+/* An object of the main database; see lh_schema_lookup_in(). */
 LhSchemaObject *
 lh_schema_lookup (LhSchema   *self,
                   const char *name)
 {
+  return lh_schema_lookup_in (self, "main", name);
+}
+
+/* SQLite's names are case-insensitive for ASCII: so is the lookup, an exact match first. */
+LhSchemaObject *
+lh_schema_lookup_in (LhSchema   *self,
+                     const char *database,
+                     const char *name)
+{
+  g_autofree char *key = NULL;
   LhSchemaObject *object;
   guint n;
 
   g_return_val_if_fail (LH_IS_SCHEMA (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (database != NULL && name != NULL, NULL);
 
-  object = g_hash_table_lookup (self->by_name, name);
+  key = object_key (database, name);
+  object = g_hash_table_lookup (self->by_name, key);
   if (object != NULL)
     return object;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->objects));
@@ -605,10 +731,28 @@ lh_schema_lookup (LhSchema   *self,
     {
       g_autoptr(LhSchemaObject) candidate = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
 
-      if (g_ascii_strcasecmp (candidate->name, name) == 0)
+      if (g_ascii_strcasecmp (candidate->database, database) == 0 &&
+          g_ascii_strcasecmp (candidate->name, name) == 0)
         return candidate;
     }
   return NULL;
+}
+
+/* The databases the connection sees: "main" first, then attached ones. */
+guint
+lh_schema_get_n_databases (LhSchema *self)
+{
+  g_return_val_if_fail (LH_IS_SCHEMA (self), 0);
+  return self->databases->len;
+}
+
+const char *
+lh_schema_get_database (LhSchema *self,
+                        guint     index)
+{
+  g_return_val_if_fail (LH_IS_SCHEMA (self), NULL);
+  g_return_val_if_fail (index < self->databases->len, NULL);
+  return g_ptr_array_index (self->databases, index);
 }
 
 /* The indexes or triggers (kind) that belong to table, as a new list. */
@@ -628,7 +772,7 @@ lh_schema_dup_related (LhSchema           *self,
     {
       g_autoptr(LhSchemaObject) object = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
 
-      if (object->kind == kind && object != table &&
+      if (object->kind == kind && object != table && g_str_equal (object->database, table->database) &&
           g_strcmp0 (object->table_name, table->name) == 0)
         g_list_store_append (related, object);
     }
@@ -645,6 +789,28 @@ const char *
 lh_schema_object_get_name (LhSchemaObject *self)
 {
   return self->name;
+}
+
+/* "main", or the name an attached database was given. */
+const char *
+lh_schema_object_get_database (LhSchemaObject *self)
+{
+  return self->database;
+}
+
+/* The name as SQL reaches it: "name" in the main database, "database"."name" else. */
+char *
+lh_schema_object_dup_qualified_name (LhSchemaObject *self)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  if (!g_str_equal (self->database, "main"))
+    {
+      lh_sql_append_identifier (sql, self->database);
+      g_string_append_c (sql, '.');
+    }
+  lh_sql_append_identifier (sql, self->name);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
 const char *

@@ -48,12 +48,20 @@ guint               lh_schema_count                   (LhSchema            *self
                                                        LhSchemaObjectKind   kind);
 LhSchemaObject     *lh_schema_lookup                  (LhSchema            *self,
                                                        const char          *name);
+LhSchemaObject     *lh_schema_lookup_in               (LhSchema            *self,
+                                                       const char          *database,
+                                                       const char          *name);
+guint               lh_schema_get_n_databases         (LhSchema            *self);
+const char         *lh_schema_get_database            (LhSchema            *self,
+                                                       guint                index);
 GListModel         *lh_schema_dup_related             (LhSchema            *self,
                                                        LhSchemaObject      *table,
                                                        LhSchemaObjectKind   kind);
 
 LhSchemaObjectKind  lh_schema_object_get_kind         (LhSchemaObject      *self);
 const char         *lh_schema_object_get_name         (LhSchemaObject      *self);
+const char         *lh_schema_object_get_database     (LhSchemaObject      *self);
+char               *lh_schema_object_dup_qualified_name (LhSchemaObject    *self);
 const char         *lh_schema_object_get_table_name   (LhSchemaObject      *self);
 const char         *lh_schema_object_get_sql          (LhSchemaObject      *self);
 gboolean            lh_schema_object_get_without_rowid (LhSchemaObject     *self);

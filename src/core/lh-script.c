@@ -312,7 +312,7 @@ lh_sql_offset_to_line_column (const char *text,
 gboolean
 lh_sql_changes_schema (const char *sql)
 {
-  static const char * const verbs[] = { "create", "drop", "alter" };
+  static const char * const verbs[] = { "create", "drop", "alter", "attach", "detach" };
   const char *end = sql + strlen (sql);
 
   for (const char *p = sql; p < end;)

@@ -465,7 +465,7 @@ lh_table_pager_new (LhConnection   *connection,
   self = g_object_new (LH_TYPE_TABLE_PAGER, NULL);
   self->connection = g_object_ref (connection);
   self->object = g_object_ref (object);
-  self->quoted_table = lh_sql_quote_identifier (lh_schema_object_get_name (object));
+  self->quoted_table = lh_schema_object_dup_qualified_name (object);
 
   columns = lh_schema_object_get_columns (object);
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)

@@ -17,6 +17,7 @@
 
 typedef enum
 {
+  NODE_DATABASE,
   NODE_GROUP,
   NODE_OBJECT,
   NODE_COLUMN,
@@ -374,15 +375,17 @@ filter_cb (gpointer item,
   return strstr (label, self->search) != NULL;
 }
 
-static GListModel *
-build_root (LhSchemaSidebar *self)
+/* The groups (Tables, Views, …) of one database's objects. */
+static GListStore *
+build_groups (LhSchemaSidebar *self,
+              const char      *database)
 {
   static const LhSchemaObjectKind kinds[] = {
     LH_SCHEMA_OBJECT_TABLE, LH_SCHEMA_OBJECT_VIEW, LH_SCHEMA_OBJECT_VIRTUAL_TABLE,
     LH_SCHEMA_OBJECT_INDEX, LH_SCHEMA_OBJECT_TRIGGER,
   };
   GListModel *objects = lh_schema_get_objects (self->schema);
-  GListStore *root = g_list_store_new (LH_TYPE_SCHEMA_NODE);
+  GListStore *groups = g_list_store_new (LH_TYPE_SCHEMA_NODE);
 
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
@@ -390,24 +393,47 @@ build_root (LhSchemaSidebar *self)
       g_autoptr(LhSchemaNode) group = NULL;
       g_autofree char *count = NULL;
 
-      if (lh_schema_count (self->schema, kinds[k]) == 0)
-        continue;
       for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
         {
           g_autoptr(LhSchemaObject) object = g_list_model_get_item (objects, i);
           g_autoptr(LhSchemaNode) node = NULL;
 
-          if (lh_schema_object_get_kind (object) != kinds[k])
+          if (lh_schema_object_get_kind (object) != kinds[k] ||
+              !g_str_equal (lh_schema_object_get_database (object), database))
             continue;
           node = object_node (self, object, FALSE);
           g_list_store_append (members, node);
-          g_hash_table_insert (self->object_nodes, node->label, node);
+          g_hash_table_insert (self->object_nodes, lh_schema_object_dup_qualified_name (object), node);
         }
-      count = g_strdup_printf ("%u", lh_schema_count (self->schema, kinds[k]));
+      if (g_list_model_get_n_items (G_LIST_MODEL (members)) == 0)
+        continue;
+      count = g_strdup_printf ("%u", g_list_model_get_n_items (G_LIST_MODEL (members)));
       group = node_new (NODE_GROUP, lh_schema_object_kind_to_label (kinds[k]), count, NULL);
       group->children = G_LIST_MODEL (gtk_filter_list_model_new (G_LIST_MODEL (g_steal_pointer (&members)),
                                                                  GTK_FILTER (g_object_ref (self->filter))));
-      g_list_store_append (root, group);
+      g_list_store_append (groups, group);
+    }
+  return groups;
+}
+
+/* The main database's groups, then a node per attached database holding its own. */
+static GListModel *
+build_root (LhSchemaSidebar *self)
+{
+  GListStore *root = build_groups (self, "main");
+
+  for (guint i = 0; i < lh_schema_get_n_databases (self->schema); i++)
+    {
+      const char *database = lh_schema_get_database (self->schema, i);
+      g_autoptr(LhSchemaNode) node = NULL;
+
+      if (g_str_equal (database, "main"))
+        continue;
+      /* TRANSLATORS: beside the name of a database attached with ATTACH */
+      node = node_new (NODE_DATABASE, database, _("attached"), NULL);
+      node->icon_name = "drive-harddisk-symbolic";
+      node->children = G_LIST_MODEL (build_groups (self, database));
+      g_list_store_append (root, node);
     }
   return G_LIST_MODEL (root);
 }
@@ -512,7 +538,7 @@ bind_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_visible (icon, node->icon_name != NULL);
   gtk_label_set_text (GTK_LABEL (label), node->label);
   gtk_widget_set_tooltip_text (expander, node->label);
-  if (node->kind == NODE_GROUP || node->kind == NODE_SECTION)
+  if (node->kind == NODE_DATABASE || node->kind == NODE_GROUP || node->kind == NODE_SECTION)
     gtk_widget_add_css_class (label, "heading");
   else
     gtk_widget_remove_css_class (label, "heading");
@@ -554,8 +580,10 @@ activate_node (LhSchemaSidebar *self,
   LhSchemaObject *target = node->object;
 
   if (node->kind == NODE_FOREIGN_KEY)
-    target = lh_schema_lookup (self->schema, lh_schema_foreign_key_get_table (node->foreign_key));
-  if (target != NULL && lh_schema_object_has_rows (target) && node->kind != NODE_GROUP)
+    target = lh_schema_lookup_in (self->schema, lh_schema_object_get_database (node->object),
+                                  lh_schema_foreign_key_get_table (node->foreign_key));
+  if (target != NULL && lh_schema_object_has_rows (target) &&
+      node->kind != NODE_GROUP && node->kind != NODE_DATABASE)
     g_signal_emit (self, signals[OBJECT_ACTIVATED], 0, target);
 }
 
@@ -620,12 +648,12 @@ count_next (LhSchemaSidebar *self)
 {
   LhSchemaNode *node = g_queue_peek_head (&self->to_count);
   g_autofree char *sql = NULL;
-  g_autofree char *quoted = NULL;
+  g_autofree char *table = NULL;
 
   if (node == NULL || self->connection == NULL)
     return;
-  quoted = lh_sql_quote_identifier (node->label);
-  sql = g_strdup_printf ("SELECT count(*) FROM %s", quoted);
+  table = lh_schema_object_dup_qualified_name (node->object);
+  sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
   lh_connection_execute_background_async (self->connection, sql, NULL, self->cancellable,
                                           count_cb, g_object_ref (self));
 }
@@ -647,8 +675,9 @@ estimates_cb (GObject      *source,
     {
       const LhValue *name = lh_result_set_get_value (rows, i, 0);
       const LhValue *count = lh_result_set_get_value (rows, i, 1);
-      LhSchemaNode *node = name->kind == LH_VALUE_TEXT
-        ? g_hash_table_lookup (self->object_nodes, name->v.text.data) : NULL;
+      g_autofree char *key = name->kind == LH_VALUE_TEXT
+        ? lh_sql_quote_identifier (name->v.text.data) : NULL;
+      LhSchemaNode *node = key != NULL ? g_hash_table_lookup (self->object_nodes, key) : NULL;
 
       if (node != NULL && count->kind == LH_VALUE_INTEGER && node->detail == NULL)
         {
@@ -668,7 +697,8 @@ start_counts (LhSchemaSidebar *self)
   for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
     {
       g_autoptr(LhSchemaObject) object = g_list_model_get_item (objects, i);
-      LhSchemaNode *node = g_hash_table_lookup (self->object_nodes, lh_schema_object_get_name (object));
+      g_autofree char *key = lh_schema_object_dup_qualified_name (object);
+      LhSchemaNode *node = g_hash_table_lookup (self->object_nodes, key);
 
       if (node != NULL && lh_schema_object_get_kind (object) == LH_SCHEMA_OBJECT_TABLE)
         g_queue_push_tail (&self->to_count, g_object_ref (node));
@@ -697,9 +727,21 @@ expand_groups (LhSchemaSidebar *self)
   for (guint i = n; i > 0; i--)
     {
       g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_child_row (self->tree, i - 1);
+      g_autoptr(LhSchemaNode) node = NULL;
 
-      if (row != NULL)
-        gtk_tree_list_row_set_expanded (row, TRUE);
+      if (row == NULL)
+        continue;
+      gtk_tree_list_row_set_expanded (row, TRUE);
+      node = gtk_tree_list_row_get_item (row);
+      /* An attached database shows its groups open, as the main one does. */
+      if (node->kind == NODE_DATABASE)
+        for (guint j = g_list_model_get_n_items (node->children); j > 0; j--)
+          {
+            g_autoptr(GtkTreeListRow) group = gtk_tree_list_row_get_child_row (row, j - 1);
+
+            if (group != NULL)
+              gtk_tree_list_row_set_expanded (group, TRUE);
+          }
     }
 }
 
@@ -1009,7 +1051,9 @@ drop_body (LhSchemaSidebar *self,
         g_autofree char *index_text = NULL;
         g_autofree char *trigger_text = NULL;
 
-        node = g_hash_table_lookup (self->object_nodes, name);
+        g_autofree char *key = lh_schema_object_dup_qualified_name (object);
+
+        node = g_hash_table_lookup (self->object_nodes, key);
         indexes = lh_schema_dup_related (self->schema, object, LH_SCHEMA_OBJECT_INDEX);
         triggers = lh_schema_dup_related (self->schema, object, LH_SCHEMA_OBJECT_TRIGGER);
         n_indexes = g_list_model_get_n_items (indexes);
@@ -1038,15 +1082,26 @@ drop_body (LhSchemaSidebar *self,
 typedef struct
 {
   LhSchemaSidebar *self;
-  char            *name;
+  LhSchemaObject  *object;
 } DropData;
+
+static DropData *
+drop_data_new (LhSchemaSidebar *self,
+               LhSchemaObject  *object)
+{
+  DropData *data = g_new0 (DropData, 1);
+
+  data->self = g_object_ref (self);
+  data->object = g_object_ref (object);
+  return data;
+}
 
 static void
 drop_data_free (DropData *data,
                 GClosure *closure)
 {
   g_object_unref (data->self);
-  g_free (data->name);
+  g_object_unref (data->object);
   g_free (data);
 }
 
@@ -1063,7 +1118,8 @@ drop_cb (GObject      *source,
   if (rows == NULL)
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (data->self));
-      g_autofree char *heading = g_strdup_printf (_("Could Not Drop “%s”"), data->name);
+      g_autofree char *heading = g_strdup_printf (_("Could Not Drop “%s”"),
+                                                  lh_schema_object_get_name (data->object));
       GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                   heading, error->message);
 
@@ -1071,7 +1127,7 @@ drop_cb (GObject      *source,
       gtk_window_present (GTK_WINDOW (dialog));
     }
   else
-    g_signal_emit (data->self, signals[OBJECT_DROPPED], 0, data->name);
+    g_signal_emit (data->self, signals[OBJECT_DROPPED], 0, data->object);
   drop_data_free (data, NULL);
 }
 
@@ -1080,21 +1136,15 @@ drop_response_cb (AdwMessageDialog *dialog,
                   const char       *response,
                   DropData         *data)
 {
-  LhSchemaObject *object;
-  g_autofree char *quoted = NULL;
+  g_autofree char *table = NULL;
   g_autofree char *sql = NULL;
-  DropData *running;
 
-  if (!g_str_equal (response, "drop") || data->self->schema == NULL ||
-      data->self->connection == NULL ||
-      (object = lh_schema_lookup (data->self->schema, data->name)) == NULL)
+  if (!g_str_equal (response, "drop") || data->self->connection == NULL)
     return;
-  quoted = lh_sql_quote_identifier (data->name);
-  sql = g_strdup_printf ("DROP %s %s", drop_keyword (lh_schema_object_get_kind (object)), quoted);
-  running = g_new0 (DropData, 1);
-  running->self = g_object_ref (data->self);
-  running->name = g_strdup (data->name);
-  lh_connection_execute_async (data->self->connection, sql, NULL, 0, NULL, drop_cb, running);
+  table = lh_schema_object_dup_qualified_name (data->object);
+  sql = g_strdup_printf ("DROP %s %s", drop_keyword (lh_schema_object_get_kind (data->object)), table);
+  lh_connection_execute_async (data->self->connection, sql, NULL, 0, NULL, drop_cb,
+                               drop_data_new (data->self, data->object));
 }
 
 static void
@@ -1120,9 +1170,7 @@ drop_action (GtkWidget  *widget,
   adw_message_dialog_set_response_appearance (dialog, "drop", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
-  data = g_new0 (DropData, 1);
-  data->self = g_object_ref (self);
-  data->name = g_strdup (lh_schema_object_get_name (object));
+  data = drop_data_new (self, object);
   g_signal_connect_data (dialog, "response", G_CALLBACK (drop_response_cb), data,
                          (GClosureNotify) drop_data_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -1268,10 +1316,10 @@ lh_schema_sidebar_class_init (LhSchemaSidebarClass *klass)
   signals[OBJECT_ACTIVATED] =
     g_signal_new ("object-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LH_TYPE_SCHEMA_OBJECT);
-  /* The object of this name was dropped from the database. */
+  /* The object was dropped from the database. */
   signals[OBJECT_DROPPED] =
     g_signal_new ("object-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LH_TYPE_SCHEMA_OBJECT);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/litehouse/Litehouse/lh-schema-sidebar.ui");
@@ -1298,7 +1346,7 @@ lh_schema_sidebar_init (LhSchemaSidebar *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   g_queue_init (&self->to_count);
-  self->object_nodes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
+  self->object_nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);

@@ -401,22 +401,32 @@ set_page_icon (AdwTabPage *page,
   adw_tab_page_set_icon (page, icon);
 }
 
+static char *object_title (LhSchemaObject *object);
+
 static void
 table_changes_cb (LhTableView *view,
                   GParamSpec  *pspec,
                   AdwTabPage  *page)
 {
-  const char *name = lh_schema_object_get_name (lh_table_view_get_object (view));
+  g_autofree char *name = object_title (lh_table_view_get_object (view));
   g_autofree char *title = lh_table_view_get_has_changes (view)
     ? g_strdup_printf ("• %s", name) : g_strdup (name);
 
   adw_tab_page_set_title (page, title);
 }
 
+static gboolean
+same_object (LhSchemaObject *a,
+             LhSchemaObject *b)
+{
+  return g_str_equal (lh_schema_object_get_database (a), lh_schema_object_get_database (b)) &&
+         g_str_equal (lh_schema_object_get_name (a), lh_schema_object_get_name (b));
+}
+
 static LhTableView *
-find_table_tab (LhWindow   *self,
-                const char *name,
-                AdwTabPage **page_out)
+find_table_tab (LhWindow       *self,
+                LhSchemaObject *object,
+                AdwTabPage    **page_out)
 {
   int n = adw_tab_view_get_n_pages (self->tab_view);
 
@@ -426,7 +436,7 @@ find_table_tab (LhWindow   *self,
       GtkWidget *child = adw_tab_page_get_child (page);
 
       if (LH_IS_TABLE_VIEW (child) &&
-          g_str_equal (lh_schema_object_get_name (lh_table_view_get_object (LH_TABLE_VIEW (child))), name))
+          same_object (lh_table_view_get_object (LH_TABLE_VIEW (child)), object))
         {
           if (page_out != NULL)
             *page_out = page;
@@ -436,29 +446,38 @@ find_table_tab (LhWindow   *self,
   return NULL;
 }
 
-/* Shows the data of the table or view name in its tab, opening one if needed. */
-LhTableView *
-lh_window_open_table (LhWindow   *self,
-                      const char *name)
+/* The tab's title: the name, and the database's before it when it is an attached one. */
+static char *
+object_title (LhSchemaObject *object)
 {
-  LhSchema *schema;
-  LhSchemaObject *object;
+  if (g_str_equal (lh_schema_object_get_database (object), "main"))
+    return g_strdup (lh_schema_object_get_name (object));
+  return g_strdup_printf ("%s.%s", lh_schema_object_get_database (object),
+                          lh_schema_object_get_name (object));
+}
+
+/* Shows the data of a table or view in its tab, opening one if needed. */
+LhTableView *
+lh_window_open_object (LhWindow       *self,
+                       LhSchemaObject *object)
+{
   AdwTabPage *page = NULL;
   LhTableView *view;
 
   g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (LH_IS_SCHEMA_OBJECT (object), NULL);
 
-  view = find_table_tab (self, name, &page);
+  view = find_table_tab (self, object, &page);
   if (view == NULL)
     {
-      schema = lh_schema_sidebar_get_schema (self->sidebar);
-      object = schema != NULL ? lh_schema_lookup (schema, name) : NULL;
-      if (object == NULL || self->connection == NULL || !lh_schema_object_has_rows (object))
+      g_autofree char *title = object_title (object);
+
+      if (self->connection == NULL || !lh_schema_object_has_rows (object))
         return NULL;
       view = LH_TABLE_VIEW (lh_table_view_new (self->connection, object));
       page = adw_tab_view_append (self->tab_view, GTK_WIDGET (view));
-      adw_tab_page_set_title (page, lh_schema_object_get_name (object));
-      adw_tab_page_set_tooltip (page, lh_schema_object_get_name (object));
+      adw_tab_page_set_title (page, title);
+      adw_tab_page_set_tooltip (page, title);
       set_page_icon (page, icon_for_object (object));
       g_signal_connect_object (view, "notify::has-changes", G_CALLBACK (table_changes_cb), page, 0);
     }
@@ -466,21 +485,36 @@ lh_window_open_table (LhWindow   *self,
   return view;
 }
 
+/* The same for the table or view name of the main database. */
+LhTableView *
+lh_window_open_table (LhWindow   *self,
+                      const char *name)
+{
+  LhSchema *schema;
+  LhSchemaObject *object;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+
+  schema = lh_schema_sidebar_get_schema (self->sidebar);
+  object = schema != NULL ? lh_schema_lookup (schema, name) : NULL;
+  return object != NULL ? lh_window_open_object (self, object) : NULL;
+}
+
 static void
 object_activated_cb (LhWindow       *self,
                      LhSchemaObject *object)
 {
   if (lh_schema_object_has_rows (object))
-    lh_window_open_table (self, lh_schema_object_get_name (object));
+    lh_window_open_object (self, object);
 }
 
 /* The dropped table's tab goes too: its rows are gone, and so are any edits of them. */
 static void
-object_dropped_cb (LhWindow   *self,
-                   const char *name)
+object_dropped_cb (LhWindow       *self,
+                   LhSchemaObject *object)
 {
   AdwTabPage *page = NULL;
-  LhTableView *view = find_table_tab (self, name, &page);
+  LhTableView *view = find_table_tab (self, object, &page);
 
   if (view != NULL)
     {

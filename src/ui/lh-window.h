@@ -26,6 +26,8 @@ const char   *lh_window_get_error_text (LhWindow       *self);
 AdwTabView   *lh_window_get_tab_view   (LhWindow       *self);
 LhTableView  *lh_window_open_table     (LhWindow       *self,
                                         const char     *name);
+LhTableView  *lh_window_open_object    (LhWindow       *self,
+                                        LhSchemaObject *object);
 gboolean      lh_window_get_has_changes (LhWindow      *self);
 
 G_END_DECLS
