@@ -303,6 +303,44 @@ test_attached (Fixture       *fixture,
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "sidebar-attached.png");
 }
 
+/* A table's structure page: its columns, index, foreign key (which opens the table it
+ * references), trigger and definition. */
+static void
+test_structure (Fixture       *fixture,
+                gconstpointer  data)
+{
+  AdwTabView *tabs = lh_window_get_tab_view (fixture->window);
+  LhTableView *view = lh_window_open_table (fixture->window, "members");
+  LhObjectDetails *details;
+  g_autofree char *text = NULL;
+  GtkWidget *selected;
+
+  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.show-structure", NULL));
+  details = lh_table_view_get_details (view);
+  g_assert_nonnull (details);
+  text = lh_object_details_dup_text (details);
+  assert_has_line (text, "Columns");
+  assert_has_line (text, "  id · INTEGER · PK");
+  assert_has_line (text, "  shout · TEXT · generated");
+  assert_has_line (text, "Indexes");
+  assert_has_line (text, "  members_by_team · CREATE INDEX members_by_team ON members (team_id)");
+  assert_has_line (text, "Foreign Keys");
+  assert_has_line (text, "  team_id → teams (id) · ON DELETE CASCADE");
+  assert_has_line (text, "Triggers");
+  assert_has_line (text, "Definition");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-structure.png");
+
+  g_assert_true (lh_object_details_activate_foreign_key (details, 0));
+  selected = adw_tab_page_get_child (adw_tab_view_get_selected_page (tabs));
+  g_assert_cmpstr (lh_schema_object_get_name (lh_table_view_get_object (LH_TABLE_VIEW (selected))), ==,
+                   "teams");
+
+  /* Back to the rows. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.show-structure", NULL));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (details)) && gtk_widget_get_mapped (GTK_WIDGET (details)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -320,6 +358,7 @@ main (int   argc,
   ADD ("definition", test_definition);
   ADD ("drop", test_drop);
   ADD ("attached", test_attached);
+  ADD ("structure", test_structure);
 
 #undef ADD
 

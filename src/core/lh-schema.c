@@ -1024,3 +1024,73 @@ lh_schema_foreign_key_get_on_delete (LhSchemaForeignKey *self)
 {
   return self->on_delete;
 }
+
+/* What a person needs to know of a column at a glance: "INTEGER · PK · NOT NULL · = 0". */
+char *
+lh_schema_column_dup_summary (LhSchemaColumn *column)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  const char *type = lh_schema_column_get_declared_type (column);
+  const char *default_value = lh_schema_column_get_default (column);
+
+  g_ptr_array_add (parts, g_strdup (*type != '\0' ? type : _("any type")));
+  if (lh_schema_column_get_primary_key (column) > 0)
+    /* TRANSLATORS: short for "primary key", beside a column's type */
+    g_ptr_array_add (parts, g_strdup (_("PK")));
+  if (lh_schema_column_get_not_null (column))
+    g_ptr_array_add (parts, g_strdup ("NOT NULL"));
+  if (default_value != NULL)
+    g_ptr_array_add (parts, g_strdup_printf ("= %s", default_value));
+  switch (lh_schema_column_get_hidden (column))
+    {
+    case LH_COLUMN_GENERATED_VIRTUAL:
+    case LH_COLUMN_GENERATED_STORED:
+      g_ptr_array_add (parts, g_strdup (_("generated")));
+      break;
+    case LH_COLUMN_HIDDEN:
+      g_ptr_array_add (parts, g_strdup (_("hidden")));
+      break;
+    case LH_COLUMN_NORMAL:
+    default:
+      break;
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* "team_id → teams (id)"; without the parenthesis when the key names the primary key. */
+char *
+lh_schema_foreign_key_dup_label (LhSchemaForeignKey *key)
+{
+  g_autoptr(GString) from = g_string_new (NULL);
+  g_autoptr(GString) to = g_string_new (NULL);
+  guint n = lh_schema_foreign_key_get_n_columns (key);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *target = lh_schema_foreign_key_get_to (key, i);
+
+      g_string_append_printf (from, i > 0 ? ", %s" : "%s", lh_schema_foreign_key_get_from (key, i));
+      if (target != NULL)
+        g_string_append_printf (to, i > 0 ? ", %s" : "%s", target);
+    }
+  if (to->len == 0)
+    return g_strdup_printf ("%s → %s", from->str, lh_schema_foreign_key_get_table (key));
+  return g_strdup_printf ("%s → %s (%s)", from->str, lh_schema_foreign_key_get_table (key), to->str);
+}
+
+/* Its ON DELETE and ON UPDATE actions other than NO ACTION, or "". */
+char *
+lh_schema_foreign_key_dup_actions (LhSchemaForeignKey *key)
+{
+  const char *on_delete = lh_schema_foreign_key_get_on_delete (key);
+  const char *on_update = lh_schema_foreign_key_get_on_update (key);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  if (on_delete != NULL && g_strcmp0 (on_delete, "NO ACTION") != 0)
+    g_ptr_array_add (parts, g_strdup_printf ("ON DELETE %s", on_delete));
+  if (on_update != NULL && g_strcmp0 (on_update, "NO ACTION") != 0)
+    g_ptr_array_add (parts, g_strdup_printf ("ON UPDATE %s", on_update));
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}

@@ -80,6 +80,7 @@ guint               lh_schema_column_get_primary_key  (LhSchemaColumn      *self
 gboolean            lh_schema_column_get_not_null     (LhSchemaColumn      *self);
 const char         *lh_schema_column_get_default      (LhSchemaColumn      *self);
 LhColumnHidden      lh_schema_column_get_hidden       (LhSchemaColumn      *self);
+char               *lh_schema_column_dup_summary      (LhSchemaColumn      *self);
 
 guint               lh_schema_foreign_key_get_n_columns (LhSchemaForeignKey *self);
 const char         *lh_schema_foreign_key_get_from    (LhSchemaForeignKey  *self,
@@ -89,5 +90,7 @@ const char         *lh_schema_foreign_key_get_to      (LhSchemaForeignKey  *self
 const char         *lh_schema_foreign_key_get_table   (LhSchemaForeignKey  *self);
 const char         *lh_schema_foreign_key_get_on_update (LhSchemaForeignKey *self);
 const char         *lh_schema_foreign_key_get_on_delete (LhSchemaForeignKey *self);
+char               *lh_schema_foreign_key_dup_label   (LhSchemaForeignKey  *self);
+char               *lh_schema_foreign_key_dup_actions (LhSchemaForeignKey  *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "lh-object-details.h"
 #include "lh-schema-sidebar.h"
 
 #define ESTIMATES_SQL \
@@ -158,6 +159,7 @@ struct _LhSchemaSidebar
 enum {
   OBJECT_ACTIVATED,
   OBJECT_DROPPED,
+  LOADED,
   N_SIGNALS
 };
 
@@ -182,74 +184,6 @@ icon_for_kind (LhSchemaObjectKind kind)
     default:
       return "media-playlist-repeat-symbolic";
     }
-}
-
-/* "INTEGER · PK · NOT NULL · = 0" */
-static char *
-column_detail (LhSchemaColumn *column)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  const char *type = lh_schema_column_get_declared_type (column);
-  const char *default_value = lh_schema_column_get_default (column);
-
-  g_ptr_array_add (parts, g_strdup (*type != '\0' ? type : _("any type")));
-  if (lh_schema_column_get_primary_key (column) > 0)
-    /* TRANSLATORS: short for "primary key", beside a column in the schema tree */
-    g_ptr_array_add (parts, g_strdup (_("PK")));
-  if (lh_schema_column_get_not_null (column))
-    g_ptr_array_add (parts, g_strdup ("NOT NULL"));
-  if (default_value != NULL)
-    g_ptr_array_add (parts, g_strdup_printf ("= %s", default_value));
-  switch (lh_schema_column_get_hidden (column))
-    {
-    case LH_COLUMN_GENERATED_VIRTUAL:
-    case LH_COLUMN_GENERATED_STORED:
-      g_ptr_array_add (parts, g_strdup (_("generated")));
-      break;
-    case LH_COLUMN_HIDDEN:
-      g_ptr_array_add (parts, g_strdup (_("hidden")));
-      break;
-    case LH_COLUMN_NORMAL:
-    default:
-      break;
-    }
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv (" · ", (char **) parts->pdata);
-}
-
-static char *
-foreign_key_label (LhSchemaForeignKey *key)
-{
-  g_autoptr(GString) from = g_string_new (NULL);
-  g_autoptr(GString) to = g_string_new (NULL);
-  guint n = lh_schema_foreign_key_get_n_columns (key);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const char *target = lh_schema_foreign_key_get_to (key, i);
-
-      g_string_append_printf (from, i > 0 ? ", %s" : "%s", lh_schema_foreign_key_get_from (key, i));
-      if (target != NULL)
-        g_string_append_printf (to, i > 0 ? ", %s" : "%s", target);
-    }
-  if (to->len == 0)
-    return g_strdup_printf ("%s → %s", from->str, lh_schema_foreign_key_get_table (key));
-  return g_strdup_printf ("%s → %s (%s)", from->str, lh_schema_foreign_key_get_table (key), to->str);
-}
-
-static char *
-foreign_key_detail (LhSchemaForeignKey *key)
-{
-  const char *on_delete = lh_schema_foreign_key_get_on_delete (key);
-  const char *on_update = lh_schema_foreign_key_get_on_update (key);
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-
-  if (on_delete != NULL && g_strcmp0 (on_delete, "NO ACTION") != 0)
-    g_ptr_array_add (parts, g_strdup_printf ("ON DELETE %s", on_delete));
-  if (on_update != NULL && g_strcmp0 (on_update, "NO ACTION") != 0)
-    g_ptr_array_add (parts, g_strdup_printf ("ON UPDATE %s", on_update));
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
 static LhSchemaNode *
@@ -300,7 +234,7 @@ object_children (LhSchemaSidebar *self,
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
     {
       g_autoptr(LhSchemaColumn) column = g_list_model_get_item (columns, i);
-      g_autofree char *detail = column_detail (column);
+      g_autofree char *detail = lh_schema_column_dup_summary (column);
       g_autoptr(LhSchemaNode) node = node_new (NODE_COLUMN, lh_schema_column_get_name (column),
                                                detail, object);
 
@@ -317,8 +251,8 @@ object_children (LhSchemaSidebar *self,
   for (guint i = 0; i < g_list_model_get_n_items (keys); i++)
     {
       g_autoptr(LhSchemaForeignKey) key = g_list_model_get_item (keys, i);
-      g_autofree char *label = foreign_key_label (key);
-      g_autofree char *detail = foreign_key_detail (key);
+      g_autofree char *label = lh_schema_foreign_key_dup_label (key);
+      g_autofree char *detail = lh_schema_foreign_key_dup_actions (key);
       g_autoptr(LhSchemaNode) node = node_new (NODE_FOREIGN_KEY, label, detail, object);
 
       node->foreign_key = g_object_ref (key);
@@ -795,6 +729,7 @@ load_cb (GObject      *object,
   else
     gtk_stack_set_visible_child_name (self->stack, "tree");
   start_counts (self);
+  g_signal_emit (self, signals[LOADED], 0);
 }
 
 void
@@ -950,31 +885,6 @@ copy_sql_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), sql);
 }
 
-static GtkWidget *
-new_definition_view (const char *sql)
-{
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-  GtkSourceBuffer *buffer = gtk_source_buffer_new_with_language (gtk_source_language_manager_get_language (languages, "sql"));
-  GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  const char *scheme = adw_style_manager_get_dark (adw_style_manager_get_default ())
-    ? "Adwaita-dark" : "Adwaita";
-
-  gtk_source_buffer_set_style_scheme (buffer, gtk_source_style_scheme_manager_get_scheme (schemes, scheme));
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), sql, -1);
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_source_view_set_show_line_numbers (GTK_SOURCE_VIEW (view), TRUE);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  g_object_unref (buffer);
-  return scrolled;
-}
-
 /* A window with the object's CREATE statement, highlighted and read-only. */
 GtkWindow *
 lh_schema_sidebar_show_definition (LhSchemaSidebar *self,
@@ -991,7 +901,7 @@ lh_schema_sidebar_show_definition (LhSchemaSidebar *self,
 
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
   gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), new_definition_view (lh_schema_object_get_sql (object)));
+  gtk_box_append (GTK_BOX (box), lh_object_details_new_sql_view (lh_schema_object_get_sql (object)));
   adw_window_set_content (ADW_WINDOW (window), box);
   gtk_window_set_title (GTK_WINDOW (window), lh_schema_object_get_name (object));
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 420);
@@ -1320,6 +1230,11 @@ lh_schema_sidebar_class_init (LhSchemaSidebarClass *klass)
   signals[OBJECT_DROPPED] =
     g_signal_new ("object-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LH_TYPE_SCHEMA_OBJECT);
+
+  /* A schema was read: lh_schema_sidebar_get_schema() has it. */
+  signals[LOADED] =
+    g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/litehouse/Litehouse/lh-schema-sidebar.ui");

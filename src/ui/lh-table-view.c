@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lh-object-details.h"
 #include "lh-row-format.h"
 #include "lh-table-view.h"
 
@@ -40,10 +41,13 @@ struct _LhTableView
   GtkBox            *conditions_box;
   GtkRevealer       *error_revealer;
   GtkLabel          *error_label;
+  GtkStack          *content_stack;
   GtkScrolledWindow *scrolled;
   GtkColumnView     *column_view;
+  AdwBin            *structure_bin;
 
   /* owned */
+  LhSchema          *schema;
   LhTablePager      *pager;
   LhEditSet         *edits;
   GtkMultiSelection *selection;
@@ -59,15 +63,24 @@ struct _LhTableView
   guint    scroll_target;
   int      probed_column;
   gboolean editable;
+  gboolean show_structure;
 };
 
 enum {
   PROP_0,
   PROP_HAS_CHANGES,
+  PROP_SHOW_STRUCTURE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  OPEN_OBJECT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LhTableView, lh_table_view, GTK_TYPE_WIDGET)
 
@@ -1190,6 +1203,75 @@ copy_action (GtkWidget  *widget,
 /* Construction */
 
 static void
+details_open_object_cb (LhTableView    *self,
+                        LhSchemaObject *object)
+{
+  g_signal_emit (self, signals[OPEN_OBJECT], 0, object);
+}
+
+/* The structure page is made the first time it is shown, from the schema given. */
+void
+lh_table_view_set_show_structure (LhTableView *self,
+                                  gboolean     show)
+{
+  g_return_if_fail (LH_IS_TABLE_VIEW (self));
+
+  show = !!show;
+  if (show && adw_bin_get_child (self->structure_bin) == NULL && self->schema != NULL)
+    {
+      GtkWidget *details = lh_object_details_new (self->schema, lh_table_pager_get_object (self->pager));
+
+      g_signal_connect_object (details, "open-object", G_CALLBACK (details_open_object_cb), self,
+                               G_CONNECT_SWAPPED);
+      adw_bin_set_child (self->structure_bin, details);
+    }
+  gtk_stack_set_visible_child_name (self->content_stack, show ? "structure" : "data");
+  if (self->show_structure == show)
+    return;
+  self->show_structure = show;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_STRUCTURE]);
+}
+
+/* The schema the structure page describes the table from. */
+void
+lh_table_view_set_schema (LhTableView *self,
+                          LhSchema    *schema)
+{
+  g_return_if_fail (LH_IS_TABLE_VIEW (self));
+
+  g_set_object (&self->schema, schema);
+  adw_bin_set_child (self->structure_bin, NULL);
+  if (self->show_structure)
+    lh_table_view_set_show_structure (self, TRUE);
+}
+
+LhObjectDetails *
+lh_table_view_get_details (LhTableView *self)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (LH_IS_TABLE_VIEW (self), NULL);
+  child = adw_bin_get_child (self->structure_bin);
+  return child != NULL ? LH_OBJECT_DETAILS (child) : NULL;
+}
+
+static void
+lh_table_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHOW_STRUCTURE:
+      lh_table_view_set_show_structure (LH_TABLE_VIEW (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lh_table_view_get_property (GObject    *object,
                             guint       prop_id,
                             GValue     *value,
@@ -1201,6 +1283,9 @@ lh_table_view_get_property (GObject    *object,
     {
     case PROP_HAS_CHANGES:
       g_value_set_boolean (value, lh_table_view_get_has_changes (self));
+      break;
+    case PROP_SHOW_STRUCTURE:
+      g_value_set_boolean (value, self->show_structure);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1229,6 +1314,7 @@ lh_table_view_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->edits);
   g_clear_object (&self->pager);
+  g_clear_object (&self->schema);
   G_OBJECT_CLASS (lh_table_view_parent_class)->dispose (object);
 }
 
@@ -1240,13 +1326,24 @@ lh_table_view_class_init (LhTableViewClass *klass)
 
   object_class->dispose = lh_table_view_dispose;
   object_class->get_property = lh_table_view_get_property;
+  object_class->set_property = lh_table_view_set_property;
 
   /* Edits, new rows or deletions wait to be written. */
   properties[PROP_HAS_CHANGES] =
     g_param_spec_boolean ("has-changes", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The structure page is shown instead of the rows. */
+  properties[PROP_SHOW_STRUCTURE] =
+    g_param_spec_boolean ("show-structure", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* Another table or view should be shown: one a foreign key references. */
+  signals[OPEN_OBJECT] =
+    g_signal_new ("open-object", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LH_TYPE_SCHEMA_OBJECT);
+
+  g_type_ensure (LH_TYPE_OBJECT_DETAILS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/litehouse/Litehouse/lh-table-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LhTableView, toolbar);
@@ -1263,9 +1360,12 @@ lh_table_view_class_init (LhTableViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhTableView, conditions_box);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, error_label);
+  gtk_widget_class_bind_template_child (widget_class, LhTableView, content_stack);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, LhTableView, structure_bin);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, column_view);
 
+  gtk_widget_class_install_property_action (widget_class, "table.show-structure", "show-structure");
   gtk_widget_class_install_action (widget_class, "table.add-row", NULL, add_row_action);
   gtk_widget_class_install_action (widget_class, "table.delete-rows", NULL, delete_rows_action);
   gtk_widget_class_install_action (widget_class, "table.write", NULL, write_action);

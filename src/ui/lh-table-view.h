@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "lh-core.h"
+#include "lh-object-details.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,11 @@ void            lh_table_view_select             (LhTableView    *self,
 char           *lh_table_view_dup_selection_text (LhTableView    *self,
                                                   const char     *format,
                                                   guint          *n_rows);
+void            lh_table_view_set_schema         (LhTableView    *self,
+                                                  LhSchema       *schema);
+void            lh_table_view_set_show_structure (LhTableView    *self,
+                                                  gboolean        show);
+LhObjectDetails *lh_table_view_get_details       (LhTableView    *self);
 void            lh_table_view_scroll_to          (LhTableView    *self,
                                                   guint           position);
 void            lh_table_view_stop               (LhTableView    *self);

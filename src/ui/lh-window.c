@@ -475,6 +475,9 @@ lh_window_open_object (LhWindow       *self,
       if (self->connection == NULL || !lh_schema_object_has_rows (object))
         return NULL;
       view = LH_TABLE_VIEW (lh_table_view_new (self->connection, object));
+      lh_table_view_set_schema (view, lh_schema_sidebar_get_schema (self->sidebar));
+      g_signal_connect_object (view, "open-object", G_CALLBACK (lh_window_open_object), self,
+                               G_CONNECT_SWAPPED);
       page = adw_tab_view_append (self->tab_view, GTK_WIDGET (view));
       adw_tab_page_set_title (page, title);
       adw_tab_page_set_tooltip (page, title);
@@ -524,6 +527,21 @@ object_dropped_cb (LhWindow       *self,
     }
   if (self->connection != NULL)
     lh_schema_sidebar_load (self->sidebar, self->connection);
+}
+
+/* Open tables describe their structure from the schema as it is now. */
+static void
+schema_loaded_cb (LhWindow *self)
+{
+  int n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (int i = 0; i < n; i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (LH_IS_TABLE_VIEW (child))
+        lh_table_view_set_schema (LH_TABLE_VIEW (child), lh_schema_sidebar_get_schema (self->sidebar));
+    }
 }
 
 static void
@@ -775,6 +793,7 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, object_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_page_cb);
   gtk_widget_class_bind_template_callback (widget_class, object_dropped_cb);
+  gtk_widget_class_bind_template_callback (widget_class, schema_loaded_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
