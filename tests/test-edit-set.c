@@ -311,20 +311,104 @@ test_batch (Fixture       *fixture,
   g_assert_cmpuint (results->len, ==, 2);
   g_assert_cmpint (lh_result_set_get_value (g_ptr_array_index (results, 0), 0, 0)->v.integer, ==, 3);
 
-  /* Inside a transaction the user opened, a failed batch undoes only itself. */
+  /* Inside a transaction the user opened, a transactional batch is refused: its changes
+   * would go if that transaction were rolled back. The user's own change stays theirs. */
   result = lh_test_execute (connection, "BEGIN", NULL, NULL, &error);
   g_clear_object (&result);
   result = lh_test_execute (connection, "UPDATE people SET name = 'mine'", NULL, NULL, &error);
   g_clear_object (&result);
   g_clear_pointer (&results, g_ptr_array_unref);
   results = lh_test_batch (connection, failing, LH_BATCH_TRANSACTION, &error);
-  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CONSTRAINT);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TRANSACTION_OPEN);
+  g_assert_null (results);
   g_clear_error (&error);
   result = lh_test_execute (connection, "COMMIT", NULL, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
   after = dump (fixture, "SELECT group_concat(name || age) FROM people");
   g_assert_cmpstr (after, ==, "mine36,mine41,mine85\n");
+}
+
+/* Deleting a row and taking the deletion back leaves nothing to write. */
+static void
+test_undelete (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(LhTablePager) pager = lh_test_new_pager (LH_CONNECTION (fixture->connection), "people");
+  g_autoptr(LhEditSet) edits = lh_edit_set_new (pager);
+  g_autoptr(LhPagerRow) ada = lh_test_pager_row (pager, 0);
+  g_autoptr(GError) error = NULL;
+
+  lh_edit_set_delete_row (edits, ada);
+  g_assert_cmpuint (lh_edit_set_get_n_changed_rows (edits), ==, 1);
+  lh_edit_set_delete_row (edits, ada);
+  g_assert_false (lh_edit_set_is_deleted (edits, ada));
+  g_assert_cmpuint (lh_edit_set_get_n_changed_rows (edits), ==, 0);
+  g_assert_true (lh_test_apply_edits (edits, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  LhPagerRow *failed_in_callback;
+  gboolean    done;
+} FailedData;
+
+static void
+apply_failed_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  FailedData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lh_edit_set_apply_finish (LH_EDIT_SET (source), result, &error));
+  data->failed_in_callback = lh_edit_set_get_failed_row (LH_EDIT_SET (source));
+  data->done = TRUE;
+}
+
+static gboolean
+failed_done (gpointer data)
+{
+  return ((FailedData *) data)->done;
+}
+
+/* The row a write failed on is known when the caller hears of the failure. */
+static void
+test_failed_row_in_callback (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(LhTablePager) pager = lh_test_new_pager (LH_CONNECTION (fixture->connection), "people");
+  g_autoptr(LhEditSet) edits = lh_edit_set_new (pager);
+  g_autoptr(LhPagerRow) grace = lh_test_pager_row (pager, 2);
+  FailedData failed = { NULL, FALSE };
+
+  set_text (edits, grace, 1, "ada@example.org");
+  lh_edit_set_apply_async (edits, NULL, apply_failed_cb, &failed);
+  g_assert_true (lh_test_wait_until (failed_done, &failed, 10000));
+  g_assert_nonnull (failed.failed_in_callback);
+  g_assert_cmpint (lh_pager_row_get_key_value (failed.failed_in_callback, 0)->v.integer, ==, 3);
+}
+
+/* Keys that differ only after a NUL byte are two rows, not one. */
+static void
+test_nul_in_key (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(LhTablePager) pager = lh_test_new_pager (LH_CONNECTION (fixture->connection), "k");
+  g_autoptr(LhEditSet) edits = lh_edit_set_new (pager);
+  g_autoptr(LhPagerRow) first = lh_test_pager_row (pager, 0);
+  g_autoptr(LhPagerRow) second = lh_test_pager_row (pager, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  set_text (edits, first, 1, "first");
+  set_text (edits, second, 1, "second");
+  g_assert_cmpuint (lh_edit_set_get_n_changed_rows (edits), ==, 2);
+  g_assert_true (lh_test_apply_edits (edits, &error));
+  g_assert_no_error (error);
+  after = dump (fixture, "SELECT hex(id), v FROM k ORDER BY id");
+  g_assert_cmpstr (after, ==, "610062|first\n610063|second\n");
 }
 
 int
@@ -350,6 +434,11 @@ main (int   argc,
        "CREATE TABLE kv (ns TEXT, k INTEGER, v TEXT, PRIMARY KEY (ns, k)) WITHOUT ROWID;"
        "INSERT INTO kv VALUES ('a', 1, 'one'), ('a', 2, 'two'), ('b', 1, 'three');");
   ADD ("batch", test_batch, PEOPLE_SQL);
+  ADD ("undelete", test_undelete, PEOPLE_SQL);
+  ADD ("failed-row-in-callback", test_failed_row_in_callback, PEOPLE_SQL);
+  ADD ("nul-in-key", test_nul_in_key,
+       "CREATE TABLE k (id TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
+       "INSERT INTO k VALUES (CAST(X'610062' AS TEXT), 'x'), (CAST(X'610063' AS TEXT), 'y');");
 
 #undef ADD
 

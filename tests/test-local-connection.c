@@ -651,6 +651,21 @@ test_background_cancel (Fixture       *fixture,
   g_assert_null (rows);
 }
 
+/* A double-quoted name that is no column is an error, not a string of that name. */
+static void
+test_double_quotes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) result = lh_test_execute (connection, "SELECT \"nosuch\" FROM items",
+                                                   NULL, NULL, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL);
+  g_assert_nonnull (strstr (error->message, "no such column: nosuch"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -678,6 +693,7 @@ main (int    argc,
   ADD ("max-rows", test_max_rows);
   ADD ("background-yields", test_background_yields);
   ADD ("background-cancel", test_background_cancel);
+  ADD ("double-quotes", test_double_quotes);
 #undef ADD
 
   return g_test_run ();

@@ -237,6 +237,31 @@ test_attached (void)
   lh_test_remove_dir (dir);
 }
 
+/* Triggers have a namespace of their own: one named like its table hides nothing. */
+static void
+test_trigger_named_like_table (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  LhSchemaObject *table;
+
+  lh_test_make_db (path, "CREATE TABLE t (k TEXT PRIMARY KEY, v) WITHOUT ROWID;"
+                         "CREATE TRIGGER t AFTER INSERT ON t BEGIN SELECT 1; END;");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  schema = lh_test_load_schema (LH_CONNECTION (connection));
+  table = lh_schema_lookup (schema, "t");
+  g_assert_cmpint (lh_schema_object_get_kind (table), ==, LH_SCHEMA_OBJECT_TABLE);
+  g_assert_true (lh_schema_object_get_without_rowid (table));
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_columns (table)), ==, 2);
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TRIGGER), ==, 1);
+  g_clear_object (&connection);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -245,5 +270,6 @@ main (int    argc,
   g_test_add_func ("/schema/load", test_load);
   g_test_add_func ("/schema/details", test_details);
   g_test_add_func ("/schema/attached", test_attached);
+  g_test_add_func ("/schema/trigger-named-like-table", test_trigger_named_like_table);
   return g_test_run ();
 }

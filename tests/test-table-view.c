@@ -64,7 +64,10 @@ fixture_set_up (Fixture       *fixture,
     "  \"naïve [col]\" TEXT) WITHOUT ROWID;"
     "INSERT INTO \"\"\"; DROP TABLE x; --\" VALUES ('k1', 1, 'one'), ('k2', 2, 'two'),"
     "  ('k3', 3, 'three');"
-    "CREATE TABLE x (a);", png);
+    "CREATE TABLE x (a);"
+    "CREATE TABLE many (id INTEGER PRIMARY KEY, v TEXT);"
+    "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 20000) "
+    "INSERT INTO many SELECT n, 'v' || n FROM seq;", png);
   lh_test_make_db (fixture->path, sql);
 
   fixture->window = g_object_ref_sink (lh_window_new (NULL));
@@ -342,10 +345,10 @@ test_copy (Fixture       *fixture,
 
   lh_table_view_select (view, 0, TRUE);
   lh_table_view_select (view, 4, FALSE);
-  csv = lh_table_view_dup_selection_text (view, "csv", &n_rows);
+  csv = lh_table_view_dup_selection_text (view, "csv", &n_rows, NULL);
   g_assert_cmpuint (n_rows, ==, 2);
   g_assert_true (g_str_has_prefix (csv, "id,email,name,age,photo,bio\r\n1,person1@example.org,NULL,11,"));
-  sql = lh_table_view_dup_selection_text (view, "sql", &n_rows);
+  sql = lh_table_view_dup_selection_text (view, "sql", &n_rows, NULL);
   g_assert_true (g_str_has_prefix (sql, "INSERT INTO \"people\" (\"id\", \"email\", \"name\","));
   g_assert_nonnull (strstr (sql, "(5, 'person5@example.org', NULL, 15,"));
 }
@@ -383,6 +386,65 @@ test_close_asks (Fixture       *fixture,
   g_assert_cmpstr (after, ==, before);
 }
 
+/* Select all on a table whose later pages were never shown: deleting or copying them
+ * would act on rows nobody has seen, so it is refused with a reason. */
+static void
+test_unread_selection (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "many");
+  GtkSelectionModel *selection = gtk_column_view_get_model (lh_table_view_get_column_view (view));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_false (lh_table_pager_is_loaded (lh_table_view_get_pager (view), 10000));
+  gtk_selection_model_select_all (selection);
+  activate (view, "table.delete-rows");
+  g_assert_false (lh_table_view_get_has_changes (view));
+  g_assert_nonnull (lh_table_view_get_error_text (view));
+  g_assert_nonnull (strstr (lh_table_view_get_error_text (view), "have not been read yet"));
+  text = lh_table_view_dup_selection_text (view, "csv", NULL, &error);
+  g_assert_null (text);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+}
+
+static gboolean
+query_idle (gpointer data)
+{
+  return !lh_query_page_get_running (data);
+}
+
+static gboolean
+has_seven_columns (gpointer data)
+{
+  LhWindow *window = data;
+  AdwTabPage *page = adw_tab_view_get_selected_page (lh_window_get_tab_view (window));
+  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
+
+  return LH_IS_TABLE_VIEW (child) &&
+         lh_table_pager_get_n_columns (lh_table_view_get_pager (LH_TABLE_VIEW (child))) == 7;
+}
+
+/* A column added in the SQL tab shows in the open tab; a dropped table's tab closes. */
+static void
+test_schema_follows (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LhQueryPage *page;
+  AdwTabView *tabs = lh_window_get_tab_view (fixture->window);
+
+  open_table (fixture, "x");
+  open_table (fixture, "people");
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "ALTER TABLE people ADD COLUMN nickname TEXT; DROP TABLE x;");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_test_wait_until (query_idle, page, 20000));
+  adw_tab_view_set_selected_page (tabs, adw_tab_view_get_nth_page (tabs, adw_tab_view_get_n_pages (tabs) - 1));
+  g_assert_true (lh_test_wait_until (has_seven_columns, fixture->window, 20000));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -401,6 +463,8 @@ main (int   argc,
   ADD ("view-read-only", test_view_read_only);
   ADD ("copy", test_copy);
   ADD ("close-asks", test_close_asks);
+  ADD ("unread-selection", test_unread_selection);
+  ADD ("schema-follows", test_schema_follows);
 
 #undef ADD
 

@@ -72,6 +72,15 @@ row_edit_free (gpointer data)
   g_free (edit);
 }
 
+static gboolean
+row_edit_is_empty (RowEdit *edit)
+{
+  for (guint i = 0; i < edit->n_columns; i++)
+    if (edit->values[i] != NULL)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 lh_edit_set_dispose (GObject *object)
 {
@@ -244,6 +253,12 @@ lh_edit_set_delete_row (LhEditSet  *self,
       g_return_if_fail (lh_pager_row_get_loaded (row));
       edit = ensure_edit (self, row);
       edit->deleted = !edit->deleted;
+      if (!edit->deleted && row_edit_is_empty (edit))
+        {
+          g_autofree char *identity = lh_pager_row_dup_identity (row);
+
+          g_hash_table_remove (self->edits, identity);
+        }
     }
   emit_changed (self);
 }
@@ -544,11 +559,12 @@ apply_cb (GObject      *source,
       LhPagerRow *row = g_ptr_array_index (data->rows, index);
       g_autofree char *which = lh_edit_set_describe_row (self, row);
 
+      /* Set before returning: the caller's callback runs inside g_task_return_*(). */
+      g_set_object (&self->failed_row, row);
+      g_signal_emit (self, signals[CHANGED], 0);
       g_task_return_new_error (task, error->domain, error->code,
                                _("Nothing was written: %s could not be saved. %s"),
                                which, error->message);
-      g_signal_emit (self, signals[CHANGED], 0);
-      g_set_object (&self->failed_row, row);
       return;
     }
   g_signal_emit (self, signals[CHANGED], 0);
@@ -586,6 +602,12 @@ lh_edit_set_apply_async (LhEditSet           *self,
   statements = build_statements (self, data->rows);
   if (statements->len == 0)
     {
+      /* Only edits that change nothing (a row deleted, then kept): nothing to write. */
+      if (g_hash_table_size (self->edits) > 0)
+        {
+          g_hash_table_remove_all (self->edits);
+          emit_changed (self);
+        }
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;

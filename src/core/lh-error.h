@@ -22,6 +22,7 @@ typedef enum
   LH_CONNECTION_ERROR_CONSTRAINT,
   LH_CONNECTION_ERROR_CLOSED,
   LH_CONNECTION_ERROR_CONFLICT,
+  LH_CONNECTION_ERROR_TRANSACTION_OPEN,
 } LhConnectionError;
 
 GQuark      lh_connection_error_quark       (void);

@@ -44,6 +44,7 @@ struct _LhWorker
   gboolean         running_background;
   gint             preempt;
   guint64          next_seq;
+  guint            n_foreground;   /* queued, not yet taken by the thread */
 };
 
 /* Jobs run in this order: every foreground job, then background ones, then the end. */
@@ -134,6 +135,8 @@ lh_worker_push (LhWorker  *worker,
   job->job_class = job_class;
   g_mutex_lock (&worker->lock);
   job->seq = worker->next_seq++;
+  if (job_class == JOB_FOREGROUND)
+    worker->n_foreground++;
   g_mutex_unlock (&worker->lock);
   g_async_queue_push_sorted (worker->queue, job, compare_jobs, NULL);
 
@@ -157,6 +160,12 @@ lh_worker_main (gpointer data)
     {
       LhJob *job = g_async_queue_pop (worker->queue);
 
+      if (job->job_class == JOB_FOREGROUND)
+        {
+          g_mutex_lock (&worker->lock);
+          worker->n_foreground--;
+          g_mutex_unlock (&worker->lock);
+        }
       if (job->func == NULL)
         {
           g_free (job);
@@ -374,6 +383,10 @@ run_open (LhWorker *worker,
 
   sqlite3_busy_handler (worker->db, busy_cb, worker);
   sqlite3_extended_result_codes (worker->db, 1);
+  /* "name" is an identifier, never a string: a column that is gone is an error, not its
+   * own name in every row. */
+  sqlite3_db_config (worker->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+  sqlite3_db_config (worker->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
 
   /* Reading the schema makes SQLite read the header and the schema pages: that is where
    * a file that is not a database, a damaged one or a locked one shows itself. */
@@ -438,7 +451,8 @@ static void
 begin_background (LhWorker *worker)
 {
   g_mutex_lock (&worker->lock);
-  g_atomic_int_set (&worker->preempt, 0);
+  /* A foreground job that came while this one was being taken from the queue. */
+  g_atomic_int_set (&worker->preempt, worker->n_foreground > 0);
   worker->running_background = TRUE;
   g_mutex_unlock (&worker->lock);
   sqlite3_progress_handler (worker->db, PROGRESS_STEPS, background_progress_cb, worker);
@@ -504,35 +518,37 @@ exec_control (sqlite3     *db,
   return FALSE;
 }
 
-/* Inside a transaction the user opened (a BEGIN typed in the editor) the batch nests as a
- * savepoint; otherwise BEGIN IMMEDIATE takes the write lock before the first change, so
- * that a busy database fails the batch before anything ran rather than halfway. */
+/* BEGIN IMMEDIATE takes the write lock before the first change, so that a busy database
+ * fails the batch before anything ran rather than halfway. Inside a transaction the user
+ * opened (a BEGIN typed in the editor) it is refused: its changes would be rolled back
+ * with that transaction, after the batch was reported written. */
 static gboolean
-batch_begin (sqlite3   *db,
-             gboolean  *nested,
-             GError   **error)
+batch_begin (sqlite3  *db,
+             GError  **error)
 {
-  *nested = !sqlite3_get_autocommit (db);
-  return exec_control (db, *nested ? "SAVEPOINT litehouse_batch" : "BEGIN IMMEDIATE", error);
+  if (!sqlite3_get_autocommit (db))
+    {
+      g_set_error_literal (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TRANSACTION_OPEN,
+                           _("A transaction begun in the SQL editor is still open: commit it "
+                             "or roll it back there first."));
+      return FALSE;
+    }
+  return exec_control (db, "BEGIN IMMEDIATE", error);
 }
 
 static gboolean
-batch_commit (sqlite3   *db,
-              gboolean   nested,
-              GError   **error)
+batch_commit (sqlite3  *db,
+              GError  **error)
 {
-  return exec_control (db, nested ? "RELEASE litehouse_batch" : "COMMIT", error);
+  return exec_control (db, "COMMIT", error);
 }
 
 /* The cancel that may have led here must not interrupt the rollback too. */
 static void
-batch_rollback (sqlite3  *db,
-                gboolean  nested)
+batch_rollback (sqlite3 *db)
 {
   sqlite3_progress_handler (db, 0, NULL, NULL);
-  if (nested)
-    sqlite3_exec (db, "ROLLBACK TO litehouse_batch; RELEASE litehouse_batch", NULL, NULL, NULL);
-  else if (!sqlite3_get_autocommit (db))
+  if (!sqlite3_get_autocommit (db))
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -578,18 +594,17 @@ batch_run (sqlite3       *db,
 {
   g_autoptr(GPtrArray) results = NULL;
   gboolean transaction = (data->flags & LH_BATCH_TRANSACTION) != 0;
-  gboolean nested = FALSE;
 
-  if (transaction && !batch_begin (db, &nested, error))
+  if (transaction && !batch_begin (db, error))
     return NULL;
 
   results = batch_run_statements (db, data->statements, error);
   if (transaction)
     {
-      if (results != NULL && !batch_commit (db, nested, error))
+      if (results != NULL && !batch_commit (db, error))
         g_clear_pointer (&results, g_ptr_array_unref);
       if (results == NULL)
-        batch_rollback (db, nested);
+        batch_rollback (db);
     }
   return g_steal_pointer (&results);
 }

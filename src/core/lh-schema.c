@@ -316,7 +316,9 @@ add_objects (LhSchema    *self,
       if (object->name == NULL)
         continue;
       g_list_store_append (self->objects, object);
-      g_hash_table_insert (self->by_name, object_key (database, object->name), object);
+      /* Triggers have a namespace of their own: one may share its table's name. */
+      if (kind != LH_SCHEMA_OBJECT_TRIGGER)
+        g_hash_table_insert (self->by_name, object_key (database, object->name), object);
     }
 }
 
@@ -731,7 +733,8 @@ lh_schema_lookup_in (LhSchema   *self,
     {
       g_autoptr(LhSchemaObject) candidate = g_list_model_get_item (G_LIST_MODEL (self->objects), i);
 
-      if (g_ascii_strcasecmp (candidate->database, database) == 0 &&
+      if (candidate->kind != LH_SCHEMA_OBJECT_TRIGGER &&
+          g_ascii_strcasecmp (candidate->database, database) == 0 &&
           g_ascii_strcasecmp (candidate->name, name) == 0)
         return candidate;
     }

@@ -208,8 +208,10 @@ append_value_identity (GString       *identity,
       g_string_append_printf (identity, "r%a;", value->v.real);
       break;
     case LH_VALUE_TEXT:
+      /* In hex: the identity is a C string, and text may hold NULs. */
       g_string_append_printf (identity, "t%" G_GSIZE_FORMAT ":", value->v.text.length);
-      g_string_append_len (identity, value->v.text.data, value->v.text.length);
+      for (gsize i = 0; i < value->v.text.length; i++)
+        g_string_append_printf (identity, "%02x", (guchar) value->v.text.data[i]);
       break;
     case LH_VALUE_BLOB:
       {
@@ -1237,19 +1239,22 @@ start_count (LhTablePager *self)
   data->self = g_object_ref (self);
   data->generation = self->generation;
   query_init (&query);
-  g_string_append (query.sql, "SELECT count(*)");
   if (dense_possible (self))
     {
-      /* The same pass gives the first and last rowid: are they dense? */
-      g_string_append (query.sql, ", min(");
-      lh_sql_append_identifier (query.sql, g_ptr_array_index (self->key, 0));
-      g_string_append (query.sql, "), max(");
-      lh_sql_append_identifier (query.sql, g_ptr_array_index (self->key, 0));
-      g_string_append (query.sql, ")");
+      /* Three subqueries keep SQLite's fast paths for a bare count(*), min() and max(). */
+      g_autofree char *key = lh_sql_quote_identifier (g_ptr_array_index (self->key, 0));
+
+      g_string_append_printf (query.sql,
+                              "SELECT (SELECT count(*) FROM %s), (SELECT min(%s) FROM %s), "
+                              "(SELECT max(%s) FROM %s)",
+                              self->quoted_table, key, self->quoted_table, key, self->quoted_table);
     }
-  g_string_append (query.sql, " FROM ");
-  g_string_append (query.sql, self->quoted_table);
-  append_filters (self, &query);
+  else
+    {
+      g_string_append (query.sql, "SELECT count(*) FROM ");
+      g_string_append (query.sql, self->quoted_table);
+      append_filters (self, &query);
+    }
   self->counting = TRUE;
   lh_connection_execute_async (self->connection, query.sql->str, query.params, 0,
                                self->cancellable, count_cb, data);

@@ -86,6 +86,13 @@ G_DEFINE_FINAL_TYPE (LhTableView, lh_table_view, GTK_TYPE_WIDGET)
 
 static void update_state (LhTableView *self);
 
+/* Callbacks of work begun before the tab closed find the view without its parts. */
+static gboolean
+lh_table_view_is_disposed (LhTableView *self)
+{
+  return self->pager == NULL;
+}
+
 /* Cells */
 
 typedef struct
@@ -350,8 +357,10 @@ add_columns (LhTableView *self)
 static char *
 format_count (gint64 count)
 {
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " row",
-                                       "%" G_GINT64_FORMAT " rows", count), count);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+
+  /* TRANSLATORS: "%s" is a number */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s row", "%s rows", count), number);
 }
 
 static void
@@ -427,6 +436,11 @@ update_state (LhTableView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.add-row", self->editable && !applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.delete-rows", self->editable && !applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.refresh", n_changed == 0 && !applying);
+  /* What is being written cannot change meanwhile. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.editor-set-null", !applying);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.editor-load", !applying);
+  if (applying)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.editor-apply", FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_CHANGES]);
 }
 
@@ -780,7 +794,8 @@ open_editor (LhTableView *self,
   const LhValue *value = shown_value (self, row, column, &modified);
   g_autoptr(LhValue) null = lh_value_new_null ();
   gboolean editable = lh_edit_set_can_edit_column (self->edits, column) &&
-                      !lh_edit_set_is_deleted (self->edits, row);
+                      !lh_edit_set_is_deleted (self->edits, row) &&
+                      !lh_edit_set_get_applying (self->edits);
   graphene_rect_t bounds;
 
   close_editor (self);
@@ -856,28 +871,60 @@ editor_cancel_action (GtkWidget  *widget,
   close_editor (LH_TABLE_VIEW (widget));
 }
 
+/* The cell a file is loaded into or saved from, fixed when the chooser opened. */
+typedef struct
+{
+  LhTableView *self;
+  LhPagerRow  *row;
+  guint        column;
+} CellTarget;
+
+static CellTarget *
+cell_target_new (LhTableView *self)
+{
+  CellTarget *target = g_new0 (CellTarget, 1);
+
+  target->self = g_object_ref (self);
+  target->row = g_object_ref (self->editor_row);
+  target->column = self->editor_column;
+  return target;
+}
+
+static void
+cell_target_free (CellTarget *target)
+{
+  g_object_unref (target->self);
+  g_object_unref (target->row);
+  g_free (target);
+}
+
 static void
 load_contents_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(LhTableView) self = user_data;
+  CellTarget *target = user_data;
+  LhTableView *self = target->self;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
+  g_autoptr(LhValue) value = NULL;
   gsize length;
 
   if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Cannot read the file: %s"), error->message);
 
-      show_error (self, text);
-      return;
+      if (!lh_table_view_is_disposed (self))
+        show_error (self, text);
     }
-  if (self->editor_row == NULL)
-    return;
-  g_clear_pointer (&self->editor_value, lh_value_free);
-  self->editor_value = lh_value_new_blob (g_bytes_new_take (g_steal_pointer (&contents), length));
-  editor_apply_action (GTK_WIDGET (self), NULL, NULL);
+  else if (!lh_table_view_is_disposed (self) && !lh_edit_set_get_applying (self->edits))
+    {
+      value = lh_value_new_blob (g_bytes_new_take (g_steal_pointer (&contents), length));
+      lh_edit_set_set_value (self->edits, target->row, target->column, value);
+      if (self->editor_row == target->row && self->editor_column == target->column)
+        close_editor (self);
+    }
+  cell_target_free (target);
 }
 
 static void
@@ -888,7 +935,8 @@ save_contents_cb (GObject      *source,
   g_autoptr(LhTableView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error) &&
+      !lh_table_view_is_disposed (self))
     {
       g_autofree char *text = g_strdup_printf (_("Cannot save the file: %s"), error->message);
 
@@ -901,22 +949,24 @@ chooser_response_cb (LhTableView          *self,
                      int                   response,
                      GtkFileChooserNative *chooser)
 {
+  CellTarget *target = g_object_steal_data (G_OBJECT (chooser), "lh-target");
   gboolean saving = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SAVE;
 
-  if (response == GTK_RESPONSE_ACCEPT && self->editor_row != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && target != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       gboolean modified;
-      const LhValue *value = shown_value (self, self->editor_row, self->editor_column, &modified);
+      const LhValue *value = shown_value (self, target->row, target->column, &modified);
 
       if (!saving)
-        g_file_load_contents_async (file, NULL, load_contents_cb, g_object_ref (self));
+        g_file_load_contents_async (file, NULL, load_contents_cb, g_steal_pointer (&target));
       else if (value != NULL && value->kind == LH_VALUE_BLOB)
         /* GIO writes a temporary file and renames it over the target. */
         g_file_replace_contents_bytes_async (file, value->v.blob, NULL, TRUE,
                                              G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                                              save_contents_cb, g_object_ref (self));
     }
+  g_clear_pointer (&target, cell_target_free);
   g_clear_object (&self->chooser);
 }
 
@@ -931,8 +981,12 @@ run_chooser (LhTableView          *self,
 
   if (self->chooser != NULL)
     return;
+  if (self->editor_row == NULL)
+    return;
   chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                          action, accept, _("_Cancel"));
+  g_object_set_data_full (G_OBJECT (chooser), "lh-target", cell_target_new (self),
+                          (GDestroyNotify) cell_target_free);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect_swapped (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (self->chooser);
@@ -964,11 +1018,16 @@ static gboolean
 scroll_idle_cb (gpointer data)
 {
   g_autoptr(LhTableView) self = data;
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
-  guint n = self->selection != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->selection)) : 0;
-  double upper = gtk_adjustment_get_upper (adjustment);
-  double page = gtk_adjustment_get_page_size (adjustment);
+  GtkAdjustment *adjustment;
+  guint n;
+  double upper, page;
 
+  if (lh_table_view_is_disposed (self))
+    return G_SOURCE_REMOVE;
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  upper = gtk_adjustment_get_upper (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
   if (n > 0)
     gtk_adjustment_set_value (adjustment,
                               CLAMP (upper * self->scroll_target / n - page / 3, 0, upper - page));
@@ -999,6 +1058,39 @@ add_row_action (GtkWidget  *widget,
   lh_table_view_scroll_to (self, n - 1);
 }
 
+/* Selected rows that have not been read: a selection of a million rows holds mostly
+ * those, and only the database could act on them. */
+static guint64
+count_unread (LhTableView *self,
+              GtkBitset   *selected)
+{
+  guint n_pager = g_list_model_get_n_items (G_LIST_MODEL (self->pager));
+  guint64 unread = 0;
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more && position < n_pager; more = gtk_bitset_iter_next (&iter, &position))
+    if (!lh_table_pager_is_loaded (self->pager, position))
+      unread++;
+  return unread;
+}
+
+static char *
+unread_message (guint64 unread)
+{
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, unread);
+
+  /* TRANSLATORS: "%s" is a number of rows */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s of the selected rows has not been read yet: scroll "
+                                       "to it, or select fewer rows.",
+                                       "%s of the selected rows have not been read yet: scroll "
+                                       "to them, or select fewer rows. Many rows at once are "
+                                       "better changed with a statement in the SQL tab.",
+                                       unread), number);
+}
+
 static void
 delete_rows_action (GtkWidget  *widget,
                     const char *action_name,
@@ -1007,8 +1099,17 @@ delete_rows_action (GtkWidget  *widget,
   LhTableView *self = LH_TABLE_VIEW (widget);
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  guint64 unread = count_unread (self, selected);
   GtkBitsetIter iter;
   guint position;
+
+  if (unread > 0)
+    {
+      g_autofree char *message = unread_message (unread);
+
+      show_error (self, message);
+      return;
+    }
 
   /* Collected first: deleting an inserted row changes the positions after it. */
   for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
@@ -1032,9 +1133,12 @@ write_cb (GObject      *source,
 {
   g_autoptr(LhTableView) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean written = lh_edit_set_apply_finish (LH_EDIT_SET (source), result, &error);
 
+  if (lh_table_view_is_disposed (self))
+    return;
   g_clear_object (&self->write_cancellable);
-  if (!lh_edit_set_apply_finish (LH_EDIT_SET (source), result, &error))
+  if (!written)
     {
       LhPagerRow *failed = lh_edit_set_get_failed_row (self->edits);
 
@@ -1127,12 +1231,13 @@ free_row_values (LhValue *values,
   g_free (values);
 }
 
-/* The selected rows as text in a format ("tsv", "csv", "json", "sql"); only loaded rows
- * can be copied, and pending edits are copied as shown. */
+/* The selected rows as text in a format ("tsv", "csv", "json", "sql"), pending edits as
+ * shown; NULL, with the reason, when some of them have not been read. */
 char *
-lh_table_view_dup_selection_text (LhTableView *self,
-                                  const char  *format,
-                                  guint       *n_rows)
+lh_table_view_dup_selection_text (LhTableView  *self,
+                                  const char   *format,
+                                  guint        *n_rows,
+                                  GError      **error)
 {
   static const char * const names[] = { "tsv", "csv", "json", "sql" };
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
@@ -1144,6 +1249,15 @@ lh_table_view_dup_selection_text (LhTableView *self,
   GtkBitsetIter iter;
   guint position;
 
+  guint64 unread = count_unread (self, selected);
+
+  if (unread > 0)
+    {
+      g_autofree char *message = unread_message (unread);
+
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, message);
+      return NULL;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_strcmp0 (format, names[i]) == 0)
       row_format = i;
@@ -1193,10 +1307,14 @@ copy_action (GtkWidget  *widget,
 {
   LhTableView *self = LH_TABLE_VIEW (widget);
   g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
   guint n_rows = 0;
 
-  text = lh_table_view_dup_selection_text (self, g_variant_get_string (parameter, NULL), &n_rows);
-  if (n_rows > 0)
+  text = lh_table_view_dup_selection_text (self, g_variant_get_string (parameter, NULL), &n_rows,
+                                           &error);
+  if (text == NULL)
+    show_error (self, error->message);
+  else if (n_rows > 0)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 }
 

@@ -37,7 +37,8 @@ void            lh_table_view_select             (LhTableView    *self,
                                                   gboolean        unselect_rest);
 char           *lh_table_view_dup_selection_text (LhTableView    *self,
                                                   const char     *format,
-                                                  guint          *n_rows);
+                                                  guint          *n_rows,
+                                                  GError        **error);
 void            lh_table_view_set_schema         (LhTableView    *self,
                                                   LhSchema       *schema);
 void            lh_table_view_set_show_structure (LhTableView    *self,

@@ -529,19 +529,70 @@ object_dropped_cb (LhWindow       *self,
     lh_schema_sidebar_load (self->sidebar, self->connection);
 }
 
-/* Open tables describe their structure from the schema as it is now. */
+static gboolean
+columns_differ (LhSchemaObject *a,
+                LhSchemaObject *b)
+{
+  GListModel *ca = lh_schema_object_get_columns (a);
+  GListModel *cb = lh_schema_object_get_columns (b);
+  guint n = g_list_model_get_n_items (ca);
+
+  if (n != g_list_model_get_n_items (cb))
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhSchemaColumn) x = g_list_model_get_item (ca, i);
+      g_autoptr(LhSchemaColumn) y = g_list_model_get_item (cb, i);
+
+      if (g_strcmp0 (lh_schema_column_get_name (x), lh_schema_column_get_name (y)) != 0 ||
+          g_strcmp0 (lh_schema_column_get_declared_type (x), lh_schema_column_get_declared_type (y)) != 0 ||
+          lh_schema_column_get_primary_key (x) != lh_schema_column_get_primary_key (y))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Open tables follow the schema as it is now: a table that is gone closes, one whose
+ * columns changed opens anew. A tab with changes not written stays as it is: writing
+ * them then fails with the database's own words, and nothing is half-applied. */
 static void
 schema_loaded_cb (LhWindow *self)
 {
-  int n = adw_tab_view_get_n_pages (self->tab_view);
+  LhSchema *schema = lh_schema_sidebar_get_schema (self->sidebar);
+  AdwTabPage *selected = adw_tab_view_get_selected_page (self->tab_view);
+  g_autoptr(GPtrArray) reopen = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean reselect = FALSE;
 
-  for (int i = 0; i < n; i++)
+  for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
     {
-      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
+      GtkWidget *child = adw_tab_page_get_child (page);
+      LhTableView *view;
+      LhSchemaObject *old, *now;
 
-      if (LH_IS_TABLE_VIEW (child))
-        lh_table_view_set_schema (LH_TABLE_VIEW (child), lh_schema_sidebar_get_schema (self->sidebar));
+      if (!LH_IS_TABLE_VIEW (child))
+        continue;
+      view = LH_TABLE_VIEW (child);
+      old = lh_table_view_get_object (view);
+      now = lh_schema_lookup_in (schema, lh_schema_object_get_database (old),
+                                 lh_schema_object_get_name (old));
+      if (now != NULL && !columns_differ (old, now))
+        {
+          lh_table_view_set_schema (view, schema);
+          continue;
+        }
+      if (lh_table_view_get_has_changes (view) || lh_table_view_get_busy (view))
+        continue;
+      if (now != NULL)
+        g_ptr_array_add (reopen, g_object_ref (now));
+      reselect = reselect || page == selected;
+      lh_table_view_stop (view);
+      adw_tab_view_close_page (self->tab_view, page);
     }
+  for (guint i = reopen->len; i > 0; i--)
+    lh_window_open_object (self, g_ptr_array_index (reopen, i - 1));
+  if (!reselect && selected != NULL && adw_tab_view_get_page_position (self->tab_view, selected) >= 0)
+    adw_tab_view_set_selected_page (self->tab_view, selected);
 }
 
 static void
@@ -580,6 +631,12 @@ close_page_cb (LhWindow   *self,
   if (!LH_IS_TABLE_VIEW (child))
     {
       adw_tab_view_close_page_finish (self->tab_view, page, self->closed);
+      return GDK_EVENT_STOP;
+    }
+  if (!self->closed && lh_edit_set_get_applying (lh_table_view_get_edit_set (LH_TABLE_VIEW (child))))
+    {
+      /* Whether they are written is not known yet: the tab stays until it is. */
+      adw_tab_view_close_page_finish (self->tab_view, page, FALSE);
       return GDK_EVENT_STOP;
     }
   if (self->closed || !lh_table_view_get_has_changes (LH_TABLE_VIEW (child)))
