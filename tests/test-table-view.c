@@ -445,6 +445,47 @@ test_schema_follows (Fixture       *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
 }
 
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Text typed into an INTEGER column is flagged before it is applied. */
+static void
+test_number_warning (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  LhTableView *view = open_table (fixture, "people");
+  g_autoptr(LhPagerRow) first = NULL;
+  GtkWidget *warning;
+
+  g_assert_true (lh_table_view_edit_cell (view, 0, 3));
+  warning = find_label (lh_table_view_get_editor (view),
+                        "This is not a number: it will be stored as text.");
+  g_assert_nonnull (warning);
+  g_assert_false (gtk_widget_get_visible (warning));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), "forty", -1);
+  g_assert_true (gtk_widget_get_visible (warning));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), "40", -1);
+  g_assert_false (gtk_widget_get_visible (warning));
+  activate (view, "table.editor-apply");
+  first = g_list_model_get_item (G_LIST_MODEL (lh_table_view_get_pager (view)), 0);
+  g_assert_cmpint (lh_edit_set_get_value (lh_table_view_get_edit_set (view), first, 3)->kind, ==,
+                   LH_VALUE_INTEGER);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +506,7 @@ main (int   argc,
   ADD ("close-asks", test_close_asks);
   ADD ("unread-selection", test_unread_selection);
   ADD ("schema-follows", test_schema_follows);
+  ADD ("number-warning", test_number_warning);
 
 #undef ADD
 

@@ -195,15 +195,22 @@ lh_value_to_display_string (const LhValue *self,
 }
 
 /* SQLite's column affinity rules (datatype3.html, 3.1), in their order. */
-static gboolean
-has_text_affinity (const char *declared_type)
+LhAffinity
+lh_affinity_from_type (const char *declared_type)
 {
   g_autofree char *upper = g_ascii_strup (declared_type != NULL ? declared_type : "", -1);
 
   if (strstr (upper, "INT") != NULL)
-    return FALSE;
-  return strstr (upper, "CHAR") != NULL || strstr (upper, "CLOB") != NULL ||
-         strstr (upper, "TEXT") != NULL;
+    return LH_AFFINITY_INTEGER;
+  if (strstr (upper, "CHAR") != NULL || strstr (upper, "CLOB") != NULL ||
+      strstr (upper, "TEXT") != NULL)
+    return LH_AFFINITY_TEXT;
+  if (*upper == '\0' || strstr (upper, "BLOB") != NULL)
+    return LH_AFFINITY_BLOB;
+  if (strstr (upper, "REAL") != NULL || strstr (upper, "FLOA") != NULL ||
+      strstr (upper, "DOUB") != NULL)
+    return LH_AFFINITY_REAL;
+  return LH_AFFINITY_NUMERIC;
 }
 
 /* What a person typed into a cell of a column of declared_type: text for a column with
@@ -220,7 +227,8 @@ lh_value_new_from_input (const char *text,
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (has_text_affinity (declared_type) || *text == '\0' || g_ascii_isspace (*text))
+  if (lh_affinity_from_type (declared_type) == LH_AFFINITY_TEXT || *text == '\0' ||
+      g_ascii_isspace (*text))
     return lh_value_new_text (text, -1);
   if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &integer, NULL))
     return lh_value_new_integer (integer);

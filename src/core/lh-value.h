@@ -15,6 +15,16 @@ typedef enum
   LH_VALUE_BLOB,
 } LhValueKind;
 
+/* A column's type affinity, from its declared type by SQLite's rules. */
+typedef enum
+{
+  LH_AFFINITY_BLOB,
+  LH_AFFINITY_TEXT,
+  LH_AFFINITY_NUMERIC,
+  LH_AFFINITY_INTEGER,
+  LH_AFFINITY_REAL,
+} LhAffinity;
+
 typedef struct _LhValue LhValue;
 
 struct _LhValue
@@ -55,6 +65,7 @@ char        *lh_value_to_display_string (const LhValue *self,
                                          gsize          max_chars);
 gboolean     lh_value_equal             (const LhValue *a,
                                          const LhValue *b);
+LhAffinity   lh_affinity_from_type      (const char    *declared_type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LhValue, lh_value_free)
 

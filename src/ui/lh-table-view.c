@@ -54,6 +54,7 @@ struct _LhTableView
   GCancellable      *write_cancellable;
   GtkWidget         *editor;
   GtkTextBuffer     *editor_buffer;
+  GtkWidget         *editor_warning;
   LhPagerRow        *editor_row;
   LhValue           *editor_value;    /* set by Load File or Set NULL, else from the text */
   GtkNativeDialog   *chooser;
@@ -306,22 +307,27 @@ sorter_changed_cb (LhTableView *self)
 static guint
 column_width_chars (LhSchemaColumn *column)
 {
-  g_autofree char *type = g_ascii_strup (lh_schema_column_get_declared_type (column), -1);
+  const char *type = lh_schema_column_get_declared_type (column);
   guint name = g_utf8_strlen (lh_schema_column_get_name (column), -1) + 2;
-  guint width = 20;
+  guint width;
 
-  if (strstr (type, "INT") != NULL)
-    width = 10;
-  else if (strstr (type, "REAL") != NULL || strstr (type, "FLOA") != NULL ||
-           strstr (type, "DOUB") != NULL || strstr (type, "NUM") != NULL ||
-           strstr (type, "DEC") != NULL)
-    width = 12;
-  else if (strstr (type, "BOOL") != NULL)
-    width = 6;
-  else if (strstr (type, "DATE") != NULL || strstr (type, "TIME") != NULL)
-    width = 20;
-  else if (strstr (type, "BLOB") != NULL)
-    width = 14;
+  switch (lh_affinity_from_type (type))
+    {
+    case LH_AFFINITY_INTEGER:
+      width = 10;
+      break;
+    case LH_AFFINITY_REAL:
+    case LH_AFFINITY_NUMERIC:
+      width = 12;
+      break;
+    case LH_AFFINITY_BLOB:
+      width = *type != '\0' ? 14 : 20;
+      break;
+    case LH_AFFINITY_TEXT:
+    default:
+      width = 20;
+      break;
+    }
   return CLAMP (MAX (width, name), 6, 40);
 }
 
@@ -614,6 +620,7 @@ close_editor (LhTableView *self)
     }
   g_clear_object (&self->editor_row);
   g_clear_object (&self->editor_buffer);
+  self->editor_warning = NULL;
   g_clear_pointer (&self->editor_value, lh_value_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.editor-apply", FALSE);
 }
@@ -720,6 +727,31 @@ new_blob_view (GBytes *bytes)
   return box;
 }
 
+static gboolean
+is_number_column (LhSchemaColumn *column)
+{
+  LhAffinity affinity = lh_affinity_from_type (lh_schema_column_get_declared_type (column));
+
+  return affinity == LH_AFFINITY_INTEGER || affinity == LH_AFFINITY_REAL ||
+         affinity == LH_AFFINITY_NUMERIC;
+}
+
+/* Text typed into a number column is stored as text (or refused by a STRICT table):
+ * say so while typing, not after writing. */
+static void
+check_number (LhTableView *self)
+{
+  LhSchemaColumn *column = lh_table_pager_get_column (self->pager, self->editor_column);
+  g_autoptr(LhValue) value = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (self->editor_buffer, &start, &end);
+  text = gtk_text_buffer_get_text (self->editor_buffer, &start, &end, FALSE);
+  value = lh_value_new_from_input (text, lh_schema_column_get_declared_type (column));
+  gtk_widget_set_visible (self->editor_warning, *text != '\0' && value->kind == LH_VALUE_TEXT);
+}
+
 static GtkWidget *
 build_editor (LhTableView   *self,
               const LhValue *value,
@@ -751,6 +783,16 @@ build_editor (LhTableView   *self,
 
       gtk_text_buffer_set_text (self->editor_buffer, text, -1);
       gtk_box_append (GTK_BOX (box), new_scrolled_text (self->editor_buffer, FALSE, editable));
+      if (editable && is_number_column (column))
+        {
+          self->editor_warning = gtk_label_new (_("This is not a number: it will be stored as text."));
+          gtk_label_set_xalign (GTK_LABEL (self->editor_warning), 0.0);
+          gtk_widget_add_css_class (self->editor_warning, "warning");
+          gtk_box_append (GTK_BOX (box), self->editor_warning);
+          g_signal_connect_object (self->editor_buffer, "changed", G_CALLBACK (check_number),
+                                   self, G_CONNECT_SWAPPED);
+          check_number (self);
+        }
       if (value->kind == LH_VALUE_NULL)
         {
           GtkWidget *hint = gtk_label_new (_("The value is NULL."));
@@ -768,6 +810,7 @@ build_editor (LhTableView   *self,
     }
   if (value->kind == LH_VALUE_BLOB)
     gtk_box_append (GTK_BOX (buttons), new_action_button (_("_Save to File…"), "table.editor-save", NULL));
+  gtk_box_append (GTK_BOX (buttons), new_action_button (_("C_opy"), "table.editor-copy", NULL));
   {
     GtkWidget *spacer = gtk_label_new (NULL);
 
@@ -861,6 +904,27 @@ editor_set_null_action (GtkWidget  *widget,
   g_clear_pointer (&self->editor_value, lh_value_free);
   self->editor_value = lh_value_new_null ();
   editor_apply_action (widget, NULL, NULL);
+}
+
+/* The whole value on the clipboard: text as it is, a blob as an SQL literal. */
+static void
+editor_copy_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LhTableView *self = LH_TABLE_VIEW (widget);
+  g_autofree char *text = NULL;
+  const LhValue *value;
+  gboolean modified;
+
+  if (self->editor_row == NULL)
+    return;
+  value = shown_value (self, self->editor_row, self->editor_column, &modified);
+  if (value == NULL)
+    return;
+  text = value->kind == LH_VALUE_BLOB ? lh_value_to_sql_literal (value)
+                                      : lh_value_to_display_string (value, 0);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 }
 
 static void
@@ -1497,6 +1561,7 @@ lh_table_view_class_init (LhTableViewClass *klass)
   gtk_widget_class_install_action (widget_class, "table.dismiss-error", NULL, dismiss_error_action);
   gtk_widget_class_install_action (widget_class, "table.editor-apply", NULL, editor_apply_action);
   gtk_widget_class_install_action (widget_class, "table.editor-cancel", NULL, editor_cancel_action);
+  gtk_widget_class_install_action (widget_class, "table.editor-copy", NULL, editor_copy_action);
   gtk_widget_class_install_action (widget_class, "table.editor-set-null", NULL, editor_set_null_action);
   gtk_widget_class_install_action (widget_class, "table.editor-load", NULL, editor_load_action);
   gtk_widget_class_install_action (widget_class, "table.editor-save", NULL, editor_save_action);
