@@ -44,6 +44,7 @@ struct _LhTableView
   GtkStack          *content_stack;
   GtkScrolledWindow *scrolled;
   GtkColumnView     *column_view;
+  GtkLabel          *empty_label;
   AdwBin            *structure_bin;
 
   /* owned */
@@ -417,6 +418,20 @@ pager_error_cb (LhTableView *self)
     }
 }
 
+/* An empty grid says why it is empty. */
+static void
+update_empty (LhTableView *self)
+{
+  gboolean empty = lh_table_pager_get_row_count (self->pager) == 0 &&
+                   g_list_model_get_n_items (lh_edit_set_get_inserted_rows (self->edits)) == 0;
+
+  gtk_label_set_text (self->empty_label,
+                      lh_table_pager_get_n_filters (self->pager) > 0
+                        ? _("No rows match the filter")
+                        : _("No rows yet"));
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), empty);
+}
+
 static void
 update_state (LhTableView *self)
 {
@@ -425,6 +440,7 @@ update_state (LhTableView *self)
   gboolean loading = lh_table_pager_get_loading (self->pager) || applying;
 
   update_count (self);
+  update_empty (self);
   gtk_spinner_set_spinning (self->spinner, loading);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), loading);
 
@@ -1546,6 +1562,7 @@ lh_table_view_class_init (LhTableViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhTableView, scrolled);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, structure_bin);
   gtk_widget_class_bind_template_child (widget_class, LhTableView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, LhTableView, empty_label);
 
   gtk_widget_class_install_property_action (widget_class, "table.show-structure", "show-structure");
   gtk_widget_class_install_action (widget_class, "table.add-row", NULL, add_row_action);
