@@ -357,6 +357,28 @@ test_run_cancel (Fixture       *fixture,
   g_assert_cmpint (count_rows (fixture->connection, "SELECT count(*) FROM t"), ==, 0);
 }
 
+static void
+test_statement_at (void)
+{
+  const char *text = "  SELECT 1;\n\nSELECT 2; -- two\n  SELECT 3";
+  g_autoptr(GArray) spans = lh_sql_split (text, -1);
+  const char *second = strstr (text, "SELECT 2");
+  const char *third = strstr (text, "SELECT 3");
+
+  g_assert_cmpuint (spans->len, ==, 3);
+  g_assert_cmpint (lh_sql_statement_at (spans, 0), ==, 0);             /* before the first */
+  g_assert_cmpint (lh_sql_statement_at (spans, 5), ==, 0);             /* inside it */
+  g_assert_cmpint (lh_sql_statement_at (spans, 11), ==, 0);            /* just after its ; */
+  g_assert_cmpint (lh_sql_statement_at (spans, 12), ==, 0);            /* the blank line */
+  g_assert_cmpint (lh_sql_statement_at (spans, second - text), ==, 1);
+  g_assert_cmpint (lh_sql_statement_at (spans, second - text + 15), ==, 1); /* in the comment */
+  g_assert_cmpint (lh_sql_statement_at (spans, third - text + 3), ==, 2);
+  g_assert_cmpint (lh_sql_statement_at (spans, strlen (text)), ==, 2);
+
+  g_array_set_size (spans, 0);
+  g_assert_cmpint (lh_sql_statement_at (spans, 0), ==, -1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -376,5 +398,6 @@ main (int    argc,
   g_test_add ("/script/run-cancel", Fixture, NULL, fixture_set_up, test_run_cancel,
               fixture_tear_down);
 
+  g_test_add_func ("/script/statement-at", test_statement_at);
   return g_test_run ();
 }

@@ -438,7 +438,7 @@ test_schema_follows (Fixture       *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
   page = lh_window_get_query_page (fixture->window);
   lh_query_page_set_text (page, "ALTER TABLE people ADD COLUMN nickname TEXT; DROP TABLE x;");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run-all", NULL));
   g_assert_true (lh_test_wait_until (query_idle, page, 20000));
   adw_tab_view_set_selected_page (tabs, adw_tab_view_get_nth_page (tabs, adw_tab_view_get_n_pages (tabs) - 1));
   g_assert_true (lh_test_wait_until (has_seven_columns, fixture->window, 20000));

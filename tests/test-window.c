@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gtksourceview/gtksource.h>
 
+#include "lh-result-view.h"
 #include "lh-schema-sidebar.h"
 #include "lh-test-ui.h"
 #include "lh-test-util.h"
@@ -69,6 +70,15 @@ run_query (LhQueryPage *page,
 {
   lh_query_page_set_text (page, sql);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  g_assert_true (lh_test_wait_until (query_done, page, 20000));
+}
+
+static void
+run_script (LhQueryPage *page,
+            const char  *sql)
+{
+  lh_query_page_set_text (page, sql);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run-all", NULL));
   g_assert_true (lh_test_wait_until (query_done, page, 20000));
 }
 
@@ -166,8 +176,8 @@ test_schema_refresh (Fixture       *fixture,
                                      LH_SCHEMA_OBJECT_TABLE), ==, 9);
 
   /* A table made in the SQL tab appears in the sidebar without reopening the file. */
-  run_query (lh_window_get_query_page (fixture->window),
-             "CREATE TABLE \"new \"\"table\"\"\" (id INTEGER PRIMARY KEY); SELECT 1;");
+  run_script (lh_window_get_query_page (fixture->window),
+              "CREATE TABLE \"new \"\"table\"\"\" (id INTEGER PRIMARY KEY); SELECT 1;");
   g_assert_true (lh_test_wait_until (has_new_table, sidebar, 20000));
 }
 
@@ -460,6 +470,160 @@ test_welcome (Fixture       *fixture,
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-welcome.png");
 }
 
+static gboolean
+window_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+static void
+place_cursor (LhQueryPage *page,
+              const char  *before)
+{
+  GtkTextView *editor = GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (editor);
+  GtkTextIter start, end, match;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_assert_true (gtk_text_iter_forward_search (&start, before, 0, &match, NULL, NULL));
+  gtk_text_buffer_place_cursor (buffer, &match);
+}
+
+static void
+run_action_and_wait (LhQueryPage *page,
+                     const char  *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
+  g_assert_true (lh_test_wait_until (query_done, page, 20000));
+}
+
+/* Ctrl+Enter runs the statement the cursor is in; Ctrl+Shift+Enter runs them all, and an
+ * error in the second statement is underlined at its place in the whole text. */
+static void
+test_statement_at_cursor (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  LhQueryPage *page;
+  LhResultSet *result;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT 1 AS first;\n\nSELECT 2 AS second, 3;\nSELECT nosuch;\n");
+  place_cursor (page, "1 AS first");
+  run_action_and_wait (page, "query.run");
+  result = lh_result_view_get_result (lh_query_page_get_result_view (page));
+  g_assert_cmpstr (lh_result_set_get_column_name (result, 0), ==, "first");
+
+  place_cursor (page, "3;");
+  run_action_and_wait (page, "query.run");
+  result = lh_result_view_get_result (lh_query_page_get_result_view (page));
+  g_assert_cmpstr (lh_result_set_get_column_name (result, 0), ==, "second");
+  g_assert_null (lh_query_page_get_error_text (page));
+
+  run_action_and_wait (page, "query.run-all");
+  g_assert_cmpstr (lh_query_page_get_error_text (page), ==, "Line 4, column 8: no such column: nosuch");
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Statement 3 of the script failed");
+}
+
+static LhTableView *
+open_tasks_and_edit (Fixture *fixture)
+{
+  LhTableView *view = lh_window_open_table (fixture->window, "teams");
+  g_autoptr(LhValue) value = lh_value_new_text ("Grid", -1);
+  g_autoptr(LhPagerRow) row = NULL;
+
+  g_assert_nonnull (view);
+  lh_test_pager_wait (lh_table_view_get_pager (view));
+  row = lh_test_pager_row (lh_table_view_get_pager (view), 0);
+  lh_edit_set_set_value (lh_table_view_get_edit_set (view), row, 2, value);
+  return view;
+}
+
+static gboolean
+view_idle (gpointer data)
+{
+  return !lh_table_view_get_busy (data);
+}
+
+/* BEGIN typed in the SQL tab: the header says a transaction is open, the grid will not
+ * write inside it, and closing asks; Commit keeps its changes. */
+static void
+test_transaction_commit (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *after = NULL;
+  AdwMessageDialog *dialog;
+  LhQueryPage *page;
+  LhTableView *view;
+  LhSchemaSidebar *sidebar;
+
+  open_path (fixture, path);
+  sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
+  page = lh_window_get_query_page (fixture->window);
+  g_assert_false (lh_window_shows_transaction (fixture->window));
+  run_script (page, "BEGIN; UPDATE teams SET name = 'Committed' WHERE id = 1;");
+  g_assert_true (lh_window_shows_transaction (fixture->window));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "window-transaction.png");
+
+  view = open_tasks_and_edit (fixture);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.write", NULL));
+  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
+  g_assert_nonnull (strstr (lh_table_view_get_error_text (view), "still open"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.revert", NULL));
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Commit the Open Transaction?");
+  adw_message_dialog_response (dialog, "commit");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (lh_test_wait_until (window_hidden, fixture->window, 20000));
+  lh_test_settle ();
+  after = lh_test_query_text (path, "SELECT name FROM teams WHERE id = 1");
+  g_assert_cmpstr (after, ==, "Committed\n");
+  g_clear_object (&fixture->window);
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+}
+
+static void
+test_transaction_rollback (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *before = lh_test_query_text (path, "SELECT name FROM teams WHERE id = 1");
+  g_autofree char *after = NULL;
+  AdwMessageDialog *dialog;
+
+  open_path (fixture, path);
+  run_script (lh_window_get_query_page (fixture->window),
+              "BEGIN; UPDATE teams SET name = 'Rolled back' WHERE id = 1;");
+  g_assert_true (lh_window_shows_transaction (fixture->window));
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (dialog, "rollback");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (lh_test_wait_until (window_hidden, fixture->window, 20000));
+  /* The connection closes on its worker thread: wait for the file to be let go. */
+  lh_test_settle ();
+  after = lh_test_query_text (path, "SELECT name FROM teams WHERE id = 1");
+  g_assert_cmpstr (after, ==, before);
+
+  /* COMMIT and ROLLBACK typed by the user make the badge go away. */
+  g_clear_object (&fixture->window);
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  open_path (fixture, path);
+  run_script (lh_window_get_query_page (fixture->window), "BEGIN;");
+  g_assert_true (lh_window_shows_transaction (fixture->window));
+  run_script (lh_window_get_query_page (fixture->window), "ROLLBACK;");
+  g_assert_false (lh_window_shows_transaction (fixture->window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -481,6 +645,9 @@ main (int    argc,
 #define ADD(name, func) \
   g_test_add ("/window/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("welcome", test_welcome);
+  ADD ("statement-at-cursor", test_statement_at_cursor);
+  ADD ("transaction-commit", test_transaction_commit);
+  ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);
   ADD ("schema-refresh", test_schema_refresh);
   ADD ("query-error", test_query_error);

@@ -47,6 +47,18 @@ lh_connection_get_read_only (LhConnection *self)
   return LH_CONNECTION_GET_IFACE (self)->get_read_only (self);
 }
 
+/* TRUE after a statement left a transaction open (a BEGIN the user typed), until one ends
+ * it. As of the last statement whose result was delivered. */
+gboolean
+lh_connection_get_in_transaction (LhConnection *self)
+{
+  LhConnectionInterface *iface;
+
+  g_return_val_if_fail (LH_IS_CONNECTION (self), FALSE);
+  iface = LH_CONNECTION_GET_IFACE (self);
+  return iface->get_in_transaction != NULL && iface->get_in_transaction (self);
+}
+
 /* Runs one statement. params holds LhValue pointers bound positionally (or NULL);
  * max_rows caps the rows kept (0 keeps all) and marks the result truncated. */
 void

@@ -51,6 +51,7 @@ struct _LhConnectionInterface
   const char       *(*get_title)        (LhConnection         *self);
   const char       *(*get_location)     (LhConnection         *self);
   gboolean          (*get_read_only)    (LhConnection         *self);
+  gboolean          (*get_in_transaction) (LhConnection       *self);
   void              (*execute_async)    (LhConnection         *self,
                                          const char           *sql,
                                          GPtrArray            *params,
@@ -90,6 +91,7 @@ LhCapabilities    lh_connection_get_capabilities (LhConnection         *self);
 const char       *lh_connection_get_title        (LhConnection         *self);
 const char       *lh_connection_get_location     (LhConnection         *self);
 gboolean          lh_connection_get_read_only    (LhConnection         *self);
+gboolean          lh_connection_get_in_transaction (LhConnection       *self);
 void              lh_connection_execute_async    (LhConnection         *self,
                                                   const char           *sql,
                                                   GPtrArray            *params,

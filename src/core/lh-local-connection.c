@@ -45,6 +45,7 @@ struct _LhWorker
   gint             preempt;
   guint64          next_seq;
   guint            n_foreground;   /* queued, not yet taken by the thread */
+  gint             in_transaction;
 };
 
 /* Jobs run in this order: every foreground job, then background ones, then the end. */
@@ -405,6 +406,14 @@ run_open (LhWorker *worker,
   g_task_return_pointer (task, g_object_ref (self), g_object_unref);
 }
 
+/* Before the result is returned, so that its callback reads the state after it. */
+static void
+note_transaction (LhWorker *worker)
+{
+  g_atomic_int_set (&worker->in_transaction,
+                    worker->db != NULL && !sqlite3_get_autocommit (worker->db));
+}
+
 static gboolean
 return_if_closed (LhWorker *worker,
                   GTask    *task)
@@ -499,6 +508,7 @@ run_execute (LhWorker *worker,
       return;
     }
 
+  note_transaction (worker);
   if (result == NULL)
     g_task_return_error (task, job_error (task, error));
   else
@@ -626,6 +636,7 @@ run_batch (LhWorker *worker,
   results = batch_run (worker->db, data, &error);
   unwatch_cancel (worker, cancellable, handler);
 
+  note_transaction (worker);
   if (results == NULL)
     g_task_return_error (task, job_error (task, error));
   else
@@ -637,6 +648,7 @@ run_close (LhWorker *worker,
            GTask    *task)
 {
   g_clear_pointer (&worker->db, sqlite3_close_v2);
+  note_transaction (worker);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -727,6 +739,12 @@ static gboolean
 lh_local_connection_get_read_only (LhConnection *connection)
 {
   return LH_LOCAL_CONNECTION (connection)->read_only;
+}
+
+static gboolean
+lh_local_connection_get_in_transaction (LhConnection *connection)
+{
+  return g_atomic_int_get (&LH_LOCAL_CONNECTION (connection)->worker->in_transaction);
 }
 
 static void
@@ -851,6 +869,7 @@ lh_local_connection_iface_init (LhConnectionInterface *iface)
   iface->get_title = lh_local_connection_get_title;
   iface->get_location = lh_local_connection_get_location;
   iface->get_read_only = lh_local_connection_get_read_only;
+  iface->get_in_transaction = lh_local_connection_get_in_transaction;
   iface->execute_async = lh_local_connection_execute_async;
   iface->execute_finish = lh_local_connection_execute_finish;
   iface->execute_background_async = lh_local_connection_execute_background_async;

@@ -335,6 +335,30 @@ lh_sql_changes_schema (const char *sql)
   return FALSE;
 }
 
+/* The statement (an index into spans, from lh_sql_split()) that a cursor at byte offset
+ * cursor means: the one it is in or just after; in blank space before the first, the
+ * first. -1 when there is none. */
+int
+lh_sql_statement_at (GArray *spans,
+                     gsize   cursor)
+{
+  int found = -1;
+
+  g_return_val_if_fail (spans != NULL, -1);
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const LhStatementSpan *span = &g_array_index (spans, LhStatementSpan, i);
+
+      if (span->offset > cursor)
+        break;
+      found = i;
+    }
+  if (found < 0 && spans->len > 0)
+    found = 0;
+  return found;
+}
+
 /* name as an SQL identifier, whatever characters it holds: in double quotes, with each
  * double quote inside doubled. */
 char *

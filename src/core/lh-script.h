@@ -45,6 +45,8 @@ GPtrArray             *lh_script_run_finish         (LhScript      *self,
 
 GArray                *lh_sql_split                 (const char    *text,
                                                      gssize         length);
+int                    lh_sql_statement_at          (GArray        *spans,
+                                                     gsize          cursor);
 gboolean               lh_sql_is_blank              (const char    *text,
                                                      gssize         length);
 void                   lh_sql_offset_to_line_column (const char    *text,

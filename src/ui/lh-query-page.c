@@ -61,6 +61,8 @@ update_actions (LhQueryPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.run",
                                  !running && self->connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.run-all",
+                                 !running && self->connection != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.cancel", running);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
@@ -262,24 +264,14 @@ run_cb (GObject      *object,
   g_free (data);
 }
 
+/* Runs text, which starts at character base of the buffer, as a script. */
 static void
-run_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+run_text (LhQueryPage *self,
+          const char  *text,
+          int          base)
 {
-  LhQueryPage *self = LH_QUERY_PAGE (widget);
-  GtkTextBuffer *buffer = get_buffer (self);
   g_autoptr(LhScript) script = NULL;
-  g_autofree char *text = NULL;
-  GtkTextIter start, end;
   RunData *data;
-
-  if (self->connection == NULL || self->cancellable != NULL)
-    return;
-
-  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
-    gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 
   clear_error (self);
   script = lh_script_new (text);
@@ -296,9 +288,79 @@ run_action (GtkWidget  *widget,
 
   data = g_new0 (RunData, 1);
   data->self = g_object_ref (self);
-  data->base = gtk_text_iter_get_offset (&start);
+  data->base = base;
   lh_script_run_async (script, self->connection, LH_QUERY_PAGE_MAX_ROWS, self->cancellable,
                        run_cb, data);
+}
+
+/* The selection, or else all the text; start is where it begins. */
+static char *
+dup_selection_or_all (LhQueryPage *self,
+                      GtkTextIter *start)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter end;
+
+  if (!gtk_text_buffer_get_selection_bounds (buffer, start, &end))
+    gtk_text_buffer_get_bounds (buffer, start, &end);
+  return gtk_text_buffer_get_text (buffer, start, &end, FALSE);
+}
+
+/* Ctrl+Enter: the selection, or else the one statement the cursor is in (or just after). */
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autofree char *text = NULL;
+  g_autofree char *statement = NULL;
+  g_autoptr(GArray) spans = NULL;
+  GtkTextIter start, end, cursor;
+  const LhStatementSpan *span;
+  gsize cursor_byte;
+  int index;
+
+  if (self->connection == NULL || self->cancellable != NULL)
+    return;
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    {
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      run_text (self, text, gtk_text_iter_get_offset (&start));
+      return;
+    }
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  cursor_byte = g_utf8_offset_to_pointer (text, gtk_text_iter_get_offset (&cursor)) - text;
+  spans = lh_sql_split (text, -1);
+  index = lh_sql_statement_at (spans, cursor_byte);
+  if (index < 0)
+    {
+      set_status (self, _("There is no SQL to run"));
+      return;
+    }
+  span = &g_array_index (spans, LhStatementSpan, index);
+  statement = g_strndup (text + span->offset, span->length);
+  run_text (self, statement, g_utf8_pointer_to_offset (text, text + span->offset));
+}
+
+/* Ctrl+Shift+Enter: every statement, of the selection or of all the text. */
+static void
+run_all_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  g_autofree char *text = NULL;
+  GtkTextIter start;
+
+  if (self->connection == NULL || self->cancellable != NULL)
+    return;
+  text = dup_selection_or_all (self, &start);
+  run_text (self, text, gtk_text_iter_get_offset (&start));
 }
 
 static void
@@ -451,6 +513,7 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, error_page);
 
   gtk_widget_class_install_action (widget_class, "query.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "query.run-all", NULL, run_all_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -470,6 +533,8 @@ add_shortcuts (LhQueryPage *self)
   } shortcuts[] = {
     { GDK_KEY_Return, GDK_CONTROL_MASK, "query.run" },
     { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "query.run" },
+    { GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
+    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
     { GDK_KEY_Escape, 0, "query.cancel" },
   };
 

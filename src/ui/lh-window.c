@@ -19,6 +19,7 @@ struct _LhWindow
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
   GtkLabel        *read_only_label;
+  GtkLabel        *transaction_label;
   GtkStack        *stack;
   AdwStatusPage   *opening_page;
   GtkSpinner      *opening_spinner;
@@ -40,6 +41,7 @@ struct _LhWindow
   /* state */
   gboolean closed;
   gboolean discard_confirmed;
+  gboolean transaction_confirmed;
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -724,6 +726,80 @@ close_window_response_cb (AdwMessageDialog *dialog,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* After every run in the SQL tab: is a transaction it began still open? */
+static void
+query_running_cb (LhWindow *self)
+{
+  if (self->query_page == NULL || lh_query_page_get_running (self->query_page))
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->transaction_label),
+                          self->connection != NULL &&
+                          lh_connection_get_in_transaction (self->connection));
+}
+
+static void
+commit_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LhWindow) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  if (rows == NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Commit"),
+                                                  error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      query_running_cb (self);
+      return;
+    }
+  self->transaction_confirmed = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+transaction_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         LhWindow         *self)
+{
+  if (g_str_equal (response, "commit") && self->connection != NULL)
+    lh_connection_execute_async (self->connection, "COMMIT", NULL, 0, NULL, commit_cb,
+                                 g_object_ref (self));
+  else if (g_str_equal (response, "rollback"))
+    {
+      /* Closing the database rolls the transaction back. */
+      self->transaction_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
+ask_about_transaction (LhWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->closed || self->transaction_confirmed || self->connection == NULL ||
+      !lh_connection_get_in_transaction (self->connection))
+    return FALSE;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Commit the Open Transaction?"),
+                                                       _("A transaction begun in the SQL editor is "
+                                                         "still open. Its changes are lost unless "
+                                                         "it is committed.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rollback", _("_Roll Back"),
+                                    "commit", _("C_ommit"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rollback", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "commit", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "commit");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (transaction_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static gboolean
 lh_window_close_request (GtkWindow *window)
 {
@@ -741,6 +817,8 @@ lh_window_close_request (GtkWindow *window)
       gtk_window_present (GTK_WINDOW (dialog));
       return GDK_EVENT_STOP;
     }
+  if (ask_about_transaction (self))
+    return GDK_EVENT_STOP;
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -771,6 +849,14 @@ lh_window_get_connection (LhWindow *self)
 {
   g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
   return self->connection;
+}
+
+/* TRUE while the header says a transaction is open. */
+gboolean
+lh_window_shows_transaction (LhWindow *self)
+{
+  g_return_val_if_fail (LH_IS_WINDOW (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->transaction_label));
 }
 
 AdwTabView *
@@ -839,6 +925,7 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, read_only_label);
+  gtk_widget_class_bind_template_child (widget_class, LhWindow, transaction_label);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, opening_page);
   gtk_widget_class_bind_template_child (widget_class, LhWindow, opening_spinner);
@@ -866,6 +953,7 @@ add_query_tab (LhWindow *self)
 
   self->query_page = g_object_new (LH_TYPE_QUERY_PAGE, NULL);
   g_signal_connect_swapped (self->query_page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
+  g_signal_connect_swapped (self->query_page, "notify::running", G_CALLBACK (query_running_cb), self);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (self->query_page));
   /* Pinned: it stays first and has no close button. */
   adw_tab_view_set_page_pinned (self->tab_view, page, TRUE);

@@ -29,5 +29,6 @@ LhTableView  *lh_window_open_table     (LhWindow       *self,
 LhTableView  *lh_window_open_object    (LhWindow       *self,
                                         LhSchemaObject *object);
 gboolean      lh_window_get_has_changes (LhWindow      *self);
+gboolean      lh_window_shows_transaction (LhWindow    *self);
 
 G_END_DECLS
