@@ -358,6 +358,62 @@ test_run_cancel (Fixture       *fixture,
 }
 
 static void
+assert_ref (GPtrArray  *refs,
+            guint       index,
+            const char *database,
+            const char *table,
+            const char *alias)
+{
+  LhTableRef *ref;
+
+  g_assert_cmpuint (index, <, refs->len);
+  ref = g_ptr_array_index (refs, index);
+  g_assert_cmpstr (ref->database, ==, database);
+  g_assert_cmpstr (ref->table, ==, table);
+  g_assert_cmpstr (ref->alias, ==, alias);
+}
+
+static void
+test_table_refs (void)
+{
+  g_autoptr(GPtrArray) refs = lh_sql_table_refs (
+    "SELECT t.id, u.name FROM tasks AS t\n"
+    "  LEFT JOIN \"the users\" u ON u.id = t.owner, archive.notes n, [odd name]\n"
+    " WHERE t.x IN (SELECT y FROM tags) ORDER BY 1");
+  g_autoptr(GPtrArray) update = lh_sql_table_refs ("UPDATE \"a\"\"b\" SET c = 1 WHERE d = 2");
+  g_autoptr(GPtrArray) insert = lh_sql_table_refs ("INSERT INTO log (msg) VALUES ('from x')");
+  g_autoptr(GPtrArray) none = lh_sql_table_refs ("SELECT 1");
+  g_autofree char *word = NULL;
+  g_autofree char *qualifier = NULL;
+
+  g_assert_cmpuint (refs->len, ==, 5);
+  assert_ref (refs, 0, NULL, "tasks", "t");
+  assert_ref (refs, 1, NULL, "the users", "u");
+  assert_ref (refs, 2, "archive", "notes", "n");
+  assert_ref (refs, 3, NULL, "odd name", NULL);
+  assert_ref (refs, 4, NULL, "tags", NULL);
+  g_assert_cmpuint (update->len, ==, 1);
+  assert_ref (update, 0, NULL, "a\"b", NULL);
+  g_assert_cmpuint (insert->len, ==, 1);
+  assert_ref (insert, 0, NULL, "log", NULL);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  word = lh_sql_word_before ("SELECT t.na", 11, &qualifier);
+  g_assert_cmpstr (word, ==, "na");
+  g_assert_cmpstr (qualifier, ==, "t");
+  g_clear_pointer (&word, g_free);
+  g_clear_pointer (&qualifier, g_free);
+  word = lh_sql_word_before ("SELECT \"the users\".", 19, &qualifier);
+  g_assert_cmpstr (word, ==, "");
+  g_assert_cmpstr (qualifier, ==, "the users");
+  g_clear_pointer (&word, g_free);
+  g_clear_pointer (&qualifier, g_free);
+  word = lh_sql_word_before ("SELECT ta", 9, &qualifier);
+  g_assert_cmpstr (word, ==, "ta");
+  g_assert_null (qualifier);
+}
+
+static void
 test_statement_at (void)
 {
   const char *text = "  SELECT 1;\n\nSELECT 2; -- two\n  SELECT 3";
@@ -399,5 +455,6 @@ main (int    argc,
               fixture_tear_down);
 
   g_test_add_func ("/script/statement-at", test_statement_at);
+  g_test_add_func ("/script/table-refs", test_table_refs);
   return g_test_run ();
 }

@@ -526,6 +526,93 @@ test_statement_at_cursor (Fixture       *fixture,
   g_assert_cmpstr (lh_query_page_get_status (page), ==, "Statement 3 of the script failed");
 }
 
+/* The labels proposed at the end of text (or at the first "|" in it), one a line. */
+static char *
+proposals (LhQueryPage *page,
+           const char  *text)
+{
+  g_autofree char *plain = g_strdup (text);
+  char *bar = strchr (plain, '|');
+  gsize cursor = bar != NULL ? (gsize) (bar - plain) : strlen (plain);
+  g_autoptr(GListModel) items = NULL;
+  GString *labels = g_string_new (NULL);
+
+  if (bar != NULL)
+    memmove (bar, bar + 1, strlen (bar));
+  items = lh_completion_provider_propose (lh_query_page_get_completion (page), plain, cursor);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(LhCompletionItem) item = g_list_model_get_item (items, i);
+
+      g_string_append_printf (labels, "%s\n", lh_completion_item_get_text (item));
+    }
+  return g_string_free (labels, FALSE);
+}
+
+static gboolean
+has_functions (gpointer data)
+{
+  g_autofree char *labels = proposals (data, "SELECT ab");
+
+  return strstr (labels, "abs\n") != NULL;
+}
+
+/* Completion knows the schema: columns through an alias, through a join, tables and
+ * views with keywords, SQLite's functions, and quotes a name that needs them. */
+static void
+test_completion (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  LhSchemaSidebar *sidebar;
+  LhQueryPage *page;
+  char *labels;
+
+  open_path (fixture, path);
+  sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (fixture->window), LH_TYPE_SCHEMA_SIDEBAR));
+  g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
+  page = lh_window_get_query_page (fixture->window);
+
+  labels = proposals (page, "SELECT t.ti| FROM tasks AS t");
+  g_assert_cmpstr (labels, ==, "title\n");
+  g_free (labels);
+  labels = proposals (page, "SELECT u.display_| FROM tasks t JOIN users u ON u.id = t.assignee_id");
+  g_assert_cmpstr (labels, ==, "display_name\n");
+  g_free (labels);
+  labels = proposals (page, "SELECT * FROM ta");
+  g_assert_nonnull (strstr (labels, "tags\ntask_tags\ntasks\n"));
+  g_assert_nonnull (strstr (labels, "TABLE\n"));
+  g_free (labels);
+  g_assert_true (lh_test_wait_until (has_functions, page, 20000));
+
+  run_script (page, "CREATE TABLE \"order items\" (id INTEGER PRIMARY KEY, \"unit price\" REAL);");
+  g_assert_true (lh_test_wait_until (schema_loaded, sidebar, 20000));
+  lh_test_settle ();
+  labels = proposals (page, "SELECT o.u| FROM \"order items\" o; SELECT * FROM ord");
+  g_assert_cmpstr (labels, ==, "\"unit price\"\n");
+  g_free (labels);
+  labels = proposals (page, "SELECT o.u FROM \"order items\" o; SELECT * FROM ord");
+  g_assert_cmpstr (labels, ==, "\"order items\"\nORDER\n");
+  g_free (labels);
+
+  /* The popup itself, on the columns of an alias. */
+  {
+    GtkSourceView *editor = GTK_SOURCE_VIEW (lh_test_find_widget (GTK_WIDGET (page), GTK_SOURCE_TYPE_VIEW));
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
+
+    GtkTextIter after_dot;
+
+    lh_query_page_set_text (page, "SELECT t. FROM tasks AS t");
+    lh_query_page_focus_editor (page);
+    gtk_text_buffer_get_iter_at_offset (buffer, &after_dot, strlen ("SELECT t."));
+    gtk_text_buffer_place_cursor (buffer, &after_dot);
+    gtk_source_completion_show (gtk_source_view_get_completion (editor));
+    lh_test_settle ();
+    lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-completion.png");
+    gtk_text_buffer_set_text (buffer, "", -1);
+  }
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -646,6 +733,7 @@ main (int    argc,
   g_test_add ("/window/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("welcome", test_welcome);
   ADD ("statement-at-cursor", test_statement_at_cursor);
+  ADD ("completion", test_completion);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

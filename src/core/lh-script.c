@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sqlite3.h>
 
 #include "lh-error.h"
 #include "lh-script.h"
@@ -333,6 +334,239 @@ lh_sql_changes_schema (const char *sql)
       p = next;
     }
   return FALSE;
+}
+
+/* The identifier a token spells: a bare word, or one quoted with "", `` or []. */
+static char *
+identifier_text (const char *p,
+                 const char *next,
+                 TokenKind   kind)
+{
+  char quote = *p == '[' ? ']' : *p;
+  GString *name;
+
+  if (kind == TOKEN_WORD)
+    return g_strndup (p, next - p);
+  if (kind != TOKEN_OTHER || (*p != '"' && *p != '`' && *p != '[') || next - p < 2 ||
+      next[-1] != quote)
+    return NULL;
+  name = g_string_new (NULL);
+  for (const char *c = p + 1; c < next - 1; c++)
+    {
+      g_string_append_c (name, *c);
+      if (*c == quote && quote != ']' && c + 1 < next - 1 && c[1] == quote)
+        c++;
+    }
+  return g_string_free (name, FALSE);
+}
+
+typedef struct
+{
+  const char *start;
+  const char *end;
+  TokenKind   kind;
+} Token;
+
+static gboolean
+token_is (const Token *token,
+          const char  *word)
+{
+  return token->kind == TOKEN_WORD && (gsize) (token->end - token->start) == strlen (word) &&
+         g_ascii_strncasecmp (token->start, word, token->end - token->start) == 0;
+}
+
+static gboolean
+token_is_punct (const Token *token,
+                char         c)
+{
+  return token->kind == TOKEN_OTHER && token->end - token->start == 1 && *token->start == c;
+}
+
+void
+lh_table_ref_free (LhTableRef *ref)
+{
+  if (ref == NULL)
+    return;
+  g_free (ref->database);
+  g_free (ref->table);
+  g_free (ref->alias);
+  g_free (ref);
+}
+
+/* Reads "[database.]table [[AS] alias]" at tokens[*i]; NULL when there is no name. */
+static LhTableRef *
+read_table_ref (GArray *tokens,
+                guint  *i)
+{
+  Token *t = &g_array_index (tokens, Token, *i);
+  g_autofree char *first = identifier_text (t->start, t->end, t->kind);
+  LhTableRef *ref;
+
+  if (first == NULL || (t->kind == TOKEN_WORD && sqlite3_keyword_check (t->start, t->end - t->start)))
+    return NULL;
+  ref = g_new0 (LhTableRef, 1);
+  ref->table = g_steal_pointer (&first);
+  (*i)++;
+  if (*i + 1 < tokens->len && token_is_punct (&g_array_index (tokens, Token, *i), '.'))
+    {
+      Token *second = &g_array_index (tokens, Token, *i + 1);
+      char *table = identifier_text (second->start, second->end, second->kind);
+
+      if (table != NULL)
+        {
+          ref->database = ref->table;
+          ref->table = table;
+          *i += 2;
+        }
+    }
+  if (*i < tokens->len && token_is (&g_array_index (tokens, Token, *i), "AS"))
+    (*i)++;
+  if (*i < tokens->len)
+    {
+      Token *a = &g_array_index (tokens, Token, *i);
+
+      if (!(a->kind == TOKEN_WORD && sqlite3_keyword_check (a->start, a->end - a->start)))
+        {
+          ref->alias = identifier_text (a->start, a->end, a->kind);
+          if (ref->alias != NULL)
+            (*i)++;
+        }
+    }
+  return ref;
+}
+
+/* SQLite's keywords, upper-case, in its order. */
+GStrv
+lh_sql_dup_keywords (void)
+{
+  int n = sqlite3_keyword_count ();
+  GStrv keywords = g_new0 (char *, n + 1);
+
+  for (int i = 0; i < n; i++)
+    {
+      const char *name;
+      int length;
+
+      sqlite3_keyword_name (i, &name, &length);
+      keywords[i] = g_ascii_strup (name, length);
+    }
+  return keywords;
+}
+
+/* The tables a statement reads or writes, with their aliases: the names after FROM (and
+ * its commas), JOIN, UPDATE and INTO. For completing columns; no full parse. */
+GPtrArray *
+lh_sql_table_refs (const char *statement)
+{
+  GPtrArray *refs = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_table_ref_free);
+  g_autoptr(GArray) tokens = g_array_new (FALSE, FALSE, sizeof (Token));
+  const char *end = statement + strlen (statement);
+  int depth = 0;
+  int from_depth = -1;
+
+  for (const char *p = statement; p < end;)
+    {
+      Token token = { p, NULL, TOKEN_OTHER };
+
+      token.end = next_token (p, end, &token.kind);
+      p = token.end;
+      if (token.kind == TOKEN_BLANK)
+        continue;
+      /* "a""b" is one name: the tokenizer reads it as "a" and "b", touching. */
+      if (tokens->len > 0 && (*token.start == '"' || *token.start == '`'))
+        {
+          Token *last = &g_array_index (tokens, Token, tokens->len - 1);
+
+          if (last->end == token.start && *last->start == *token.start)
+            {
+              last->end = token.end;
+              continue;
+            }
+        }
+      g_array_append_val (tokens, token);
+    }
+
+  /* A FROM clause runs, at its depth of parentheses, until a word that ends it; a comma
+   * in it, even after a join's ON, starts another table. */
+  for (guint i = 0; i < tokens->len;)
+    {
+      static const char * const enders[] = {
+        "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "WINDOW", "UNION", "EXCEPT",
+        "INTERSECT", "RETURNING",
+      };
+      Token *t = &g_array_index (tokens, Token, i++);
+      gboolean names_table = FALSE;
+
+      if (token_is_punct (t, '('))
+        depth++;
+      else if (token_is_punct (t, ')'))
+        {
+          if (from_depth == depth)
+            from_depth = -1;
+          depth--;
+        }
+      else if (token_is (t, "FROM"))
+        {
+          from_depth = depth;
+          names_table = TRUE;
+        }
+      else if (token_is (t, "JOIN") || token_is (t, "UPDATE") || token_is (t, "INTO") ||
+               (token_is_punct (t, ',') && from_depth == depth))
+        names_table = TRUE;
+      else if (from_depth == depth)
+        for (guint k = 0; k < G_N_ELEMENTS (enders); k++)
+          if (token_is (t, enders[k]))
+            from_depth = -1;
+
+      if (names_table && i < tokens->len)
+        {
+          LhTableRef *ref = read_table_ref (tokens, &i);
+
+          if (ref != NULL)
+            g_ptr_array_add (refs, ref);
+        }
+    }
+  return refs;
+}
+
+/* The word being typed just before cursor (possibly empty), and in *qualifier what stands
+ * before a dot right before it ("t" in "t.na"), or NULL. */
+char *
+lh_sql_word_before (const char  *text,
+                    gsize        cursor,
+                    char       **qualifier)
+{
+  const char *end = text + cursor;
+  const char *start = end;
+
+  *qualifier = NULL;
+  while (start > text && is_id_char (start[-1]))
+    start--;
+  if (start > text && start[-1] == '.')
+    {
+      const char *q_end = start - 1;
+      const char *q_start = q_end;
+
+      if (q_start > text && (q_start[-1] == '"' || q_start[-1] == '`' || q_start[-1] == ']'))
+        {
+          char close = q_start[-1];
+          char open = close == ']' ? '[' : close;
+
+          q_start--;
+          while (q_start > text && q_start[-1] != open)
+            q_start--;
+          if (q_start > text)
+            *qualifier = g_strndup (q_start, q_end - q_start - 1);
+        }
+      else
+        {
+          while (q_start > text && is_id_char (q_start[-1]))
+            q_start--;
+          if (q_start < q_end)
+            *qualifier = g_strndup (q_start, q_end - q_start);
+        }
+    }
+  return g_strndup (start, end - start);
 }
 
 /* The statement (an index into spans, from lh_sql_split()) that a cursor at byte offset

@@ -22,6 +22,14 @@ typedef struct
   GError      *error;
 } LhStatementResult;
 
+/* A table a statement names, as written: for completing its columns. */
+typedef struct
+{
+  char *database;   /* or NULL */
+  char *table;
+  char *alias;      /* or NULL */
+} LhTableRef;
+
 #define LH_TYPE_SCRIPT (lh_script_get_type ())
 
 G_DECLARE_FINAL_TYPE (LhScript, lh_script, LH, SCRIPT, GObject)
@@ -45,6 +53,12 @@ GPtrArray             *lh_script_run_finish         (LhScript      *self,
 
 GArray                *lh_sql_split                 (const char    *text,
                                                      gssize         length);
+GStrv                  lh_sql_dup_keywords          (void);
+GPtrArray             *lh_sql_table_refs            (const char    *statement);
+char                  *lh_sql_word_before           (const char    *text,
+                                                     gsize          cursor,
+                                                     char         **qualifier);
+void                   lh_table_ref_free            (LhTableRef    *ref);
 int                    lh_sql_statement_at          (GArray        *spans,
                                                      gsize          cursor);
 gboolean               lh_sql_is_blank              (const char    *text,

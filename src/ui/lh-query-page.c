@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "lh-completion-provider.h"
 #include "lh-query-page.h"
 #include "lh-result-view.h"
 
@@ -27,6 +28,8 @@ struct _LhQueryPage
   /* owned */
   LhConnection *connection;
   GCancellable *cancellable;
+  GCancellable *functions_cancellable;
+  LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
   char         *error_text;
 };
@@ -386,6 +389,30 @@ apply_style_scheme (LhQueryPage *self)
                                       gtk_source_style_scheme_manager_get_scheme (schemes, id));
 }
 
+static void
+functions_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) functions = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, NULL);
+  if (rows == NULL || self->completion == NULL)
+    return;
+  for (guint i = 0; i < lh_result_set_get_n_rows (rows); i++)
+    {
+      const LhValue *name = lh_result_set_get_value (rows, i, 0);
+
+      if (name->kind == LH_VALUE_TEXT)
+        g_strv_builder_add (names, name->v.text.data);
+    }
+  functions = g_strv_builder_end (names);
+  lh_completion_provider_set_functions (self->completion, (const char * const *) functions);
+}
+
 void
 lh_query_page_set_connection (LhQueryPage  *self,
                               LhConnection *connection)
@@ -394,8 +421,35 @@ lh_query_page_set_connection (LhQueryPage  *self,
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->functions_cancellable);
+  g_clear_object (&self->functions_cancellable);
   g_set_object (&self->connection, connection);
   update_actions (self);
+  if (connection == NULL)
+    return;
+  /* Completion knows the functions this SQLite has, extensions included. */
+  self->functions_cancellable = g_cancellable_new ();
+  lh_connection_execute_background_async (connection,
+                                          "SELECT DISTINCT name FROM pragma_function_list "
+                                          "WHERE name GLOB '[a-z]*' ORDER BY name",
+                                          NULL, self->functions_cancellable, functions_cb,
+                                          g_object_ref (self));
+}
+
+/* The schema the editor completes names from. */
+void
+lh_query_page_set_schema (LhQueryPage *self,
+                          LhSchema    *schema)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+  lh_completion_provider_set_schema (self->completion, schema);
+}
+
+LhCompletionProvider *
+lh_query_page_get_completion (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->completion;
 }
 
 void
@@ -472,6 +526,9 @@ lh_query_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_QUERY_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  g_cancellable_cancel (self->functions_cancellable);
+  g_clear_object (&self->functions_cancellable);
+  g_clear_object (&self->completion);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->error_text, g_free);
@@ -563,6 +620,10 @@ lh_query_page_init (LhQueryPage *self)
   self->error_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "sql-error",
                                                 "underline", PANGO_UNDERLINE_ERROR,
                                                 NULL);
+
+  self->completion = lh_completion_provider_new ();
+  gtk_source_completion_add_provider (gtk_source_view_get_completion (self->editor),
+                                      GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
 
   apply_style_scheme (self);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

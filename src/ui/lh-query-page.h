@@ -1,9 +1,11 @@
-/* lh-query-page.h — LhQueryPage: an SQL editor over a results grid; Ctrl+Enter runs the
- * text (or the selection) and shows the rows, their count and the time, or the error. */
+/* lh-query-page.h — LhQueryPage: an SQL editor, completing from the live schema, over a
+ * results grid; Ctrl+Enter runs the statement at the cursor (or the selection),
+ * Ctrl+Shift+Enter every statement, and shows the rows, their count and time, or the error. */
 #pragma once
 
 #include <adwaita.h>
 
+#include "lh-completion-provider.h"
 #include "lh-core.h"
 #include "lh-result-view.h"
 
@@ -25,5 +27,8 @@ LhResultView *lh_query_page_get_result_view (LhQueryPage *self);
 const char   *lh_query_page_get_status     (LhQueryPage  *self);
 const char   *lh_query_page_get_error_text (LhQueryPage  *self);
 void          lh_query_page_focus_editor   (LhQueryPage  *self);
+void          lh_query_page_set_schema     (LhQueryPage  *self,
+                                            LhSchema     *schema);
+LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 
 G_END_DECLS

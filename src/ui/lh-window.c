@@ -565,6 +565,7 @@ schema_loaded_cb (LhWindow *self)
   g_autoptr(GPtrArray) reopen = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean reselect = FALSE;
 
+  lh_query_page_set_schema (self->query_page, schema);
   for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
     {
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
