@@ -413,6 +413,46 @@ test_table_refs (void)
   g_assert_null (qualifier);
 }
 
+/* A real plan, from SQLite: its steps in order, with depths and the full scan marked. */
+static void
+test_query_plan (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "plan.db", NULL);
+  g_autofree char *sql = lh_query_plan_dup_sql ("SELECT * FROM a JOIN b ON b.a_id = a.id "
+                                                "WHERE a.id IN (SELECT a_id FROM c) ORDER BY b.v;\n");
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *text = g_string_new (NULL);
+  g_autofree char *plan = NULL;
+
+  g_assert_cmpstr (sql, ==, "EXPLAIN QUERY PLAN SELECT * FROM a JOIN b ON b.a_id = a.id "
+                            "WHERE a.id IN (SELECT a_id FROM c) ORDER BY b.v");
+  lh_test_make_db (path, "CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE b (a_id, v);"
+                         "CREATE TABLE c (a_id); CREATE INDEX c_a ON c (a_id);");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  rows = lh_test_execute (LH_CONNECTION (connection), sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+  steps = lh_query_plan_from_rows (rows);
+  g_assert_nonnull (steps);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      LhPlanStep *step = g_ptr_array_index (steps, i);
+
+      g_string_append_printf (text, "%u%s %s\n", step->depth, step->full_scan ? "!" : "", step->detail);
+    }
+  plan = g_string_free (text, FALSE);
+  g_assert_nonnull (strstr (plan, "0! SCAN b\n"));
+  g_assert_nonnull (strstr (plan, "0 LIST SUBQUERY 1\n1! SCAN c\n"));
+  g_assert_nonnull (strstr (plan, "0 SEARCH a USING INTEGER PRIMARY KEY (rowid=?)\n"));
+  g_assert_nonnull (strstr (plan, "0 USE TEMP B-TREE FOR ORDER BY\n"));
+  g_clear_object (&connection);
+  lh_test_remove_dir (dir);
+}
+
 static void
 test_statement_at (void)
 {
@@ -456,5 +496,6 @@ main (int    argc,
 
   g_test_add_func ("/script/statement-at", test_statement_at);
   g_test_add_func ("/script/table-refs", test_table_refs);
+  g_test_add_func ("/script/query-plan", test_query_plan);
   return g_test_run ();
 }

@@ -613,6 +613,35 @@ test_completion (Fixture       *fixture,
   }
 }
 
+/* Explain shows the plan of the statement at the cursor, full scans flagged; an error in
+ * it is placed in the statement, not in the EXPLAIN the page added. */
+static void
+test_explain (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  LhQueryPage *page;
+  g_autoptr(GString) texts = g_string_new (NULL);
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT 1;\nSELECT t.title, u.display_name FROM tasks t\n"
+                                "  JOIN users u ON u.id = t.assignee_id WHERE t.status = 'todo'\n"
+                                "  ORDER BY u.email;\n");
+  place_cursor (page, "t.title");
+  run_action_and_wait (page, "query.explain");
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Query plan · 1 full scan");
+  collect_labels (GTK_WIDGET (page), texts);
+  g_assert_nonnull (strstr (texts->str, "SCAN t\n"));
+  g_assert_nonnull (strstr (texts->str, "Reads every row of the table: an index could help\n"));
+  g_assert_nonnull (strstr (texts->str, "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)\n"));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-explain.png");
+
+  lh_query_page_set_text (page, "SELECT nosuch FROM tasks");
+  run_action_and_wait (page, "query.explain");
+  g_assert_cmpstr (lh_query_page_get_error_text (page), ==, "Line 1, column 8: no such column: nosuch");
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -734,6 +763,7 @@ main (int    argc,
   ADD ("welcome", test_welcome);
   ADD ("statement-at-cursor", test_statement_at_cursor);
   ADD ("completion", test_completion);
+  ADD ("explain", test_explain);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

@@ -6,6 +6,7 @@
 #include "lh-edit-set.h"
 #include "lh-error.h"
 #include "lh-local-connection.h"
+#include "lh-query-plan.h"
 #include "lh-result-set.h"
 #include "lh-row-format.h"
 #include "lh-schema.h"

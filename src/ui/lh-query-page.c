@@ -24,6 +24,7 @@ struct _LhQueryPage
   LhResultView  *result_view;
   AdwStatusPage *done_page;
   AdwStatusPage *error_page;
+  GtkListBox    *plan_list;
 
   /* owned */
   LhConnection *connection;
@@ -65,6 +66,8 @@ update_actions (LhQueryPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.run",
                                  !running && self->connection != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.run-all",
+                                 !running && self->connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.explain",
                                  !running && self->connection != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.cancel", running);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
@@ -230,6 +233,7 @@ typedef struct
 {
   LhQueryPage *self;
   int          base;
+  char        *sql;   /* the statement explained, for explain_cb */
 } RunData;
 
 static void
@@ -309,6 +313,36 @@ dup_selection_or_all (LhQueryPage *self,
   return gtk_text_buffer_get_text (buffer, start, &end, FALSE);
 }
 
+/* The selection, or else the one statement the cursor is in (or just after); *base is
+ * the character offset it starts at. NULL when there is no SQL. */
+static char *
+dup_current_sql (LhQueryPage *self,
+                 int         *base)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  g_autofree char *text = NULL;
+  g_autoptr(GArray) spans = NULL;
+  GtkTextIter start, end, cursor;
+  const LhStatementSpan *span;
+  int index;
+
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    {
+      *base = gtk_text_iter_get_offset (&start);
+      return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    }
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  spans = lh_sql_split (text, -1);
+  index = lh_sql_statement_at (spans, g_utf8_offset_to_pointer (text, gtk_text_iter_get_offset (&cursor)) - text);
+  if (index < 0)
+    return NULL;
+  span = &g_array_index (spans, LhStatementSpan, index);
+  *base = g_utf8_pointer_to_offset (text, text + span->offset);
+  return g_strndup (text + span->offset, span->length);
+}
+
 /* Ctrl+Enter: the selection, or else the one statement the cursor is in (or just after). */
 static void
 run_action (GtkWidget  *widget,
@@ -316,38 +350,132 @@ run_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   LhQueryPage *self = LH_QUERY_PAGE (widget);
-  GtkTextBuffer *buffer = get_buffer (self);
-  g_autofree char *text = NULL;
-  g_autofree char *statement = NULL;
-  g_autoptr(GArray) spans = NULL;
-  GtkTextIter start, end, cursor;
-  const LhStatementSpan *span;
-  gsize cursor_byte;
-  int index;
+  g_autofree char *sql = NULL;
+  int base = 0;
 
   if (self->connection == NULL || self->cancellable != NULL)
     return;
-  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
-    {
-      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-      run_text (self, text, gtk_text_iter_get_offset (&start));
-      return;
-    }
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
-  cursor_byte = g_utf8_offset_to_pointer (text, gtk_text_iter_get_offset (&cursor)) - text;
-  spans = lh_sql_split (text, -1);
-  index = lh_sql_statement_at (spans, cursor_byte);
-  if (index < 0)
+  sql = dup_current_sql (self, &base);
+  if (sql == NULL)
     {
       set_status (self, _("There is no SQL to run"));
       return;
     }
-  span = &g_array_index (spans, LhStatementSpan, index);
-  statement = g_strndup (text + span->offset, span->length);
-  run_text (self, statement, g_utf8_pointer_to_offset (text, text + span->offset));
+  run_text (self, sql, base);
+}
+
+/* The plan as a list, a step's children indented under it, full scans flagged. */
+static void
+show_plan (LhQueryPage *self,
+           GPtrArray   *steps)
+{
+  GtkWidget *child;
+  guint n_full = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->plan_list))) != NULL)
+    gtk_list_box_remove (self->plan_list, child);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      LhPlanStep *step = g_ptr_array_index (steps, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (step->full_scan ? "dialog-warning-symbolic"
+                                                                      : "go-next-symbolic");
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), step->detail);
+      gtk_widget_set_margin_start (icon, 24 * step->depth);
+      gtk_widget_add_css_class (icon, step->full_scan ? "warning" : "dim-label");
+      if (step->full_scan)
+        {
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                       _("Reads every row of the table: an index could help"));
+          n_full++;
+        }
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->plan_list, row);
+    }
+  gtk_stack_set_visible_child_name (self->results_stack, "plan");
+  if (n_full > 0)
+    {
+      g_autofree char *status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "Query plan · %u full scan",
+                                                              "Query plan · %u full scans", n_full),
+                                                 n_full);
+
+      set_status (self, status);
+    }
+  else
+    set_status (self, _("Query plan"));
+}
+
+static void
+explain_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  RunData *data = user_data;
+  g_autoptr(LhQueryPage) self = data->self;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  g_clear_object (&self->cancellable);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (rows != NULL)
+    steps = lh_query_plan_from_rows (rows);
+  if (steps != NULL)
+    show_plan (self, steps);
+  else
+    {
+      LhStatementResult failed = { 0 };
+
+      if (error == NULL)
+        error = g_error_new_literal (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_FAILED,
+                                     _("The database gave no query plan for this statement."));
+      failed.error = error;
+      /* The error's position is in "EXPLAIN QUERY PLAN …": move it to the statement. */
+      lh_connection_error_set_offset (error, MAX (-1, lh_connection_error_get_offset (error) -
+                                                      (int) strlen ("EXPLAIN QUERY PLAN ")));
+      show_failure (self, &failed, data->sql, data->base, 1);
+    }
+  g_free (data->sql);
+  g_free (data);
+}
+
+/* How SQLite will run the statement at the cursor. */
+static void
+explain_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  g_autofree char *plan_sql = NULL;
+  RunData *data;
+  int base = 0;
+  char *sql;
+
+  if (self->connection == NULL || self->cancellable != NULL)
+    return;
+  sql = dup_current_sql (self, &base);
+  if (sql == NULL)
+    {
+      set_status (self, _("There is no SQL to explain"));
+      return;
+    }
+  clear_error (self);
+  plan_sql = lh_query_plan_dup_sql (sql);
+  self->cancellable = g_cancellable_new ();
+  update_actions (self);
+  set_status (self, _("Running…"));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  data = g_new0 (RunData, 1);
+  data->self = g_object_ref (self);
+  data->base = base;
+  data->sql = sql;
+  lh_connection_execute_async (self->connection, plan_sql, NULL, 0, self->cancellable,
+                               explain_cb, data);
 }
 
 /* Ctrl+Shift+Enter: every statement, of the selection or of all the text. */
@@ -568,9 +696,11 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, result_view);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, done_page);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, plan_list);
 
   gtk_widget_class_install_action (widget_class, "query.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "query.run-all", NULL, run_all_action);
+  gtk_widget_class_install_action (widget_class, "query.explain", NULL, explain_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -592,6 +722,7 @@ add_shortcuts (LhQueryPage *self)
     { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "query.run" },
     { GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
     { GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
+    { GDK_KEY_e, GDK_CONTROL_MASK, "query.explain" },
     { GDK_KEY_Escape, 0, "query.cancel" },
   };
 
