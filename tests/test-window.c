@@ -642,6 +642,60 @@ test_explain (Fixture       *fixture,
   g_assert_cmpstr (lh_query_page_get_error_text (page), ==, "Line 1, column 8: no such column: nosuch");
 }
 
+typedef struct
+{
+  LhQueryPage *page;
+  const char  *needle;
+} HistoryWait;
+
+static gboolean
+history_shows (gpointer data)
+{
+  HistoryWait *wait = data;
+  g_autofree char *text = lh_query_page_dup_history_text (wait->page);
+
+  return g_str_equal (text, wait->needle);
+}
+
+static char *
+editor_text (LhQueryPage *page)
+{
+  GtkTextView *editor = GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_TEXT_VIEW));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (editor), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (editor), &start, &end, FALSE);
+}
+
+/* What ran, failures too, is in the history of this database; searching narrows it, and
+ * an entry goes back into the editor. */
+static void
+test_history (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *sql = NULL;
+  HistoryWait wait;
+  LhQueryPage *page;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  run_query (page, "SELECT 41 + 1 AS answer");
+  run_query (page, "SELEKT 2");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.show-history", NULL));
+  wait = (HistoryWait) { page, "SELEKT 2\nSELECT 41 + 1 AS answer\n" };
+  g_assert_true (lh_test_wait_until (history_shows, &wait, 20000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-history.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY)),
+                         "41");
+  wait = (HistoryWait) { page, "SELECT 41 + 1 AS answer\n" };
+  g_assert_true (lh_test_wait_until (history_shows, &wait, 20000));
+  lh_query_page_activate_history_row (page, 0);
+  sql = editor_text (page);
+  g_assert_cmpstr (sql, ==, "SELECT 41 + 1 AS answer");
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -764,6 +818,7 @@ main (int    argc,
   ADD ("statement-at-cursor", test_statement_at_cursor);
   ADD ("completion", test_completion);
   ADD ("explain", test_explain);
+  ADD ("history", test_history);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

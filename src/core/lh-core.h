@@ -5,6 +5,7 @@
 #include "lh-demo.h"
 #include "lh-edit-set.h"
 #include "lh-error.h"
+#include "lh-history.h"
 #include "lh-local-connection.h"
 #include "lh-query-plan.h"
 #include "lh-result-set.h"

@@ -25,11 +25,15 @@ struct _LhQueryPage
   AdwStatusPage *done_page;
   AdwStatusPage *error_page;
   GtkListBox    *plan_list;
+  GtkMenuButton *history_button;
+  GtkSearchEntry *history_search;
+  GtkListBox    *history_list;
 
   /* owned */
   LhConnection *connection;
   GCancellable *cancellable;
   GCancellable *functions_cancellable;
+  GCancellable *history_cancellable;
   LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
   char         *error_text;
@@ -233,8 +237,35 @@ typedef struct
 {
   LhQueryPage *self;
   int          base;
-  char        *sql;   /* the statement explained, for explain_cb */
+  char        *sql;          /* the statement explained, for explain_cb */
+  gint64       started_at;   /* wall clock, for the history */
 } RunData;
+
+/* Every statement that ran, as it ended, in the history of this user. */
+static void
+record_history (LhQueryPage *self,
+                GPtrArray   *statements,
+                gint64       started_at)
+{
+  LhHistory *history = lh_history_get_default ();
+
+  if (self->connection == NULL)
+    return;
+  for (guint i = 0; i < statements->len; i++)
+    {
+      LhStatementResult *statement = g_ptr_array_index (statements, i);
+      LhHistoryOutcome outcome = LH_HISTORY_OK;
+
+      if (g_error_matches (statement->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        outcome = LH_HISTORY_CANCELLED;
+      else if (statement->error != NULL)
+        outcome = LH_HISTORY_FAILED;
+      lh_history_add (history, lh_connection_get_location (self->connection), statement->sql,
+                      started_at,
+                      statement->result != NULL ? lh_result_set_get_elapsed (statement->result) : 0,
+                      outcome, statement->error != NULL ? statement->error->message : NULL);
+    }
+}
 
 static void
 run_cb (GObject      *object,
@@ -248,6 +279,7 @@ run_cb (GObject      *object,
   LhStatementResult *last;
 
   statements = lh_script_run_finish (script, result, NULL);
+  record_history (self, statements, data->started_at);
   g_clear_object (&self->cancellable);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -296,6 +328,7 @@ run_text (LhQueryPage *self,
   data = g_new0 (RunData, 1);
   data->self = g_object_ref (self);
   data->base = base;
+  data->started_at = g_get_real_time ();
   lh_script_run_async (script, self->connection, LH_QUERY_PAGE_MAX_ROWS, self->cancellable,
                        run_cb, data);
 }
@@ -505,6 +538,180 @@ cancel_action (GtkWidget  *widget,
     g_cancellable_cancel (self->cancellable);
 }
 
+/* History */
+
+static char *
+first_line (const char *sql)
+{
+  g_autofree char *flat = g_strdup (sql);
+
+  g_strdelimit (flat, "\n\r\t", ' ');
+  return g_strstrip (g_steal_pointer (&flat));
+}
+
+/* "2026-11-25 14:03" in local time, from the stored ISO 8601 UTC time. */
+static char *
+local_time (const LhValue *when)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when->kind != LH_VALUE_TEXT)
+    return g_strdup ("");
+  utc = g_date_time_new_from_iso8601 (when->v.text.data, NULL);
+  if (utc == NULL)
+    return g_strdup (when->v.text.data);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static void
+history_run_clicked_cb (GtkButton   *button,
+                        LhQueryPage *self)
+{
+  const char *sql = g_object_get_data (G_OBJECT (gtk_widget_get_ancestor (GTK_WIDGET (button),
+                                                                        GTK_TYPE_LIST_BOX_ROW)),
+                                       "lh-sql");
+
+  lh_query_page_set_text (self, sql);
+  gtk_popover_popdown (gtk_menu_button_get_popover (self->history_button));
+  gtk_widget_activate_action (GTK_WIDGET (self), "query.run-all", NULL);
+}
+
+static GtkWidget *
+new_history_row (LhQueryPage *self,
+                 LhResultSet *rows,
+                 guint        i)
+{
+  const LhValue *sql = lh_result_set_get_value (rows, i, 2);
+  const LhValue *when = lh_result_set_get_value (rows, i, 3);
+  const LhValue *outcome = lh_result_set_get_value (rows, i, 5);
+  const LhValue *message = lh_result_set_get_value (rows, i, 6);
+  g_autofree char *title = first_line (sql->kind == LH_VALUE_TEXT ? sql->v.text.data : "");
+  g_autofree char *duration = format_duration (lh_result_set_get_value (rows, i, 4)->v.real * 1000);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *local = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *run = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
+  gboolean failed = outcome->kind == LH_VALUE_TEXT && !g_str_equal (outcome->v.text.data, "ok");
+
+  local = local_time (when);
+  subtitle = g_strdup_printf ("%s · %s%s%s", local, duration,
+                              failed ? " · " : "",
+                              failed && message->kind == LH_VALUE_TEXT ? message->v.text.data
+                              : failed ? _("cancelled") : "");
+  /* Without markup, title and subtitle are shown as they are. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 2);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, sql->kind == LH_VALUE_TEXT ? sql->v.text.data : NULL);
+  if (failed)
+    adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-error-symbolic"));
+  gtk_widget_set_valign (run, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (run, "flat");
+  gtk_widget_set_tooltip_text (run, _("Run it again"));
+  g_signal_connect (run, "clicked", G_CALLBACK (history_run_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), run);
+  g_object_set_data_full (G_OBJECT (row), "lh-sql",
+                          g_strdup (sql->kind == LH_VALUE_TEXT ? sql->v.text.data : ""), g_free);
+  return row;
+}
+
+static void
+history_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  rows = lh_history_search_finish (LH_HISTORY (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->history_list == NULL)
+    return;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
+    gtk_list_box_remove (self->history_list, child);
+  if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     rows == NULL ? error->message : _("Nothing run here yet"));
+      gtk_list_box_append (self->history_list, row);
+      return;
+    }
+  for (guint i = 0; i < lh_result_set_get_n_rows (rows); i++)
+    gtk_list_box_append (self->history_list, new_history_row (self, rows, i));
+}
+
+static void
+history_search_cb (LhQueryPage *self)
+{
+  if (self->connection == NULL)
+    return;
+  g_cancellable_cancel (self->history_cancellable);
+  g_clear_object (&self->history_cancellable);
+  self->history_cancellable = g_cancellable_new ();
+  lh_history_search_async (lh_history_get_default (),
+                           gtk_editable_get_text (GTK_EDITABLE (self->history_search)),
+                           lh_connection_get_location (self->connection), 200,
+                           self->history_cancellable, history_loaded_cb, g_object_ref (self));
+}
+
+static void
+history_shown_cb (LhQueryPage *self)
+{
+  history_search_cb (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->history_search));
+}
+
+static void
+history_row_activated_cb (LhQueryPage   *self,
+                          GtkListBoxRow *row)
+{
+  const char *sql = g_object_get_data (G_OBJECT (row), "lh-sql");
+
+  if (sql == NULL)
+    return;
+  lh_query_page_set_text (self, sql);
+  gtk_popover_popdown (gtk_menu_button_get_popover (self->history_button));
+  lh_query_page_focus_editor (self);
+}
+
+static void
+show_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  gtk_menu_button_popup (LH_QUERY_PAGE (widget)->history_button);
+}
+
+/* The history list as shown, one entry a line, for tests. */
+char *
+lh_query_page_dup_history_text (LhQueryPage *self)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->history_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_PREFERENCES_ROW (row))
+      g_string_append_printf (text, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  return g_string_free (text, FALSE);
+}
+
+void
+lh_query_page_activate_history_row (LhQueryPage *self,
+                                    guint        index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->history_list, index);
+
+  g_return_if_fail (row != NULL);
+  history_row_activated_cb (self, row);
+}
+
 static void
 apply_style_scheme (LhQueryPage *self)
 {
@@ -656,6 +863,8 @@ lh_query_page_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_cancellable_cancel (self->functions_cancellable);
   g_clear_object (&self->functions_cancellable);
+  g_cancellable_cancel (self->history_cancellable);
+  g_clear_object (&self->history_cancellable);
   g_clear_object (&self->completion);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
@@ -697,10 +906,17 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, done_page);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, plan_list);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_search);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_list);
+  gtk_widget_class_bind_template_callback (widget_class, history_shown_cb);
+  gtk_widget_class_bind_template_callback (widget_class, history_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, history_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "query.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "query.run-all", NULL, run_all_action);
   gtk_widget_class_install_action (widget_class, "query.explain", NULL, explain_action);
+  gtk_widget_class_install_action (widget_class, "query.show-history", NULL, show_history_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -723,6 +939,7 @@ add_shortcuts (LhQueryPage *self)
     { GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
     { GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
     { GDK_KEY_e, GDK_CONTROL_MASK, "query.explain" },
+    { GDK_KEY_h, GDK_CONTROL_MASK, "query.show-history" },
     { GDK_KEY_Escape, 0, "query.cancel" },
   };
 

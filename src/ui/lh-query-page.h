@@ -30,5 +30,8 @@ void          lh_query_page_focus_editor   (LhQueryPage  *self);
 void          lh_query_page_set_schema     (LhQueryPage  *self,
                                             LhSchema     *schema);
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
+char         *lh_query_page_dup_history_text (LhQueryPage *self);
+void          lh_query_page_activate_history_row (LhQueryPage *self,
+                                                  guint        index);
 
 G_END_DECLS

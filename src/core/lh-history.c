@@ -1,0 +1,412 @@
+/* lh-history.c — LhHistory writes each statement run to history.sqlite under Litehouse's
+ * data folder, through a connection of its own (so a database being queried never waits
+ * on it). The file is made on first use; operations asked for before it is open wait in
+ * a queue, in order. It keeps the newest MAX_ENTRIES entries. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lh-history.h"
+#include "lh-local-connection.h"
+
+#define MAX_ENTRIES 10000
+
+#define SCHEMA_SQL \
+  "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
+  "  sql TEXT NOT NULL, started_at TEXT NOT NULL, duration_ms REAL NOT NULL," \
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'cancelled')), message TEXT)"
+
+#define INSERT_SQL \
+  "INSERT INTO history (database, sql, started_at, duration_ms, outcome, message) " \
+  "VALUES (?, ?, ?, ?, ?, ?)"
+
+#define PRUNE_SQL \
+  "DELETE FROM history WHERE id <= (SELECT max(id) FROM history) - " G_STRINGIFY (MAX_ENTRIES)
+
+#define SEARCH_SQL \
+  "SELECT id, database, sql, started_at, duration_ms, outcome, message FROM history " \
+  "WHERE (?1 IS NULL OR database = ?1) AND sql LIKE ?2 ESCAPE '\\' ORDER BY id DESC LIMIT ?3"
+
+struct _LhHistory
+{
+  GObject parent_instance;
+
+  /* owned */
+  char         *path;
+  LhConnection *connection;
+  GError       *open_error;
+  GQueue        waiting;     /* GTask waiting for the connection */
+
+  /* state */
+  gboolean opening;
+};
+
+G_DEFINE_FINAL_TYPE (LhHistory, lh_history, G_TYPE_OBJECT)
+
+typedef void (*RunFunc) (LhHistory *self,
+                         GTask     *task);
+
+static void
+lh_history_finalize (GObject *object)
+{
+  LhHistory *self = LH_HISTORY (object);
+
+  g_free (self->path);
+  g_clear_object (&self->connection);
+  g_clear_error (&self->open_error);
+  G_OBJECT_CLASS (lh_history_parent_class)->finalize (object);
+}
+
+static void
+lh_history_class_init (LhHistoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_history_finalize;
+}
+
+static void
+lh_history_init (LhHistory *self)
+{
+  g_queue_init (&self->waiting);
+}
+
+/* A history kept in the SQLite file path, made (with its folder) when first used. */
+LhHistory *
+lh_history_new (const char *path)
+{
+  LhHistory *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (LH_TYPE_HISTORY, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+/* The history of this user: $XDG_DATA_HOME/litehouse/history.sqlite. */
+LhHistory *
+lh_history_get_default (void)
+{
+  static LhHistory *history;
+
+  if (history == NULL)
+    {
+      g_autofree char *path = g_build_filename (g_get_user_data_dir (), "litehouse",
+                                                "history.sqlite", NULL);
+
+      history = lh_history_new (path);
+    }
+  return history;
+}
+
+const char *
+lh_history_get_path (LhHistory *self)
+{
+  g_return_val_if_fail (LH_IS_HISTORY (self), NULL);
+  return self->path;
+}
+
+/* Opening */
+
+static void
+run_task (LhHistory *self,
+          GTask     *task)
+{
+  RunFunc func = g_object_get_data (G_OBJECT (task), "lh-run");
+
+  if (self->open_error != NULL)
+    g_task_return_error (task, g_error_copy (self->open_error));
+  else
+    func (self, task);
+  g_object_unref (task);
+}
+
+static void
+opened (LhHistory *self,
+        GError    *error)
+{
+  GTask *task;
+
+  self->opening = FALSE;
+  if (error != NULL)
+    self->open_error = error;
+  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+    run_task (self, task);
+}
+
+static void
+schema_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LhHistory) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  GError *error = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  opened (self, error);
+}
+
+static void
+open_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LhHistory) self = user_data;
+  GError *error = NULL;
+  LhLocalConnection *connection = lh_local_connection_open_finish (result, &error);
+
+  if (connection == NULL)
+    {
+      opened (self, error);
+      return;
+    }
+  self->connection = LH_CONNECTION (connection);
+  lh_connection_execute_async (self->connection, SCHEMA_SQL, NULL, 0, NULL, schema_cb,
+                               g_object_ref (self));
+}
+
+static void
+make_folder_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autofree char *folder = g_path_get_dirname (task_data);
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Cannot make the folder “%s” for the query history: %s"),
+                               folder, g_strerror (saved_errno));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+folder_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LhHistory *self = LH_HISTORY (source);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      opened (self, error);
+      return;
+    }
+  lh_local_connection_open_async (self->path, LH_LOCAL_OPEN_CREATE,
+                                  LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS, NULL, open_cb,
+                                  g_object_ref (self));
+}
+
+/* Runs func with task once the connection is open (now, if it is). */
+static void
+when_open (LhHistory *self,
+           GTask     *task,
+           RunFunc    func)
+{
+  g_object_set_data (G_OBJECT (task), "lh-run", func);
+  if (self->connection != NULL || self->open_error != NULL)
+    {
+      run_task (self, task);
+      return;
+    }
+  g_queue_push_tail (&self->waiting, task);
+  if (!self->opening)
+    {
+      GTask *folder = g_task_new (self, NULL, folder_cb, NULL);
+
+      self->opening = TRUE;
+      g_task_set_task_data (folder, g_strdup (self->path), g_free);
+      g_task_run_in_thread (folder, make_folder_thread);
+      g_object_unref (folder);
+    }
+}
+
+/* Adding */
+
+static void
+statement_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LhResultSet) rows = lh_connection_execute_finish (LH_CONNECTION (source), result, NULL);
+}
+
+static void
+run_add (LhHistory *self,
+         GTask     *task)
+{
+  lh_connection_execute_async (self->connection, INSERT_SQL, g_task_get_task_data (task), 0,
+                               NULL, statement_done_cb, NULL);
+  lh_connection_execute_async (self->connection, PRUNE_SQL, NULL, 0, NULL, statement_done_cb, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static const char *
+outcome_name (LhHistoryOutcome outcome)
+{
+  static const char * const names[] = { "ok", "failed", "cancelled" };
+
+  return names[outcome];
+}
+
+/* Records one statement; the write happens in the background, in order. */
+void
+lh_history_add (LhHistory        *self,
+                const char       *database,
+                const char       *sql,
+                gint64            started_at_usec,
+                gint64            duration_usec,
+                LhHistoryOutcome  outcome,
+                const char       *message)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (started_at_usec / G_USEC_PER_SEC);
+  g_autofree char *when = g_date_time_format_iso8601 (time);
+  GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  GTask *task;
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+  g_return_if_fail (database != NULL && sql != NULL);
+
+  g_ptr_array_add (params, lh_value_new_text (database, -1));
+  g_ptr_array_add (params, lh_value_new_text (sql, -1));
+  g_ptr_array_add (params, lh_value_new_text (when, -1));
+  g_ptr_array_add (params, lh_value_new_real (duration_usec / 1000.0));
+  g_ptr_array_add (params, lh_value_new_text (outcome_name (outcome), -1));
+  g_ptr_array_add (params, message != NULL ? lh_value_new_text (message, -1) : lh_value_new_null ());
+
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, params, (GDestroyNotify) g_ptr_array_unref);
+  when_open (self, task, run_add);
+}
+
+/* Searching */
+
+static void
+search_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  LhResultSet *rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, rows, g_object_unref);
+}
+
+static void
+run_search (LhHistory *self,
+            GTask     *task)
+{
+  lh_connection_execute_async (self->connection, SEARCH_SQL, g_task_get_task_data (task), 0,
+                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
+}
+
+static char *
+like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+/* The newest entries (id, database, sql, started_at, duration_ms, outcome, message) whose
+ * SQL holds text, of database or of all when it is NULL. */
+void
+lh_history_search_async (LhHistory           *self,
+                         const char          *text,
+                         const char          *database,
+                         guint                limit,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autofree char *pattern = like_pattern (text);
+  GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  GTask *task;
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+
+  g_ptr_array_add (params, database != NULL ? lh_value_new_text (database, -1) : lh_value_new_null ());
+  g_ptr_array_add (params, lh_value_new_text (pattern, -1));
+  g_ptr_array_add (params, lh_value_new_integer (limit));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_history_search_async);
+  g_task_set_task_data (task, params, (GDestroyNotify) g_ptr_array_unref);
+  when_open (self, task, run_search);
+}
+
+LhResultSet *
+lh_history_search_finish (LhHistory     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Flushing: done once every entry added before it is written. */
+
+static void
+flush_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  GError *error = NULL;
+
+  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_flush (LhHistory *self,
+           GTask     *task)
+{
+  lh_connection_execute_async (self->connection, "SELECT 1", NULL, 0, NULL, flush_cb,
+                               g_object_ref (task));
+}
+
+void
+lh_history_flush_async (LhHistory           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_history_flush_async);
+  when_open (self, task, run_flush);
+}
+
+gboolean
+lh_history_flush_finish (LhHistory     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,48 @@
+/* lh-history.h — LhHistory: every statement run from the SQL editor (which database, when,
+ * how long, how it ended), kept in an SQLite file of Litehouse's own, searchable. */
+#pragma once
+
+#include "lh-connection.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LH_HISTORY_OK,
+  LH_HISTORY_FAILED,
+  LH_HISTORY_CANCELLED,
+} LhHistoryOutcome;
+
+#define LH_TYPE_HISTORY (lh_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (LhHistory, lh_history, LH, HISTORY, GObject)
+
+LhHistory   *lh_history_new            (const char          *path);
+LhHistory   *lh_history_get_default    (void);
+const char  *lh_history_get_path       (LhHistory           *self);
+void         lh_history_add            (LhHistory           *self,
+                                        const char          *database,
+                                        const char          *sql,
+                                        gint64               started_at_usec,
+                                        gint64               duration_usec,
+                                        LhHistoryOutcome     outcome,
+                                        const char          *message);
+void         lh_history_search_async   (LhHistory           *self,
+                                        const char          *text,
+                                        const char          *database,
+                                        guint                limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+LhResultSet *lh_history_search_finish  (LhHistory           *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+void         lh_history_flush_async    (LhHistory           *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean     lh_history_flush_finish   (LhHistory           *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* test-history.c — LhHistory makes its file (and folder) on first use, keeps entries in
+ * order with their database, time, duration and outcome, and finds them by text (a "%"
+ * typed is a "%", not a wildcard) and by database. */
+#include "config.h"
+
+#include "lh-test-util.h"
+
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static LhResultSet *
+search (LhHistory  *history,
+        const char *text,
+        const char *database)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LhResultSet *rows;
+
+  lh_history_search_async (history, text, database, 50, NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_history_search_finish (history, result, &error);
+  g_assert_no_error (error);
+  return rows;
+}
+
+static char *
+column_text (LhResultSet *rows,
+             guint        column)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < lh_result_set_get_n_rows (rows); i++)
+    {
+      g_autofree char *value = lh_value_to_display_string (lh_result_set_get_value (rows, i, column), 0);
+
+      g_string_append_printf (text, "%s\n", value);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_add_and_search (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "new", "folder", "history.sqlite", NULL);
+  g_autoptr(LhHistory) history = lh_history_new (path);
+  g_autoptr(GAsyncResult) flushed = NULL;
+  g_autoptr(LhResultSet) all = NULL;
+  g_autoptr(LhResultSet) percent = NULL;
+  g_autoptr(LhResultSet) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sqls = NULL;
+  gint64 now = g_get_real_time ();
+
+  lh_history_add (history, "/db/a.sqlite", "SELECT 1", now, 1500, LH_HISTORY_OK, NULL);
+  lh_history_add (history, "/db/b.sqlite", "UPDATE t SET x = '100%'", now, 2000, LH_HISTORY_OK, NULL);
+  lh_history_add (history, "/db/a.sqlite", "SELEKT 2", now, 10, LH_HISTORY_FAILED,
+                  "near \"SELEKT\": syntax error");
+  lh_history_flush_async (history, NULL, store_cb, &flushed);
+  while (flushed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (lh_history_flush_finish (history, flushed, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  all = search (history, NULL, NULL);
+  sqls = column_text (all, 2);
+  g_assert_cmpstr (sqls, ==, "SELEKT 2\nUPDATE t SET x = '100%'\nSELECT 1\n");
+  g_clear_pointer (&sqls, g_free);
+  sqls = column_text (all, 5);
+  g_assert_cmpstr (sqls, ==, "failed\nok\nok\n");
+  g_assert_cmpfloat (lh_result_set_get_value (all, 2, 4)->v.real, ==, 1.5);
+
+  percent = search (history, "0%", NULL);
+  g_assert_cmpuint (lh_result_set_get_n_rows (percent), ==, 1);
+  other = search (history, "sele", "/db/a.sqlite");
+  g_assert_cmpuint (lh_result_set_get_n_rows (other), ==, 2);
+
+  g_clear_object (&history);
+  lh_test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/history/add-and-search", test_add_and_search);
+  return g_test_run ();
+}
