@@ -696,6 +696,39 @@ test_history (Fixture       *fixture,
   g_assert_cmpstr (sql, ==, "SELECT 41 + 1 AS answer");
 }
 
+static gboolean
+saved (gpointer data)
+{
+  return g_str_has_prefix (lh_query_page_get_status (data), "Saved");
+}
+
+/* The rows of a query copied as CSV and saved as SQL INSERTs into the table read. */
+static void
+test_export (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *target = g_build_filename (fixture->dir, "teams.sql", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (target);
+  g_autofree char *csv = NULL;
+  g_autofree char *contents = NULL;
+  LhQueryPage *page;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  g_assert_null (lh_query_page_dup_results_text (page, "csv"));
+  run_query (page, "SELECT id, slug, name FROM teams WHERE id <= 2 ORDER BY id");
+  csv = lh_query_page_dup_results_text (page, "csv");
+  g_assert_cmpstr (csv, ==, "id,slug,name\r\n1,platform,Platform\r\n2,web,Web\r\n");
+
+  g_assert_true (lh_query_page_export_to_file (page, file, "sql"));
+  g_assert_true (lh_test_wait_until (saved, page, 20000));
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==,
+                   "INSERT INTO \"teams\" (\"id\", \"slug\", \"name\") VALUES (1, 'platform', 'Platform');\n"
+                   "INSERT INTO \"teams\" (\"id\", \"slug\", \"name\") VALUES (2, 'web', 'Web');\n");
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -819,6 +852,7 @@ main (int    argc,
   ADD ("completion", test_completion);
   ADD ("explain", test_explain);
   ADD ("history", test_history);
+  ADD ("export", test_export);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

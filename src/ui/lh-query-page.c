@@ -8,6 +8,7 @@
 
 #include "lh-completion-provider.h"
 #include "lh-query-page.h"
+#include "lh-row-format.h"
 #include "lh-result-view.h"
 
 struct _LhQueryPage
@@ -26,6 +27,7 @@ struct _LhQueryPage
   AdwStatusPage *error_page;
   GtkListBox    *plan_list;
   GtkMenuButton *history_button;
+  GtkMenuButton *results_button;
   GtkSearchEntry *history_search;
   GtkListBox    *history_list;
 
@@ -34,6 +36,8 @@ struct _LhQueryPage
   GCancellable *cancellable;
   GCancellable *functions_cancellable;
   GCancellable *history_cancellable;
+  GtkNativeDialog *export_chooser;
+  char         *results_sql;     /* the statement whose rows are shown */
   LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
   char         *error_text;
@@ -62,6 +66,23 @@ get_buffer (LhQueryPage *self)
   return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->editor));
 }
 
+static gboolean
+has_rows (LhQueryPage *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->results_stack), "rows") == 0 &&
+         lh_result_view_get_result (self->result_view) != NULL;
+}
+
+static void
+update_results_actions (LhQueryPage *self)
+{
+  gboolean rows = has_rows (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.copy-results", rows);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.export-results", rows);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->results_button), rows);
+}
+
 static void
 update_actions (LhQueryPage *self)
 {
@@ -73,6 +94,7 @@ update_actions (LhQueryPage *self)
                                  !running && self->connection != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.explain",
                                  !running && self->connection != NULL);
+  update_results_actions (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "query.cancel", running);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), running);
@@ -206,6 +228,8 @@ show_success (LhQueryPage *self,
 
       lh_result_view_set_result (self->result_view, result);
       gtk_stack_set_visible_child_name (self->results_stack, "rows");
+      g_free (self->results_sql);
+      self->results_sql = g_strdup (last->sql);
       if (lh_result_set_get_truncated (result))
         status = g_strdup_printf (_("First %u rows shown · %s"), n_rows, duration);
       else
@@ -712,6 +736,143 @@ lh_query_page_activate_history_row (LhQueryPage *self,
   history_row_activated_cb (self, row);
 }
 
+/* Export */
+
+static LhRowFormat
+format_from_name (const char *name)
+{
+  static const char * const names[] = { "tsv", "csv", "json", "sql" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      return i;
+  return LH_ROW_FORMAT_TSV;
+}
+
+/* The rows shown, in a format ("tsv", "csv", "json", "sql"); NULL when none are shown.
+ * SQL inserts into the table the statement read from, "results" when it read none. */
+char *
+lh_query_page_dup_results_text (LhQueryPage *self,
+                                const char  *format)
+{
+  LhResultSet *result;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) refs = NULL;
+  const char *table = NULL;
+  guint n_columns;
+
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+
+  result = lh_result_view_get_result (self->result_view);
+  if (!has_rows (self) || (n_columns = lh_result_set_get_n_columns (result)) == 0)
+    return NULL;
+  rows = g_ptr_array_sized_new (lh_result_set_get_n_rows (result));
+  /* A result keeps its rows' values one after the other: each row is its first value. */
+  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
+    g_ptr_array_add (rows, (gpointer) lh_result_set_get_value (result, r, 0));
+  for (guint c = 0; c < n_columns; c++)
+    g_ptr_array_add (names, (gpointer) lh_result_set_get_column_name (result, c));
+  g_ptr_array_add (names, NULL);
+  refs = lh_sql_table_refs (self->results_sql != NULL ? self->results_sql : "");
+  if (refs->len > 0)
+    table = ((LhTableRef *) g_ptr_array_index (refs, 0))->table;
+  return lh_row_format_rows (format_from_name (format), table,
+                             (const char * const *) names->pdata, n_columns, rows, TRUE);
+}
+
+static void
+copy_results_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autofree char *text = lh_query_page_dup_results_text (LH_QUERY_PAGE (widget),
+                                                          g_variant_get_string (parameter, NULL));
+
+  if (text != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+}
+
+static void
+export_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (source));
+  g_autofree char *status = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    status = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+  else
+    status = g_strdup_printf (_("Saved “%s”"), name);
+  if (self->status_label != NULL)
+    set_status (self, status);
+}
+
+/* Writes the rows shown to file in format; GIO writes a temporary file beside it and
+ * renames it over the target, so a failed save leaves the old file as it was. */
+gboolean
+lh_query_page_export_to_file (LhQueryPage *self,
+                              GFile       *file,
+                              const char  *format)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  text = lh_query_page_dup_results_text (self, format);
+  if (text == NULL)
+    return FALSE;
+  length = strlen (text);
+  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+  set_status (self, _("Saving…"));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, TRUE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, export_written_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+export_response_cb (LhQueryPage          *self,
+                    int                   response,
+                    GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      lh_query_page_export_to_file (self, file, g_object_get_data (G_OBJECT (chooser), "lh-format"));
+    }
+  g_clear_object (&self->export_chooser);
+}
+
+static void
+export_results_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  const char *format = g_variant_get_string (parameter, NULL);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (self->export_chooser != NULL || !has_rows (self))
+    return;
+  chooser = gtk_file_chooser_native_new (_("Save the Rows"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  name = g_strdup_printf ("results.%s", lh_row_format_get_extension (format_from_name (format)));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data_full (G_OBJECT (chooser), "lh-format", g_strdup (format), g_free);
+  self->export_chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_swapped (chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (self->export_chooser);
+}
+
 static void
 apply_style_scheme (LhQueryPage *self)
 {
@@ -865,6 +1026,10 @@ lh_query_page_dispose (GObject *object)
   g_clear_object (&self->functions_cancellable);
   g_cancellable_cancel (self->history_cancellable);
   g_clear_object (&self->history_cancellable);
+  if (self->export_chooser != NULL)
+    gtk_native_dialog_destroy (self->export_chooser);
+  g_clear_object (&self->export_chooser);
+  g_clear_pointer (&self->results_sql, g_free);
   g_clear_object (&self->completion);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
@@ -907,6 +1072,7 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, plan_list);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, results_button);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_search);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_list);
   gtk_widget_class_bind_template_callback (widget_class, history_shown_cb);
@@ -917,6 +1083,8 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "query.run-all", NULL, run_all_action);
   gtk_widget_class_install_action (widget_class, "query.explain", NULL, explain_action);
   gtk_widget_class_install_action (widget_class, "query.show-history", NULL, show_history_action);
+  gtk_widget_class_install_action (widget_class, "query.copy-results", "s", copy_results_action);
+  gtk_widget_class_install_action (widget_class, "query.export-results", "s", export_results_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -31,6 +31,11 @@ void          lh_query_page_set_schema     (LhQueryPage  *self,
                                             LhSchema     *schema);
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 char         *lh_query_page_dup_history_text (LhQueryPage *self);
+char         *lh_query_page_dup_results_text (LhQueryPage *self,
+                                              const char  *format);
+gboolean      lh_query_page_export_to_file   (LhQueryPage *self,
+                                              GFile       *file,
+                                              const char  *format);
 void          lh_query_page_activate_history_row (LhQueryPage *self,
                                                   guint        index);
 
