@@ -115,12 +115,11 @@ lh_test_execute_limited (LhConnection  *connection,
   return lh_connection_execute_finish (connection, wait_for_result (&result), error);
 }
 
-GPtrArray *
-lh_test_run_script (LhConnection *connection,
-                    const char   *text,
-                    GCancellable *cancellable)
+static GPtrArray *
+run_script (LhConnection *connection,
+            LhScript     *script,
+            GCancellable *cancellable)
 {
-  g_autoptr(LhScript) script = lh_script_new (text);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *statements;
@@ -131,8 +130,23 @@ lh_test_run_script (LhConnection *connection,
   return statements;
 }
 
-/* Another process holding a write transaction on path: mode is "exclusive" (readers wait
- * too) or "immediate" (only writers wait). Returns once the lock is held. */
+GPtrArray *
+lh_test_run_script (LhConnection *connection,
+                    const char   *text,
+                    GCancellable *cancellable)
+{
+  g_autoptr(LhScript) script = lh_script_new (text);
+
+  return run_script (connection, script, cancellable);
+}
+
+GPtrArray *
+lh_test_run_script_object (LhConnection *connection,
+                           LhScript     *script)
+{
+  return run_script (connection, script, NULL);
+}
+
 GSubprocess *
 lh_test_lock_db (const char *path,
                  const char *mode)

@@ -27,6 +27,8 @@ LhResultSet       *lh_test_execute_limited (LhConnection *connection,
 GPtrArray         *lh_test_run_script     (LhConnection  *connection,
                                            const char    *text,
                                            GCancellable  *cancellable);
+GPtrArray         *lh_test_run_script_object (LhConnection *connection,
+                                              LhScript     *script);
 GSubprocess       *lh_test_lock_db        (const char    *path,
                                            const char    *mode);
 void               lh_test_unlock_db      (GSubprocess   *locker);

@@ -453,6 +453,64 @@ test_query_plan (void)
   lh_test_remove_dir (dir);
 }
 
+static char *
+joined_parameters (const char *sql)
+{
+  g_autoptr(GPtrArray) keys = lh_sql_parameters (sql);
+
+  g_ptr_array_add (keys, NULL);
+  return g_strjoinv (",", (char **) keys->pdata);
+}
+
+static void
+test_parameters (void)
+{
+  static const char * const cases[][2] = {
+    { "SELECT ?, ?, ?", "?1,?2,?3" },
+    { "SELECT ?2, ?", "?1,?2,?3" },
+    { "SELECT :a, @b, $c, :a, ?", ":a,@b,$c,?4" },
+    { "SELECT ?3", "?1,?2,?3" },
+    { "SELECT ':not', \"?\" -- ?\n FROM t /* :x */", "" },
+    { "SELECT $a::b, :x", "$a::b,:x" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *keys = joined_parameters (cases[i][0]);
+
+      g_assert_cmpstr (keys, ==, cases[i][1]);
+    }
+}
+
+/* A script with values runs each statement with its own parameters bound. */
+static void
+test_script_values (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "p.db", NULL);
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhScript) script = lh_script_new ("CREATE TABLE t (a, b); INSERT INTO t VALUES (:name, ?2);"
+                                              "SELECT a || ':' || b || ':' || typeof (?1) FROM t WHERE a = :name");
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) lh_value_free);
+  g_autoptr(GPtrArray) statements = NULL;
+  g_autoptr(GError) error = NULL;
+  LhStatementResult *last;
+
+  lh_test_make_db (path, "");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (values, g_strdup (":name"), lh_value_new_text ("ada", -1));
+  g_hash_table_insert (values, g_strdup ("?2"), lh_value_new_integer (36));
+  lh_script_set_values (script, values);
+  statements = lh_test_run_script_object (LH_CONNECTION (connection), script);
+  last = g_ptr_array_index (statements, statements->len - 1);
+  g_assert_no_error (last->error);
+  g_assert_cmpstr (lh_result_set_get_value (last->result, 0, 0)->v.text.data, ==, "ada:36:null");
+  g_clear_object (&connection);
+  lh_test_remove_dir (dir);
+}
+
 static void
 test_statement_at (void)
 {
@@ -497,5 +555,7 @@ main (int    argc,
   g_test_add_func ("/script/statement-at", test_statement_at);
   g_test_add_func ("/script/table-refs", test_table_refs);
   g_test_add_func ("/script/query-plan", test_query_plan);
+  g_test_add_func ("/script/parameters", test_parameters);
+  g_test_add_func ("/script/values", test_script_values);
   return g_test_run ();
 }

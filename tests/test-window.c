@@ -729,6 +729,77 @@ test_export (Fixture       *fixture,
                    "INSERT INTO \"teams\" (\"id\", \"slug\", \"name\") VALUES (2, 'web', 'Web');\n");
 }
 
+static GtkWidget *
+find_entry_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Parameters ask for values before the run: a number is bound as one, NULL as NULL, and
+ * the values given are offered again next time. Cancel runs nothing. */
+static void
+test_parameters (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  AdwMessageDialog *dialog;
+  GtkWidget *name, *number, *missing;
+  LhQueryPage *page;
+  LhResultSet *result;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT :name || '!' AS greeting, ?2 + 1 AS next, "
+                                "typeof (@missing) AS kind");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_false (lh_query_page_get_running (page));
+  name = find_entry_row (GTK_WIDGET (dialog), ":name");
+  number = find_entry_row (GTK_WIDGET (dialog), "?2");
+  missing = find_entry_row (GTK_WIDGET (dialog), "@missing");
+  g_assert_nonnull (name);
+  g_assert_nonnull (number);
+  g_assert_nonnull (missing);
+  gtk_editable_set_text (GTK_EDITABLE (name), "Ada");
+  gtk_editable_set_text (GTK_EDITABLE (number), "41");
+  gtk_toggle_button_set_active (g_object_get_data (G_OBJECT (missing), "lh-null"), TRUE);
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "editor-parameters.png");
+  adw_message_dialog_response (dialog, "run");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (lh_test_wait_until (query_done, page, 20000));
+  result = lh_result_view_get_result (lh_query_page_get_result_view (page));
+  g_assert_nonnull (result);
+  g_assert_cmpstr (lh_result_set_get_value (result, 0, 0)->v.text.data, ==, "Ada!");
+  g_assert_cmpint (lh_result_set_get_value (result, 0, 1)->v.integer, ==, 42);
+  g_assert_cmpstr (lh_result_set_get_value (result, 0, 2)->v.text.data, ==, "null");
+
+  /* Again: the values come back; Cancel leaves the results as they were. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (dialog), ":name"))), ==,
+                   "Ada");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lh_test_settle ();
+  g_assert_false (lh_query_page_get_running (page));
+  g_assert_true (lh_result_view_get_result (lh_query_page_get_result_view (page)) == result);
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -853,6 +924,7 @@ main (int    argc,
   ADD ("explain", test_explain);
   ADD ("history", test_history);
   ADD ("export", test_export);
+  ADD ("parameters", test_parameters);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

@@ -17,8 +17,9 @@ struct _LhScript
   GObject parent_instance;
 
   /* owned */
-  char   *text;
-  GArray *spans;
+  char       *text;
+  GArray     *spans;
+  GHashTable *values;   /* parameter key → LhValue, or NULL */
 };
 
 typedef struct
@@ -435,6 +436,76 @@ read_table_ref (GArray *tokens,
   return ref;
 }
 
+static void
+set_parameter (GPtrArray  *keys,
+               guint       index,
+               const char *key)
+{
+  if (keys->len < index)
+    g_ptr_array_set_size (keys, index);
+  if (g_ptr_array_index (keys, index - 1) == NULL)
+    g_ptr_array_index (keys, index - 1) = g_strdup (key);
+}
+
+static guint
+named_index (GPtrArray  *keys,
+             const char *key,
+             guint       max)
+{
+  for (guint i = 0; i < keys->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (keys, i), key) == 0)
+      return i + 1;
+  return max + 1;
+}
+
+/* The parameters of one statement as SQLite numbers them: element i is the key of
+ * parameter i + 1 — ":name", "@name" or "$name" as written, "?N" for ? and ?N. Gaps
+ * (?3 alone) are "?1", "?2". */
+GPtrArray *
+lh_sql_parameters (const char *statement)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  const char *end = statement + strlen (statement);
+  guint max = 0;
+
+  for (const char *p = statement; p < end;)
+    {
+      TokenKind kind;
+      const char *next = next_token (p, end, &kind);
+      g_autofree char *key = NULL;
+      guint index = 0;
+
+      if (*p == '?' && next == p + 1)
+        {
+          guint64 number = 0;
+
+          for (; next < end && g_ascii_isdigit (*next); next++)
+            number = MIN (number * 10 + (guint64) (*next - '0'), G_MAXUINT32);
+          index = next > p + 1 ? (guint) number : max + 1;
+          if (index == 0 || index > 32766)
+            {
+              p = next;
+              continue;
+            }
+          key = g_strdup_printf ("?%u", index);
+        }
+      else if ((*p == ':' || *p == '@' || *p == '$') && next > p + 1)
+        {
+          key = g_strndup (p, next - p);
+          index = named_index (keys, key, max);
+        }
+      p = next;
+      if (key == NULL)
+        continue;
+      set_parameter (keys, index, key);
+      max = MAX (max, index);
+    }
+  for (guint i = 0; i < keys->len; i++)
+    if (g_ptr_array_index (keys, i) == NULL)
+      g_ptr_array_index (keys, i) = g_strdup_printf ("?%u", i + 1);
+  return keys;
+}
+
 /* SQLite's keywords, upper-case, in its order. */
 GStrv
 lh_sql_dup_keywords (void)
@@ -637,6 +708,7 @@ lh_script_finalize (GObject *object)
 
   g_free (self->text);
   g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_pointer (&self->values, g_hash_table_unref);
   G_OBJECT_CLASS (lh_script_parent_class)->finalize (object);
 }
 
@@ -649,6 +721,18 @@ lh_script_class_init (LhScriptClass *klass)
 static void
 lh_script_init (LhScript *self)
 {
+}
+
+/* Values for the statements' parameters, by key (lh_sql_parameters()): a named parameter
+ * has one value wherever it appears; a missing one is NULL. */
+void
+lh_script_set_values (LhScript   *self,
+                      GHashTable *values)
+{
+  g_return_if_fail (LH_IS_SCRIPT (self));
+  g_clear_pointer (&self->values, g_hash_table_unref);
+  if (values != NULL)
+    self->values = g_hash_table_ref (values);
 }
 
 LhScript *
@@ -729,6 +813,26 @@ execute_cb (GObject      *object,
   run_next (g_steal_pointer (&task));
 }
 
+/* The values of a statement's parameters, by position, from the values by key. */
+static GPtrArray *
+statement_params (LhScript   *self,
+                  const char *sql)
+{
+  g_autoptr(GPtrArray) keys = lh_sql_parameters (sql);
+  GPtrArray *params;
+
+  if (keys->len == 0)
+    return NULL;
+  params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const LhValue *value = g_hash_table_lookup (self->values, g_ptr_array_index (keys, i));
+
+      g_ptr_array_add (params, value != NULL ? lh_value_copy (value) : lh_value_new_null ());
+    }
+  return params;
+}
+
 static void
 run_next (GTask *task)
 {
@@ -753,7 +857,9 @@ run_next (GTask *task)
   statement->sql = g_strndup (self->text + span->offset, span->length);
   g_ptr_array_add (data->results, statement);
 
-  lh_connection_execute_async (data->connection, statement->sql, NULL, data->max_rows,
+  lh_connection_execute_async (data->connection, statement->sql,
+                               self->values != NULL ? statement_params (self, statement->sql) : NULL,
+                               data->max_rows,
                                g_task_get_cancellable (task), execute_cb, task);
 }
 

@@ -35,6 +35,8 @@ typedef struct
 G_DECLARE_FINAL_TYPE (LhScript, lh_script, LH, SCRIPT, GObject)
 
 LhScript              *lh_script_new                (const char    *text);
+void                   lh_script_set_values         (LhScript      *self,
+                                                     GHashTable    *values);
 const char            *lh_script_get_text           (LhScript      *self);
 guint                  lh_script_get_n_statements   (LhScript      *self);
 const LhStatementSpan *lh_script_get_statement      (LhScript      *self,
@@ -54,6 +56,7 @@ GPtrArray             *lh_script_run_finish         (LhScript      *self,
 GArray                *lh_sql_split                 (const char    *text,
                                                      gssize         length);
 GStrv                  lh_sql_dup_keywords          (void);
+GPtrArray             *lh_sql_parameters            (const char    *statement);
 GPtrArray             *lh_sql_table_refs            (const char    *statement);
 char                  *lh_sql_word_before           (const char    *text,
                                                      gsize          cursor,

@@ -37,6 +37,7 @@ struct _LhQueryPage
   GCancellable *functions_cancellable;
   GCancellable *history_cancellable;
   GtkNativeDialog *export_chooser;
+  GHashTable   *parameter_texts;  /* key → last text given, or NULL for NULL */
   char         *results_sql;     /* the statement whose rows are shown */
   LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
@@ -327,23 +328,18 @@ run_cb (GObject      *object,
   g_free (data);
 }
 
-/* Runs text, which starts at character base of the buffer, as a script. */
+/* Runs text, which starts at character base of the buffer, as a script, with values for
+ * its parameters if given. */
 static void
-run_text (LhQueryPage *self,
-          const char  *text,
-          int          base)
+start_script (LhQueryPage *self,
+              const char  *text,
+              int          base,
+              GHashTable  *values)
 {
-  g_autoptr(LhScript) script = NULL;
+  g_autoptr(LhScript) script = lh_script_new (text);
   RunData *data;
 
-  clear_error (self);
-  script = lh_script_new (text);
-  if (lh_script_get_n_statements (script) == 0)
-    {
-      set_status (self, _("There is no SQL to run"));
-      return;
-    }
-
+  lh_script_set_values (script, values);
   self->cancellable = g_cancellable_new ();
   update_actions (self);
   set_status (self, _("Running…"));
@@ -355,6 +351,171 @@ run_text (LhQueryPage *self,
   data->started_at = g_get_real_time ();
   lh_script_run_async (script, self->connection, LH_QUERY_PAGE_MAX_ROWS, self->cancellable,
                        run_cb, data);
+}
+
+/* The parameter keys of every statement of script, each once, in order. */
+static GPtrArray *
+script_parameters (LhScript *script)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < lh_script_get_n_statements (script); i++)
+    {
+      g_autofree char *sql = lh_script_dup_statement_sql (script, i);
+      g_autoptr(GPtrArray) statement_keys = lh_sql_parameters (sql);
+
+      for (guint k = 0; k < statement_keys->len; k++)
+        if (!g_ptr_array_find_with_equal_func (keys, g_ptr_array_index (statement_keys, k),
+                                               g_str_equal, NULL))
+          g_ptr_array_add (keys, g_strdup (g_ptr_array_index (statement_keys, k)));
+    }
+  return keys;
+}
+
+typedef struct
+{
+  LhQueryPage *self;
+  char        *text;
+  int          base;
+  GPtrArray   *rows;   /* AdwEntryRow per parameter, its key in "lh-key" */
+} ParametersData;
+
+static void
+parameters_data_free (ParametersData *data,
+                      GClosure       *closure)
+{
+  g_object_unref (data->self);
+  g_free (data->text);
+  g_ptr_array_unref (data->rows);
+  g_free (data);
+}
+
+static void
+parameters_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        ParametersData   *data)
+{
+  LhQueryPage *self = data->self;
+  g_autoptr(GHashTable) values = NULL;
+
+  if (!g_str_equal (response, "run") || self->connection == NULL || self->cancellable != NULL)
+    return;
+  values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lh_value_free);
+  for (guint i = 0; i < data->rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (data->rows, i);
+      GtkToggleButton *null = g_object_get_data (G_OBJECT (row), "lh-null");
+      const char *key = g_object_get_data (G_OBJECT (row), "lh-key");
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+
+      if (gtk_toggle_button_get_active (null))
+        {
+          g_hash_table_insert (values, g_strdup (key), lh_value_new_null ());
+          g_hash_table_insert (self->parameter_texts, g_strdup (key), NULL);
+        }
+      else
+        {
+          /* No column to take an affinity from: a number when it is one, text else. */
+          g_hash_table_insert (values, g_strdup (key), lh_value_new_from_input (text, NULL));
+          g_hash_table_insert (self->parameter_texts, g_strdup (key), g_strdup (text));
+        }
+    }
+  start_script (self, data->text, data->base, values);
+}
+
+static void
+null_toggled_cb (GtkToggleButton *button,
+                 GtkWidget       *row)
+{
+  gtk_editable_set_editable (GTK_EDITABLE (row), !gtk_toggle_button_get_active (button));
+  gtk_widget_set_opacity (gtk_widget_get_first_child (row), gtk_toggle_button_get_active (button) ? 0.5 : 1.0);
+}
+
+static GtkWidget *
+new_parameter_row (LhQueryPage *self,
+                   const char  *key)
+{
+  GtkWidget *row = adw_entry_row_new ();
+  GtkWidget *null = gtk_toggle_button_new_with_label ("NULL");
+  const char *last = NULL;
+  gboolean known = g_hash_table_lookup_extended (self->parameter_texts, key, NULL, (gpointer *) &last);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_widget_set_valign (null, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (null, "flat");
+  gtk_widget_set_tooltip_text (null, _("Bind NULL"));
+  g_signal_connect (null, "toggled", G_CALLBACK (null_toggled_cb), row);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), null);
+  if (known && last != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (row), last);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (null), known && last == NULL);
+  g_object_set_data_full (G_OBJECT (row), "lh-key", g_strdup (key), g_free);
+  g_object_set_data (G_OBJECT (row), "lh-null", null);
+  return row;
+}
+
+/* Parameters in the SQL: a dialog asks for their values, then the script runs. */
+static void
+ask_parameters (LhQueryPage *self,
+                const char  *text,
+                int          base,
+                GPtrArray   *keys)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *list = gtk_list_box_new ();
+  AdwMessageDialog *dialog;
+  ParametersData *data;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Parameter Values"),
+                                                       _("The SQL has parameters: give each a value. "
+                                                         "A number is bound as a number, anything "
+                                                         "else as text.")));
+  data = g_new0 (ParametersData, 1);
+  data->self = g_object_ref (self);
+  data->text = g_strdup (text);
+  data->base = base;
+  data->rows = g_ptr_array_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  for (guint i = 0; i < keys->len; i++)
+    {
+      GtkWidget *row = new_parameter_row (self, g_ptr_array_index (keys, i));
+
+      g_ptr_array_add (data->rows, row);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "run", _("_Run"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "run");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (parameters_response_cb), data,
+                         (GClosureNotify) parameters_data_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+run_text (LhQueryPage *self,
+          const char  *text,
+          int          base)
+{
+  g_autoptr(LhScript) script = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+
+  clear_error (self);
+  script = lh_script_new (text);
+  if (lh_script_get_n_statements (script) == 0)
+    {
+      set_status (self, _("There is no SQL to run"));
+      return;
+    }
+  keys = script_parameters (script);
+  if (keys->len > 0)
+    ask_parameters (self, text, base, keys);
+  else
+    start_script (self, text, base, NULL);
 }
 
 /* The selection, or else all the text; start is where it begins. */
@@ -1030,6 +1191,7 @@ lh_query_page_dispose (GObject *object)
     gtk_native_dialog_destroy (self->export_chooser);
   g_clear_object (&self->export_chooser);
   g_clear_pointer (&self->results_sql, g_free);
+  g_clear_pointer (&self->parameter_texts, g_hash_table_unref);
   g_clear_object (&self->completion);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
@@ -1137,6 +1299,7 @@ lh_query_page_init (LhQueryPage *self)
                                                 "underline", PANGO_UNDERLINE_ERROR,
                                                 NULL);
 
+  self->parameter_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->completion = lh_completion_provider_new ();
   gtk_source_completion_add_provider (gtk_source_view_get_completion (self->editor),
                                       GTK_SOURCE_COMPLETION_PROVIDER (self->completion));
