@@ -800,6 +800,77 @@ test_parameters (Fixture       *fixture,
   g_assert_true (lh_result_view_get_result (lh_query_page_get_result_view (page)) == result);
 }
 
+static gboolean
+status_saved (gpointer data)
+{
+  return g_str_has_prefix (lh_query_page_get_status (data), "Saved");
+}
+
+static gboolean
+has_file (gpointer data)
+{
+  return lh_query_page_get_file (data) != NULL;
+}
+
+/* Ctrl+T opens another SQL tab; its text is saved to a .sql file and opened again in a
+ * third; the tab says when its file has changes, and closing it then asks. */
+static void
+test_sql_tabs_and_files (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *sql_path = g_build_filename (fixture->dir, "report.sql", NULL);
+  g_autoptr(GFile) sql_file = g_file_new_for_path (sql_path);
+  g_autofree char *contents = NULL;
+  g_autofree char *text = NULL;
+  AdwTabView *tabs = lh_window_get_tab_view (fixture->window);
+  AdwMessageDialog *dialog;
+  LhQueryPage *second, *third;
+  AdwTabPage *tab;
+
+  open_path (fixture, path);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-query", NULL));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  tab = adw_tab_view_get_selected_page (tabs);
+  second = LH_QUERY_PAGE (adw_tab_page_get_child (tab));
+  g_assert_cmpstr (adw_tab_page_get_title (tab), ==, "SQL 2");
+  run_query (second, "SELECT count(*) AS n FROM tasks");
+  g_assert_null (lh_query_page_get_error_text (second));
+
+  lh_query_page_save_to_file (second, sql_file);
+  g_assert_true (lh_test_wait_until (status_saved, second, 20000));
+  g_assert_true (g_file_get_contents (sql_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "SELECT count(*) AS n FROM tasks");
+  g_assert_cmpstr (adw_tab_page_get_title (tab), ==, "report.sql");
+
+  third = lh_window_new_query_tab (fixture->window);
+  lh_query_page_open_file (third, sql_file);
+  g_assert_true (lh_test_wait_until (has_file, third, 20000));
+  text = editor_text (third);
+  g_assert_cmpstr (text, ==, "SELECT count(*) AS n FROM tasks");
+
+  lh_query_page_set_text (second, "SELECT 2");
+  g_assert_true (lh_query_page_get_modified (second));
+  g_assert_cmpstr (adw_tab_page_get_title (tab), ==, "• report.sql");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs.png");
+  adw_tab_view_close_page (tabs, tab);
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
+  adw_tab_view_close_page (tabs, tab);
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (sql_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "SELECT count(*) AS n FROM tasks");
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -925,6 +996,7 @@ main (int    argc,
   ADD ("history", test_history);
   ADD ("export", test_export);
   ADD ("parameters", test_parameters);
+  ADD ("sql-tabs-and-files", test_sql_tabs_and_files);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);

@@ -38,6 +38,8 @@ struct _LhQueryPage
   GCancellable *history_cancellable;
   GtkNativeDialog *export_chooser;
   GHashTable   *parameter_texts;  /* key → last text given, or NULL for NULL */
+  GFile        *file;             /* the .sql file the text is from, or NULL */
+  GtkNativeDialog *file_chooser;
   char         *results_sql;     /* the statement whose rows are shown */
   LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
@@ -47,6 +49,8 @@ struct _LhQueryPage
 enum {
   PROP_0,
   PROP_RUNNING,
+  PROP_TITLE,
+  PROP_MODIFIED,
   N_PROPS
 };
 
@@ -1034,6 +1038,202 @@ export_results_action (GtkWidget  *widget,
   gtk_native_dialog_show (self->export_chooser);
 }
 
+/* Files */
+
+char *
+lh_query_page_dup_title (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->file != NULL ? g_file_get_basename (self->file) : NULL;
+}
+
+/* TRUE when the text of a file was changed since it was opened or saved. */
+gboolean
+lh_query_page_get_modified (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), FALSE);
+  return self->file != NULL && gtk_text_buffer_get_modified (get_buffer (self));
+}
+
+GFile *
+lh_query_page_get_file (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->file;
+}
+
+static void
+set_file (LhQueryPage *self,
+          GFile       *file)
+{
+  g_set_object (&self->file, file);
+  gtk_text_buffer_set_modified (get_buffer (self), FALSE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
+}
+
+static void
+modified_changed_cb (LhQueryPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
+}
+
+static void
+file_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (self->status_label == NULL)
+    return;
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
+    {
+      g_autofree char *status = g_strdup_printf (_("Could not open the file: %s"), error->message);
+
+      set_status (self, status);
+      return;
+    }
+  if (!g_utf8_validate (contents, length, NULL))
+    {
+      set_status (self, _("Could not open the file: it is not UTF-8 text."));
+      return;
+    }
+  gtk_text_buffer_set_text (get_buffer (self), contents, length);
+  set_file (self, G_FILE (source));
+  set_status (self, "");
+}
+
+/* Reads file into the editor, replacing its text. */
+void
+lh_query_page_open_file (LhQueryPage *self,
+                         GFile       *file)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_file_load_contents_async (file, NULL, file_loaded_cb, g_object_ref (self));
+}
+
+static void
+file_saved_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (source));
+  g_autofree char *status = NULL;
+
+  if (self->status_label == NULL)
+    return;
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      status = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+      set_status (self, status);
+      return;
+    }
+  set_file (self, G_FILE (source));
+  status = g_strdup_printf (_("Saved “%s”"), name);
+  set_status (self, status);
+}
+
+/* Writes the editor's text to file (beside it, then renamed over it). */
+void
+lh_query_page_save_to_file (LhQueryPage *self,
+                            GFile       *file)
+{
+  GtkTextIter start, end;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
+
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  gtk_text_buffer_get_bounds (get_buffer (self), &start, &end);
+  text = gtk_text_buffer_get_text (get_buffer (self), &start, &end, FALSE);
+  bytes = g_bytes_new_take (text, strlen (text));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, TRUE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, file_saved_cb, g_object_ref (self));
+}
+
+static void
+file_chooser_response_cb (LhQueryPage          *self,
+                          int                   response,
+                          GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_SAVE)
+        lh_query_page_save_to_file (self, file);
+      else
+        lh_query_page_open_file (self, file);
+    }
+  g_clear_object (&self->file_chooser);
+}
+
+static void
+run_file_chooser (LhQueryPage          *self,
+                  GtkFileChooserAction  action)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkFileFilter) sql = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser;
+  gboolean saving = action == GTK_FILE_CHOOSER_ACTION_SAVE;
+
+  if (self->file_chooser != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (saving ? _("Save the SQL") : _("Open an SQL File"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, action,
+                                         saving ? _("_Save") : _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (sql, _("SQL files"));
+  gtk_file_filter_add_suffix (sql, "sql");
+  gtk_file_filter_add_mime_type (sql, "application/sql");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), sql);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+  if (saving && self->file == NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "query.sql");
+  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_swapped (chooser, "response", G_CALLBACK (file_chooser_response_cb), self);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+static void
+open_file_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  run_file_chooser (LH_QUERY_PAGE (widget), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+
+  if (self->file != NULL)
+    lh_query_page_save_to_file (self, self->file);
+  else
+    run_file_chooser (self, GTK_FILE_CHOOSER_ACTION_SAVE);
+}
+
+static void
+save_as_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  run_file_chooser (LH_QUERY_PAGE (widget), GTK_FILE_CHOOSER_ACTION_SAVE);
+}
+
 static void
 apply_style_scheme (LhQueryPage *self)
 {
@@ -1115,6 +1315,9 @@ lh_query_page_set_text (LhQueryPage *self,
 {
   g_return_if_fail (LH_IS_QUERY_PAGE (self));
   gtk_text_buffer_set_text (get_buffer (self), text, -1);
+  /* GTK counts a replaced text as no edit; for a file's text it is one. */
+  if (self->file != NULL)
+    gtk_text_buffer_set_modified (get_buffer (self), TRUE);
 }
 
 gboolean
@@ -1166,6 +1369,12 @@ lh_query_page_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, lh_query_page_get_running (self));
       break;
+    case PROP_TITLE:
+      g_value_take_string (value, lh_query_page_dup_title (self));
+      break;
+    case PROP_MODIFIED:
+      g_value_set_boolean (value, lh_query_page_get_modified (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1190,6 +1399,10 @@ lh_query_page_dispose (GObject *object)
   if (self->export_chooser != NULL)
     gtk_native_dialog_destroy (self->export_chooser);
   g_clear_object (&self->export_chooser);
+  if (self->file_chooser != NULL)
+    gtk_native_dialog_destroy (self->file_chooser);
+  g_clear_object (&self->file_chooser);
+  g_clear_object (&self->file);
   g_clear_pointer (&self->results_sql, g_free);
   g_clear_pointer (&self->parameter_texts, g_hash_table_unref);
   g_clear_object (&self->completion);
@@ -1211,6 +1424,14 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The file's name, or NULL for text not from a file. */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The text of a file was changed and not saved. */
+  properties[PROP_MODIFIED] =
+    g_param_spec_boolean ("modified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A run created, dropped or altered something: schema views should read it again. */
@@ -1246,6 +1467,9 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "query.explain", NULL, explain_action);
   gtk_widget_class_install_action (widget_class, "query.show-history", NULL, show_history_action);
   gtk_widget_class_install_action (widget_class, "query.copy-results", "s", copy_results_action);
+  gtk_widget_class_install_action (widget_class, "query.open-file", NULL, open_file_action);
+  gtk_widget_class_install_action (widget_class, "query.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "query.save-as", NULL, save_as_action);
   gtk_widget_class_install_action (widget_class, "query.export-results", "s", export_results_action);
   gtk_widget_class_install_action (widget_class, "query.cancel", NULL, cancel_action);
 
@@ -1270,6 +1494,8 @@ add_shortcuts (LhQueryPage *self)
     { GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.run-all" },
     { GDK_KEY_e, GDK_CONTROL_MASK, "query.explain" },
     { GDK_KEY_h, GDK_CONTROL_MASK, "query.show-history" },
+    { GDK_KEY_s, GDK_CONTROL_MASK, "query.save" },
+    { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "query.save-as" },
     { GDK_KEY_Escape, 0, "query.cancel" },
   };
 
@@ -1295,6 +1521,8 @@ lh_query_page_init (LhQueryPage *self)
   gtk_source_buffer_set_language (buffer,
                                   gtk_source_language_manager_get_language (languages, "sql"));
   gtk_source_buffer_set_highlight_matching_brackets (buffer, TRUE);
+  g_signal_connect_object (buffer, "modified-changed", G_CALLBACK (modified_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   self->error_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "sql-error",
                                                 "underline", PANGO_UNDERLINE_ERROR,
                                                 NULL);

@@ -31,6 +31,13 @@ void          lh_query_page_set_schema     (LhQueryPage  *self,
                                             LhSchema     *schema);
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 char         *lh_query_page_dup_history_text (LhQueryPage *self);
+char         *lh_query_page_dup_title      (LhQueryPage  *self);
+gboolean      lh_query_page_get_modified   (LhQueryPage  *self);
+GFile        *lh_query_page_get_file       (LhQueryPage  *self);
+void          lh_query_page_open_file      (LhQueryPage  *self,
+                                            GFile        *file);
+void          lh_query_page_save_to_file   (LhQueryPage  *self,
+                                            GFile        *file);
 char         *lh_query_page_dup_results_text (LhQueryPage *self,
                                               const char  *format);
 gboolean      lh_query_page_export_to_file   (LhQueryPage *self,

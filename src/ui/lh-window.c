@@ -42,9 +42,41 @@ struct _LhWindow
   gboolean closed;
   gboolean discard_confirmed;
   gboolean transaction_confirmed;
+  guint    n_query_tabs;
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void new_query_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter);
+
+/* The SQL tabs, the pinned first one first. */
+static GPtrArray *
+dup_query_pages (LhWindow *self)
+{
+  GPtrArray *pages = g_ptr_array_new ();
+  int n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (int i = 0; i < n; i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (LH_IS_QUERY_PAGE (child))
+        g_ptr_array_add (pages, child);
+    }
+  return pages;
+}
+
+static void
+set_query_connections (LhWindow     *self,
+                       LhConnection *connection)
+{
+  g_autoptr(GPtrArray) pages = dup_query_pages (self);
+
+  for (guint i = 0; i < pages->len; i++)
+    lh_query_page_set_connection (g_ptr_array_index (pages, i), connection);
+}
 
 static void
 show_page (LhWindow   *self,
@@ -143,7 +175,7 @@ show_database (LhWindow *self)
                           lh_connection_get_read_only (self->connection));
 
   lh_schema_sidebar_load (self->sidebar, self->connection);
-  lh_query_page_set_connection (self->query_page, self->connection);
+  set_query_connections (self, self->connection);
   show_page (self, "database");
   lh_query_page_focus_editor (self->query_page);
 }
@@ -565,7 +597,12 @@ schema_loaded_cb (LhWindow *self)
   g_autoptr(GPtrArray) reopen = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean reselect = FALSE;
 
-  lh_query_page_set_schema (self->query_page, schema);
+  {
+    g_autoptr(GPtrArray) pages = dup_query_pages (self);
+
+    for (guint i = 0; i < pages->len; i++)
+      lh_query_page_set_schema (g_ptr_array_index (pages, i), schema);
+  }
   for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
     {
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
@@ -631,6 +668,31 @@ close_page_cb (LhWindow   *self,
   g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
 
+  if (LH_IS_QUERY_PAGE (child))
+    {
+      LhQueryPage *query = LH_QUERY_PAGE (child);
+      g_autofree char *title = NULL;
+
+      if (query == self->query_page && !self->closed)
+        {
+          adw_tab_view_close_page_finish (self->tab_view, page, FALSE);
+          return GDK_EVENT_STOP;
+        }
+      if (self->closed || !lh_query_page_get_modified (query))
+        {
+          lh_query_page_set_connection (query, NULL);
+          adw_tab_view_close_page_finish (self->tab_view, page, TRUE);
+          return GDK_EVENT_STOP;
+        }
+      title = lh_query_page_dup_title (query);
+      heading = g_strdup_printf (_("Discard Changes to “%s”?"), title);
+      dialog = new_discard_dialog (self, heading,
+                                   _("The SQL has changes that have not been saved to its file. "
+                                     "Closing the tab drops them."));
+      g_signal_connect (dialog, "response", G_CALLBACK (close_tab_response_cb), page);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return GDK_EVENT_STOP;
+    }
   if (!LH_IS_TABLE_VIEW (child))
     {
       adw_tab_view_close_page_finish (self->tab_view, page, self->closed);
@@ -658,7 +720,8 @@ close_page_cb (LhWindow   *self,
   return GDK_EVENT_STOP;
 }
 
-/* TRUE when a table tab holds changes not written yet. */
+/* TRUE when a table tab holds changes not written yet, or an SQL tab changes not saved
+ * to its file. */
 gboolean
 lh_window_get_has_changes (LhWindow *self)
 {
@@ -672,6 +735,8 @@ lh_window_get_has_changes (LhWindow *self)
       GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
 
       if (LH_IS_TABLE_VIEW (child) && lh_table_view_get_has_changes (LH_TABLE_VIEW (child)))
+        return TRUE;
+      if (LH_IS_QUERY_PAGE (child) && lh_query_page_get_modified (LH_QUERY_PAGE (child)))
         return TRUE;
     }
   return FALSE;
@@ -702,7 +767,7 @@ release (LhWindow *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   close_tables (self);
-  lh_query_page_set_connection (self->query_page, NULL);
+  set_query_connections (self, NULL);
   lh_schema_sidebar_load (self->sidebar, NULL);
   if (self->connection != NULL)
     lh_connection_close_async (self->connection, NULL, NULL, NULL);
@@ -731,8 +796,14 @@ close_window_response_cb (AdwMessageDialog *dialog,
 static void
 query_running_cb (LhWindow *self)
 {
-  if (self->query_page == NULL || lh_query_page_get_running (self->query_page))
+  g_autoptr(GPtrArray) pages = NULL;
+
+  if (self->query_page == NULL)
     return;
+  pages = dup_query_pages (self);
+  for (guint i = 0; i < pages->len; i++)
+    if (lh_query_page_get_running (g_ptr_array_index (pages, i)))
+      return;
   gtk_widget_set_visible (GTK_WIDGET (self->transaction_label),
                           self->connection != NULL &&
                           lh_connection_get_in_transaction (self->connection));
@@ -812,7 +883,8 @@ lh_window_close_request (GtkWindow *window)
       AdwMessageDialog *dialog =
         new_discard_dialog (self, _("Discard Changes Not Written?"),
                             _("Some tables have changes that have not been written to the "
-                              "database. Closing the window drops them."));
+                              "database, or SQL files changes that have not been saved. "
+                              "Closing the window drops them."));
 
       g_signal_connect (dialog, "response", G_CALLBACK (close_window_response_cb), self);
       gtk_window_present (GTK_WINDOW (dialog));
@@ -943,24 +1015,79 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-open", NULL, cancel_open_action);
+  gtk_widget_class_install_action (widget_class, "win.new-query", NULL, new_query_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK,
+                                       "win.new-query", NULL);
 }
 
 static void
+query_title_cb (LhQueryPage *page,
+                GParamSpec  *pspec,
+                AdwTabPage  *tab)
+{
+  g_autofree char *title = lh_query_page_dup_title (page);
+  g_autofree char *shown = NULL;
+
+  if (title == NULL)
+    title = g_strdup (g_object_get_data (G_OBJECT (page), "lh-untitled"));
+  shown = lh_query_page_get_modified (page) ? g_strdup_printf ("• %s", title) : g_strdup (title);
+  adw_tab_page_set_title (tab, shown);
+  adw_tab_page_set_tooltip (tab, shown);
+}
+
+/* A new SQL tab on the window's database; the first one is pinned and stays. */
+static LhQueryPage *
 add_query_tab (LhWindow *self)
 {
-  AdwTabPage *page;
+  LhQueryPage *page = g_object_new (LH_TYPE_QUERY_PAGE, NULL);
+  AdwTabPage *tab;
+  guint number = ++self->n_query_tabs;
 
-  self->query_page = g_object_new (LH_TYPE_QUERY_PAGE, NULL);
-  g_signal_connect_swapped (self->query_page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
-  g_signal_connect_swapped (self->query_page, "notify::running", G_CALLBACK (query_running_cb), self);
-  page = adw_tab_view_append (self->tab_view, GTK_WIDGET (self->query_page));
-  /* Pinned: it stays first and has no close button. */
-  adw_tab_view_set_page_pinned (self->tab_view, page, TRUE);
-  adw_tab_page_set_title (page, _("SQL"));
-  adw_tab_page_set_tooltip (page, _("Run SQL on this database"));
-  set_page_icon (page, "utilities-terminal-symbolic");
+  g_signal_connect_swapped (page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
+  g_signal_connect_swapped (page, "notify::running", G_CALLBACK (query_running_cb), self);
+  g_object_set_data_full (G_OBJECT (page), "lh-untitled",
+                          number == 1 ? g_strdup (_("SQL"))
+                                      /* TRANSLATORS: the title of the second, third… SQL tab */
+                                      : g_strdup_printf (_("SQL %u"), number),
+                          g_free);
+  tab = number == 1 ? adw_tab_view_append_pinned (self->tab_view, GTK_WIDGET (page))
+                    : adw_tab_view_append (self->tab_view, GTK_WIDGET (page));
+  set_page_icon (tab, "utilities-terminal-symbolic");
+  query_title_cb (page, NULL, tab);
+  g_signal_connect_object (page, "notify::title", G_CALLBACK (query_title_cb), tab, 0);
+  g_signal_connect_object (page, "notify::modified", G_CALLBACK (query_title_cb), tab, 0);
+  if (self->connection != NULL)
+    {
+      lh_query_page_set_connection (page, self->connection);
+      lh_query_page_set_schema (page, lh_schema_sidebar_get_schema (self->sidebar));
+    }
+  return page;
+}
+
+/* Opens another SQL tab on the database and shows it. */
+LhQueryPage *
+lh_window_new_query_tab (LhWindow *self)
+{
+  LhQueryPage *page;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+
+  if (self->connection == NULL)
+    return NULL;
+  page = add_query_tab (self);
+  adw_tab_view_set_selected_page (self->tab_view, adw_tab_view_get_page (self->tab_view, GTK_WIDGET (page)));
+  lh_query_page_focus_editor (page);
+  return page;
+}
+
+static void
+new_query_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  lh_window_new_query_tab (LH_WINDOW (widget));
 }
 
 static void
@@ -969,7 +1096,7 @@ lh_window_init (LhWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  add_query_tab (self);
+  self->query_page = add_query_tab (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),

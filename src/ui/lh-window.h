@@ -30,5 +30,6 @@ LhTableView  *lh_window_open_object    (LhWindow       *self,
                                         LhSchemaObject *object);
 gboolean      lh_window_get_has_changes (LhWindow      *self);
 gboolean      lh_window_shows_transaction (LhWindow    *self);
+LhQueryPage  *lh_window_new_query_tab  (LhWindow       *self);
 
 G_END_DECLS
