@@ -871,6 +871,35 @@ test_sql_tabs_and_files (Fixture       *fixture,
   g_assert_cmpstr (contents, ==, "SELECT count(*) AS n FROM tasks");
 }
 
+/* The editor follows the dark style: its highlighting scheme changes with it. */
+static void
+test_editor_dark (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkSourceBuffer *buffer;
+  LhQueryPage *page;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page),
+                                                                                            GTK_TYPE_TEXT_VIEW))));
+  run_query (page, "-- open tasks per project\nSELECT p.name, count(*) AS open\n"
+                   "  FROM tasks t JOIN projects p ON p.id = t.project_id\n"
+                   " WHERE t.status <> 'done'\n GROUP BY p.name ORDER BY open DESC LIMIT 12;");
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)), ==, "Adwaita");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-light.png");
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  lh_test_settle ();
+  g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)), ==,
+                   "Adwaita-dark");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  lh_test_settle ();
+}
+
 static LhTableView *
 open_tasks_and_edit (Fixture *fixture)
 {
@@ -997,6 +1026,7 @@ main (int    argc,
   ADD ("export", test_export);
   ADD ("parameters", test_parameters);
   ADD ("sql-tabs-and-files", test_sql_tabs_and_files);
+  ADD ("editor-dark", test_editor_dark);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);
   ADD ("query", test_query);
