@@ -6,6 +6,8 @@
 #include <adwaita.h>
 
 #include "lh-application.h"
+#include "lh-history.h"
+#include "lh-query-page.h"
 #include "lh-test-util.h"
 #include "lh-window.h"
 
@@ -108,6 +110,71 @@ test_routing (void)
   lh_test_remove_dir (dir);
 }
 
+typedef struct
+{
+  LhApplication *app;
+  gboolean       typed;
+  gboolean       quit;
+} QuitData;
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  QuitData *data = user_data;
+  LhWindow *window = LH_WINDOW (gtk_application_get_windows (GTK_APPLICATION (data->app))->data);
+
+  g_assert_true (lh_history_flush_finish (LH_HISTORY (source), result, NULL));
+  lh_query_page_set_text (lh_window_get_query_page (window), "SELECT 'typed before quit'");
+  data->typed = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (data->app), "quit", NULL);
+  data->quit = TRUE;
+}
+
+/* Once the window shows the database and its tabs are loaded (the history has answered):
+ * type, then quit. */
+static gboolean
+type_and_quit (gpointer user_data)
+{
+  QuitData *data = user_data;
+  WaitData wait = { data->app, 1 };
+
+  if (!windows_settled (&wait))
+    return G_SOURCE_CONTINUE;
+  lh_history_flush_async (lh_history_get_default (), NULL, loaded_cb, data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl+Q closes the windows as their close buttons do, and the application writes their
+ * SQL tabs before it ends: the text is there when the database opens next time. */
+static void
+test_quit_keeps_tabs (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *a = make_db (dir, "a.db");
+  g_autofree char *history = g_build_filename (g_get_user_data_dir (), "litehouse", "history.sqlite", NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT text FROM editor_tabs WHERE database = '%s'", a);
+  g_autofree char *text = NULL;
+  g_autoptr(LhApplication) app = lh_application_new ();
+  char *argv[] = { (char *) "litehouse", a, NULL };
+  QuitData data = { app, FALSE, FALSE };
+
+  /* The routing test's application may still hold the bus path of the usual id. */
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".QuitTest");
+  g_application_set_resource_base_path (G_APPLICATION (app), "/org/litehouse/Litehouse");
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_timeout_add (50, type_and_quit, &data);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 2, argv), ==, 0);
+  g_assert_true (data.quit);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  text = lh_test_query_text (history, sql);
+  g_assert_cmpstr (text, ==, "SELECT 'typed before quit'\n");
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -119,6 +186,7 @@ main (int    argc,
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/application/routing", test_routing);
+  g_test_add_func ("/application/quit-keeps-tabs", test_quit_keeps_tabs);
   status = g_test_run ();
   lh_test_remove_dir (data_home);
   return status;

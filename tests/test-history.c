@@ -87,11 +87,78 @@ test_add_and_search (void)
   lh_test_remove_dir (dir);
 }
 
+static LhEditorTab *
+new_tab (const char *file,
+         const char *text,
+         gboolean    modified)
+{
+  LhEditorTab *tab = g_new0 (LhEditorTab, 1);
+
+  tab->file = g_strdup (file);
+  tab->text = g_strdup (text);
+  tab->modified = modified;
+  return tab;
+}
+
+static LhResultSet *
+load_tabs (LhHistory  *history,
+           const char *database)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LhResultSet *rows;
+
+  lh_history_load_tabs_async (history, database, NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_history_load_tabs_finish (history, result, &error);
+  g_assert_no_error (error);
+  return rows;
+}
+
+/* Saving the tabs of a database replaces what was kept for it, and only for it; text with
+ * quotes and newlines comes back as it was. */
+static void
+test_tabs (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "history.sqlite", NULL);
+  g_autoptr(LhHistory) history = lh_history_new (path);
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_editor_tab_free);
+  g_autoptr(GPtrArray) second = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_editor_tab_free);
+  g_autoptr(LhResultSet) a = NULL;
+  g_autoptr(LhResultSet) b = NULL;
+  g_autofree char *texts = NULL;
+  g_autofree char *files = NULL;
+
+  g_ptr_array_add (first, new_tab (NULL, "SELECT 1", FALSE));
+  g_ptr_array_add (first, new_tab ("/q/old.sql", "SELECT 2", TRUE));
+  g_ptr_array_add (first, new_tab (NULL, "SELECT 3", FALSE));
+  lh_history_save_tabs (history, "/db/a.sqlite", first);
+  lh_history_save_tabs (history, "/db/b.sqlite", first);
+  g_ptr_array_add (second, new_tab (NULL, "SELECT 'it''s'\n  -- two lines", FALSE));
+  g_ptr_array_add (second, new_tab ("/q/report.sql", "SELECT 4", TRUE));
+  lh_history_save_tabs (history, "/db/a.sqlite", second);
+
+  a = load_tabs (history, "/db/a.sqlite");
+  texts = column_text (a, 2);
+  g_assert_cmpstr (texts, ==, "SELECT 'it''s'\n  -- two lines\nSELECT 4\n");
+  files = column_text (a, 1);
+  g_assert_cmpstr (files, ==, "NULL\n/q/report.sql\n");
+  g_assert_cmpint (lh_result_set_get_value (a, 1, 3)->v.integer, ==, 1);
+  b = load_tabs (history, "/db/b.sqlite");
+  g_assert_cmpuint (lh_result_set_get_n_rows (b), ==, 3);
+
+  g_clear_object (&history);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/history/add-and-search", test_add_and_search);
+  g_test_add_func ("/history/tabs", test_tabs);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gtksourceview/gtksource.h>
 
+#include "lh-history.h"
 #include "lh-result-view.h"
 #include "lh-schema-sidebar.h"
 #include "lh-test-ui.h"
@@ -871,6 +872,104 @@ test_sql_tabs_and_files (Fixture       *fixture,
   g_assert_cmpstr (contents, ==, "SELECT count(*) AS n FROM tasks");
 }
 
+static void
+history_flushed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  gboolean *flushed = user_data;
+
+  g_assert_true (lh_history_flush_finish (LH_HISTORY (source), result, NULL));
+  *flushed = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Waits until the history has done all it was asked, tabs loaded and saved included. */
+static void
+flush_history (void)
+{
+  gboolean flushed = FALSE;
+
+  lh_history_flush_async (lh_history_get_default (), NULL, history_flushed_cb, &flushed);
+  g_assert_true (lh_test_wait_until (flag_set, &flushed, 20000));
+  lh_test_settle ();
+}
+
+/* The SQL tabs of a database come back as they were left when it opens again: their
+ * text, their file, unsaved changes; a closed tab does not. */
+static void
+test_sql_tabs_restored (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *other = g_build_filename (fixture->dir, "other.sqlite", NULL);
+  g_autofree char *sql_path = g_build_filename (fixture->dir, "report.sql", NULL);
+  g_autoptr(GFile) sql_file = g_file_new_for_path (sql_path);
+  g_autofree char *text = NULL;
+  g_autoptr(GFile) demo_file = g_file_new_for_path (path);
+  g_autoptr(GFile) other_file = NULL;
+  AdwTabView *tabs;
+  LhQueryPage *page, *closed, *with_file;
+
+  g_assert_true (g_file_set_contents (sql_path, "SELECT 'from the file'", -1, NULL));
+  open_path (fixture, path);
+  flush_history ();
+  lh_query_page_set_text (lh_window_get_query_page (fixture->window), "SELECT 1 AS first");
+  closed = lh_window_new_query_tab (fixture->window);
+  lh_query_page_set_text (closed, "SELECT 'closed'");
+  with_file = lh_window_new_query_tab (fixture->window);
+  lh_query_page_open_file (with_file, sql_file);
+  g_assert_true (lh_test_wait_until (has_file, with_file, 20000));
+  lh_query_page_set_text (with_file, "SELECT 'changed, not saved'");
+  tabs = lh_window_get_tab_view (fixture->window);
+  adw_tab_view_close_page (tabs, adw_tab_view_get_page (tabs, GTK_WIDGET (closed)));
+  lh_test_settle ();
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  flush_history ();
+
+  /* Another database keeps tabs of its own. */
+  other_file = g_file_new_for_path (other);
+  g_assert_true (g_file_copy (demo_file, other_file, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  open_path (fixture, other);
+  flush_history ();
+  tabs = lh_window_get_tab_view (fixture->window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 1);
+  text = editor_text (lh_window_get_query_page (fixture->window));
+  g_assert_cmpstr (text, ==, "");
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  open_path (fixture, path);
+  flush_history ();
+  tabs = lh_window_get_tab_view (fixture->window);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  page = LH_QUERY_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tabs, 0)));
+  g_clear_pointer (&text, g_free);
+  text = editor_text (page);
+  g_assert_cmpstr (text, ==, "SELECT 1 AS first");
+  page = LH_QUERY_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tabs, 1)));
+  g_clear_pointer (&text, g_free);
+  text = editor_text (page);
+  g_assert_cmpstr (text, ==, "SELECT 'changed, not saved'");
+  g_assert_true (g_file_equal (lh_query_page_get_file (page), sql_file));
+  g_assert_true (lh_query_page_get_modified (page));
+  g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_nth_page (tabs, 1)), ==, "• report.sql");
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs-restored.png");
+}
+
 /* The editor follows the dark style: its highlighting scheme changes with it. */
 static void
 test_editor_dark (Fixture       *fixture,
@@ -1026,6 +1125,7 @@ main (int    argc,
   ADD ("export", test_export);
   ADD ("parameters", test_parameters);
   ADD ("sql-tabs-and-files", test_sql_tabs_and_files);
+  ADD ("sql-tabs-restored", test_sql_tabs_restored);
   ADD ("editor-dark", test_editor_dark);
   ADD ("transaction-commit", test_transaction_commit);
   ADD ("transaction-rollback", test_transaction_rollback);

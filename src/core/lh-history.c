@@ -13,10 +13,18 @@
 
 #define MAX_ENTRIES 10000
 
-#define SCHEMA_SQL \
+#define HISTORY_TABLE_SQL \
   "CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
   "  sql TEXT NOT NULL, started_at TEXT NOT NULL, duration_ms REAL NOT NULL," \
   "  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'cancelled')), message TEXT)"
+
+/* The SQL editor's tabs of each database, to open as they were left. */
+#define TABS_TABLE_SQL \
+  "CREATE TABLE IF NOT EXISTS editor_tabs (database TEXT NOT NULL, position INTEGER NOT NULL," \
+  "  file TEXT, text TEXT NOT NULL, modified INTEGER NOT NULL, PRIMARY KEY (database, position))"
+
+#define LOAD_TABS_SQL \
+  "SELECT position, file, text, modified FROM editor_tabs WHERE database = ? ORDER BY position"
 
 #define INSERT_SQL \
   "INSERT INTO history (database, sql, started_at, duration_ms, outcome, message) " \
@@ -85,19 +93,26 @@ lh_history_new (const char *path)
 }
 
 /* The history of this user: $XDG_DATA_HOME/litehouse/history.sqlite. */
+static LhHistory *default_history;
+
 LhHistory *
 lh_history_get_default (void)
 {
-  static LhHistory *history;
-
-  if (history == NULL)
+  if (default_history == NULL)
     {
       g_autofree char *path = g_build_filename (g_get_user_data_dir (), "litehouse",
                                                 "history.sqlite", NULL);
 
-      history = lh_history_new (path);
+      default_history = lh_history_new (path);
     }
-  return history;
+  return default_history;
+}
+
+/* The default history if something has used it, without opening it otherwise. */
+LhHistory *
+lh_history_peek_default (void)
+{
+  return default_history;
 }
 
 const char *
@@ -141,10 +156,10 @@ schema_cb (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(LhHistory) self = user_data;
-  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   GError *error = NULL;
 
-  rows = lh_connection_execute_finish (LH_CONNECTION (source), result, &error);
+  results = lh_connection_batch_finish (LH_CONNECTION (source), result, &error);
   opened (self, error);
 }
 
@@ -154,6 +169,7 @@ open_cb (GObject      *source,
          gpointer      user_data)
 {
   g_autoptr(LhHistory) self = user_data;
+  g_autoptr(GPtrArray) statements = NULL;
   GError *error = NULL;
   LhLocalConnection *connection = lh_local_connection_open_finish (result, &error);
 
@@ -163,8 +179,11 @@ open_cb (GObject      *source,
       return;
     }
   self->connection = LH_CONNECTION (connection);
-  lh_connection_execute_async (self->connection, SCHEMA_SQL, NULL, 0, NULL, schema_cb,
-                               g_object_ref (self));
+  statements = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
+  g_ptr_array_add (statements, lh_batch_statement_new (HISTORY_TABLE_SQL, NULL));
+  g_ptr_array_add (statements, lh_batch_statement_new (TABS_TABLE_SQL, NULL));
+  lh_connection_batch_async (self->connection, statements, LH_BATCH_TRANSACTION, NULL, schema_cb,
+                             g_object_ref (self));
 }
 
 static void
@@ -360,6 +379,105 @@ lh_history_search_finish (LhHistory     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Editor tabs */
+
+void
+lh_editor_tab_free (LhEditorTab *tab)
+{
+  if (tab == NULL)
+    return;
+  g_free (tab->file);
+  g_free (tab->text);
+  g_free (tab);
+}
+
+static void
+batch_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GPtrArray) results = lh_connection_batch_finish (LH_CONNECTION (source), result, NULL);
+}
+
+static void
+run_save_tabs (LhHistory *self,
+               GTask     *task)
+{
+  lh_connection_batch_async (self->connection, g_task_get_task_data (task), LH_BATCH_TRANSACTION,
+                             NULL, batch_done_cb, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Replaces the tabs kept for database with tabs (LhEditorTab), in one transaction. */
+void
+lh_history_save_tabs (LhHistory  *self,
+                      const char *database,
+                      GPtrArray  *tabs)
+{
+  GPtrArray *statements = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
+  g_autoptr(GPtrArray) where = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  GTask *task;
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+  g_return_if_fail (database != NULL && tabs != NULL);
+
+  g_ptr_array_add (where, lh_value_new_text (database, -1));
+  g_ptr_array_add (statements, lh_batch_statement_new ("DELETE FROM editor_tabs WHERE database = ?", where));
+  for (guint i = 0; i < tabs->len; i++)
+    {
+      LhEditorTab *tab = g_ptr_array_index (tabs, i);
+      g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+
+      g_ptr_array_add (params, lh_value_new_text (database, -1));
+      g_ptr_array_add (params, lh_value_new_integer (i));
+      g_ptr_array_add (params, tab->file != NULL ? lh_value_new_text (tab->file, -1) : lh_value_new_null ());
+      g_ptr_array_add (params, lh_value_new_text (tab->text != NULL ? tab->text : "", -1));
+      g_ptr_array_add (params, lh_value_new_integer (tab->modified));
+      g_ptr_array_add (statements,
+                       lh_batch_statement_new ("INSERT INTO editor_tabs (database, position, file, text,"
+                                               " modified) VALUES (?, ?, ?, ?, ?)", params));
+    }
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, statements, (GDestroyNotify) g_ptr_array_unref);
+  when_open (self, task, run_save_tabs);
+}
+
+static void
+run_load_tabs (LhHistory *self,
+               GTask     *task)
+{
+  lh_connection_execute_async (self->connection, LOAD_TABS_SQL, g_task_get_task_data (task), 0,
+                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
+}
+
+/* The tabs kept for database: rows of (position, file, text, modified), in order. */
+void
+lh_history_load_tabs_async (LhHistory           *self,
+                            const char          *database,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  GTask *task;
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+
+  g_ptr_array_add (params, lh_value_new_text (database, -1));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_history_search_async);
+  g_task_set_task_data (task, params, (GDestroyNotify) g_ptr_array_unref);
+  when_open (self, task, run_load_tabs);
+}
+
+LhResultSet *
+lh_history_load_tabs_finish (LhHistory     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return lh_history_search_finish (self, result, error);
 }
 
 /* Flushing: done once every entry added before it is written. */

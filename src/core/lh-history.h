@@ -13,11 +13,20 @@ typedef enum
   LH_HISTORY_CANCELLED,
 } LhHistoryOutcome;
 
+/* One SQL editor tab as it was left: its file (a path, or NULL) and its text. */
+typedef struct
+{
+  char     *file;
+  char     *text;
+  gboolean  modified;
+} LhEditorTab;
+
 #define LH_TYPE_HISTORY (lh_history_get_type ())
 
 G_DECLARE_FINAL_TYPE (LhHistory, lh_history, LH, HISTORY, GObject)
 
 LhHistory   *lh_history_new            (const char          *path);
+LhHistory   *lh_history_peek_default   (void);
 LhHistory   *lh_history_get_default    (void);
 const char  *lh_history_get_path       (LhHistory           *self);
 void         lh_history_add            (LhHistory           *self,
@@ -37,6 +46,18 @@ void         lh_history_search_async   (LhHistory           *self,
 LhResultSet *lh_history_search_finish  (LhHistory           *self,
                                         GAsyncResult        *result,
                                         GError             **error);
+void         lh_history_save_tabs      (LhHistory           *self,
+                                        const char          *database,
+                                        GPtrArray           *tabs);
+void         lh_history_load_tabs_async (LhHistory          *self,
+                                        const char          *database,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+LhResultSet *lh_history_load_tabs_finish (LhHistory        *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+void         lh_editor_tab_free        (LhEditorTab         *tab);
 void         lh_history_flush_async    (LhHistory           *self,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,

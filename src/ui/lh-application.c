@@ -124,12 +124,18 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* Closes every window the way its close button would, so unsaved SQL and open
+ * transactions still ask first; the application ends when the last one has gone. */
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
 }
 
 static const GActionEntry app_actions[] = {
@@ -153,6 +159,51 @@ lh_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.new-window",
                                          new_window_accels);
+}
+
+static void
+flush_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  lh_history_flush_finish (LH_HISTORY (source), result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+flush_timeout_cb (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the history write what the windows left it (their SQL tabs) before the process
+ * ends, waiting a few seconds at most. */
+static void
+lh_application_shutdown (GApplication *application)
+{
+  LhHistory *history = lh_history_peek_default ();
+
+  if (history != NULL)
+    {
+      gboolean *done = g_new0 (gboolean, 1);
+      gboolean timed_out = FALSE;
+      guint timeout_id = g_timeout_add_seconds (5, flush_timeout_cb, &timed_out);
+
+      lh_history_flush_async (history, NULL, flush_done_cb, done);
+      while (!*done && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (!timed_out)
+        g_source_remove (timeout_id);
+      /* After a timeout the flush may still answer: it keeps somewhere to write. */
+      if (*done)
+        g_free (done);
+    }
+  G_APPLICATION_CLASS (lh_application_parent_class)->shutdown (application);
 }
 
 /* --demo opens the bundled demo database in whichever instance is the primary one. */
@@ -188,6 +239,7 @@ lh_application_class_init (LhApplicationClass *klass)
   app_class->activate = lh_application_activate;
   app_class->open = lh_application_open;
   app_class->startup = lh_application_startup;
+  app_class->shutdown = lh_application_shutdown;
   app_class->handle_local_options = lh_application_handle_local_options;
 }
 

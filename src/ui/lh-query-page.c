@@ -58,6 +58,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SCHEMA_CHANGED,
+  TEXT_CHANGED,
   N_SIGNALS
 };
 
@@ -1073,6 +1074,37 @@ set_file (LhQueryPage *self,
 }
 
 static void
+text_changed_cb (LhQueryPage *self)
+{
+  g_signal_emit (self, signals[TEXT_CHANGED], 0);
+}
+
+char *
+lh_query_page_dup_text (LhQueryPage *self)
+{
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  gtk_text_buffer_get_bounds (get_buffer (self), &start, &end);
+  return gtk_text_buffer_get_text (get_buffer (self), &start, &end, FALSE);
+}
+
+/* Puts back a tab as it was left: its text, the file it belongs to (or NULL) and
+ * whether the text had changes not saved to that file. */
+void
+lh_query_page_restore (LhQueryPage *self,
+                       GFile       *file,
+                       const char  *text,
+                       gboolean     modified)
+{
+  g_return_if_fail (LH_IS_QUERY_PAGE (self));
+
+  gtk_text_buffer_set_text (get_buffer (self), text, -1);
+  set_file (self, file);
+  gtk_text_buffer_set_modified (get_buffer (self), modified);
+}
+
+static void
 modified_changed_cb (LhQueryPage *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
@@ -1438,6 +1470,10 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   signals[SCHEMA_CHANGED] =
     g_signal_new ("schema-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The editor's text changed: worth keeping for the next time. */
+  signals[TEXT_CHANGED] =
+    g_signal_new ("text-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (LH_TYPE_RESULT_VIEW);
@@ -1523,6 +1559,7 @@ lh_query_page_init (LhQueryPage *self)
   gtk_source_buffer_set_highlight_matching_brackets (buffer, TRUE);
   g_signal_connect_object (buffer, "modified-changed", G_CALLBACK (modified_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (text_changed_cb), self, G_CONNECT_SWAPPED);
   self->error_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "sql-error",
                                                 "underline", PANGO_UNDERLINE_ERROR,
                                                 NULL);

@@ -32,6 +32,11 @@ void          lh_query_page_set_schema     (LhQueryPage  *self,
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 char         *lh_query_page_dup_history_text (LhQueryPage *self);
 char         *lh_query_page_dup_title      (LhQueryPage  *self);
+char         *lh_query_page_dup_text       (LhQueryPage  *self);
+void          lh_query_page_restore        (LhQueryPage  *self,
+                                            GFile        *file,
+                                            const char   *text,
+                                            gboolean      modified);
 gboolean      lh_query_page_get_modified   (LhQueryPage  *self);
 GFile        *lh_query_page_get_file       (LhQueryPage  *self);
 void          lh_query_page_open_file      (LhQueryPage  *self,

@@ -42,7 +42,9 @@ struct _LhWindow
   gboolean closed;
   gboolean discard_confirmed;
   gboolean transaction_confirmed;
+  gboolean tabs_restored;
   guint    n_query_tabs;
+  guint    save_tabs_id;
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -156,6 +158,79 @@ update_recent_list (LhWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->recent_group), shown > 0);
 }
 
+/* Keeps the SQL tabs of this database for the next time it opens. */
+static void
+save_tabs (LhWindow *self)
+{
+  g_autoptr(GPtrArray) pages = NULL;
+  g_autoptr(GPtrArray) tabs = NULL;
+
+  g_clear_handle_id (&self->save_tabs_id, g_source_remove);
+  if (self->connection == NULL || !self->tabs_restored)
+    return;
+  pages = dup_query_pages (self);
+  tabs = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_editor_tab_free);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      LhQueryPage *page = g_ptr_array_index (pages, i);
+      LhEditorTab *tab = g_new0 (LhEditorTab, 1);
+      GFile *file = lh_query_page_get_file (page);
+
+      tab->file = file != NULL ? g_file_get_path (file) : NULL;
+      tab->text = lh_query_page_dup_text (page);
+      tab->modified = lh_query_page_get_modified (page);
+      g_ptr_array_add (tabs, tab);
+    }
+  lh_history_save_tabs (lh_history_get_default (), lh_connection_get_location (self->connection), tabs);
+}
+
+static gboolean
+save_tabs_cb (gpointer data)
+{
+  LhWindow *self = data;
+
+  self->save_tabs_id = 0;
+  save_tabs (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Soon after the typing stops, not at every key. */
+static void
+schedule_save_tabs (LhWindow *self)
+{
+  if (self->save_tabs_id == 0 && self->tabs_restored)
+    self->save_tabs_id = g_timeout_add_seconds (1, save_tabs_cb, self);
+}
+
+static LhQueryPage *add_query_tab (LhWindow *self);
+
+static void
+tabs_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LhWindow) self = user_data;
+  g_autoptr(LhResultSet) rows = lh_history_load_tabs_finish (LH_HISTORY (source), result, NULL);
+  g_autofree char *first_text = NULL;
+
+  if (self->closed || self->connection == NULL || self->query_page == NULL)
+    return;
+  /* Text typed before the tabs came back is not overwritten. */
+  first_text = lh_query_page_dup_text (self->query_page);
+  for (guint i = 0; rows != NULL && i < lh_result_set_get_n_rows (rows) && *first_text == '\0'; i++)
+    {
+      const LhValue *file = lh_result_set_get_value (rows, i, 1);
+      const LhValue *text = lh_result_set_get_value (rows, i, 2);
+      const LhValue *modified = lh_result_set_get_value (rows, i, 3);
+      g_autoptr(GFile) gfile = file->kind == LH_VALUE_TEXT ? g_file_new_for_path (file->v.text.data) : NULL;
+      LhQueryPage *page = i == 0 ? self->query_page : add_query_tab (self);
+
+      lh_query_page_restore (page, gfile, text->kind == LH_VALUE_TEXT ? text->v.text.data : "",
+                             modified->kind == LH_VALUE_INTEGER && modified->v.integer != 0);
+    }
+  self->tabs_restored = TRUE;
+}
+
 static void
 show_database (LhWindow *self)
 {
@@ -176,6 +251,8 @@ show_database (LhWindow *self)
 
   lh_schema_sidebar_load (self->sidebar, self->connection);
   set_query_connections (self, self->connection);
+  lh_history_load_tabs_async (lh_history_get_default (), location, NULL, tabs_loaded_cb,
+                              g_object_ref (self));
   show_page (self, "database");
   lh_query_page_focus_editor (self->query_page);
 }
@@ -766,6 +843,8 @@ release (LhWindow *self)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  save_tabs (self);
+  self->tabs_restored = FALSE;
   close_tables (self);
   set_query_connections (self, NULL);
   lh_schema_sidebar_load (self->sidebar, NULL);
@@ -1047,6 +1126,8 @@ add_query_tab (LhWindow *self)
 
   g_signal_connect_swapped (page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
   g_signal_connect_swapped (page, "notify::running", G_CALLBACK (query_running_cb), self);
+  g_signal_connect_swapped (page, "text-changed", G_CALLBACK (schedule_save_tabs), self);
+  g_signal_connect_swapped (page, "notify::title", G_CALLBACK (schedule_save_tabs), self);
   g_object_set_data_full (G_OBJECT (page), "lh-untitled",
                           number == 1 ? g_strdup (_("SQL"))
                                       /* TRANSLATORS: the title of the second, third… SQL tab */
@@ -1096,6 +1177,8 @@ lh_window_init (LhWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A closed SQL tab is not brought back next time. */
+  g_signal_connect_swapped (self->tab_view, "page-detached", G_CALLBACK (schedule_save_tabs), self);
   self->query_page = add_query_tab (self);
 
   self->settings = g_settings_new (APP_ID);
