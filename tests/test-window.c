@@ -527,6 +527,61 @@ test_statement_at_cursor (Fixture       *fixture,
   g_assert_cmpstr (lh_query_page_get_status (page), ==, "Statement 3 of the script failed");
 }
 
+static char *
+selected_text (LhQueryPage *page)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page),
+                                                                                        GTK_TYPE_TEXT_VIEW)));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_selection_bounds (buffer, &start, &end);
+  return gtk_text_iter_get_text (&start, &end);
+}
+
+/* After Run All, a summary tells what each statement did: rows returned or changed, the
+ * error, and which statements did not run; a line of it selects its statement. */
+static void
+test_script_summary (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *summary = NULL;
+  g_autofree char *selected = NULL;
+  LhQueryPage *page;
+  GtkWidget *button;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT 1;");
+  run_action_and_wait (page, "query.run-all");
+  g_assert_null (lh_query_page_dup_statements_text (page));
+
+  lh_query_page_set_text (page, "CREATE TABLE notes (body);\n"
+                                "INSERT INTO notes VALUES ('a'), ('b');\n"
+                                "SELECT * FROM notes;\n"
+                                "UPDATE notes SET body = nosuch;\n"
+                                "SELECT 'never';\n");
+  run_action_and_wait (page, "query.run-all");
+  summary = lh_query_page_dup_statements_text (page);
+  g_assert_nonnull (summary);
+  g_assert_true (g_str_has_prefix (summary, "4 of 5 Statements\nCREATE TABLE notes (body);: 0 rows changed · "));
+  g_assert_nonnull (strstr (summary, "\nINSERT INTO notes VALUES ('a'), ('b');: 2 rows changed · "));
+  g_assert_nonnull (strstr (summary, "\nSELECT * FROM notes;: 2 rows returned · "));
+  g_assert_nonnull (strstr (summary, "\nUPDATE notes SET body = nosuch;: no such column: nosuch\n"));
+  g_assert_true (g_str_has_suffix (summary, "\nSELECT 'never';: Not run: an earlier statement failed\n"));
+
+  button = lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_MENU_BUTTON);
+  while (button != NULL && g_strcmp0 (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), "4 of 5 Statements") != 0)
+    button = gtk_widget_get_next_sibling (button);
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-script-summary.png");
+
+  lh_query_page_activate_statement_row (page, 2);
+  selected = selected_text (page);
+  g_assert_cmpstr (selected, ==, "SELECT * FROM notes;");
+}
+
 /* The labels proposed at the end of text (or at the first "|" in it), one a line. */
 static char *
 proposals (LhQueryPage *page,
@@ -1119,6 +1174,7 @@ main (int    argc,
   g_test_add ("/window/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("welcome", test_welcome);
   ADD ("statement-at-cursor", test_statement_at_cursor);
+  ADD ("script-summary", test_script_summary);
   ADD ("completion", test_completion);
   ADD ("explain", test_explain);
   ADD ("history", test_history);

@@ -30,6 +30,8 @@ struct _LhQueryPage
   GtkMenuButton *results_button;
   GtkSearchEntry *history_search;
   GtkListBox    *history_list;
+  GtkMenuButton *statements_button;
+  GtkListBox    *statements_list;
 
   /* owned */
   LhConnection *connection;
@@ -297,6 +299,125 @@ record_history (LhQueryPage *self,
     }
 }
 
+static char *first_line (const char *sql);
+
+/* One line of the summary: what statement i did, or that it did not run. */
+static GtkWidget *
+new_statement_row (LhScript          *script,
+                   guint              i,
+                   LhStatementResult *statement,
+                   int                base)
+{
+  const char *text = lh_script_get_text (script);
+  const LhStatementSpan *span = lh_script_get_statement (script, i);
+  g_autofree char *sql = lh_script_dup_statement_sql (script, i);
+  g_autofree char *title = first_line (sql);
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *image;
+  const char *icon;
+
+  if (statement == NULL)
+    {
+      icon = "action-unavailable-symbolic";
+      subtitle = g_strdup (_("Not run: an earlier statement failed"));
+    }
+  else if (g_error_matches (statement->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      icon = "process-stop-symbolic";
+      subtitle = g_strdup (_("Cancelled"));
+    }
+  else if (statement->error != NULL)
+    {
+      icon = "dialog-error-symbolic";
+      subtitle = g_strdup (statement->error->message);
+    }
+  else
+    {
+      LhResultSet *result = statement->result;
+      g_autofree char *duration = format_duration (lh_result_set_get_elapsed (result));
+      guint n_rows = lh_result_set_get_n_rows (result);
+      gint64 changes = lh_result_set_get_changes (result);
+
+      icon = "object-select-symbolic";
+      if (lh_result_set_get_n_columns (result) > 0)
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row returned · %s",
+                                                 "%u rows returned · %s", n_rows), n_rows, duration);
+      else
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld row changed · %s",
+                                                 "%lld rows changed · %s", changes),
+                                    (long long) changes, duration);
+    }
+  /* Without markup, title and subtitle are shown as they are. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  image = gtk_image_new_from_icon_name (icon);
+  if (statement != NULL && statement->error != NULL)
+    gtk_widget_add_css_class (image, "error");
+  else if (statement != NULL)
+    gtk_widget_add_css_class (image, "success");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, sql);
+  if (statement == NULL)
+    gtk_widget_add_css_class (row, "dim-label");
+  /* Where the statement is in the buffer, to select it when the row is activated. */
+  g_object_set_data (G_OBJECT (row), "lh-start",
+                     GINT_TO_POINTER (base + g_utf8_pointer_to_offset (text, text + span->offset)));
+  g_object_set_data (G_OBJECT (row), "lh-end",
+                     GINT_TO_POINTER (base + g_utf8_pointer_to_offset (text, text + span->offset + span->length)));
+  return row;
+}
+
+/* After a run of several statements, a button tells how many ran and opens what each did. */
+static void
+show_statements (LhQueryPage *self,
+                 LhScript    *script,
+                 GPtrArray   *statements,
+                 int          base)
+{
+  guint n = lh_script_get_n_statements (script);
+  g_autofree char *label = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->statements_list))) != NULL)
+    gtk_list_box_remove (self->statements_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->statements_button), n > 1);
+  if (n <= 1)
+    return;
+  for (guint i = 0; i < n; i++)
+    gtk_list_box_append (self->statements_list,
+                         new_statement_row (script, i,
+                                            i < statements->len ? g_ptr_array_index (statements, i) : NULL,
+                                            base));
+  if (statements->len == n)
+    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Statement", "%u Statements", n), n);
+  else
+    /* TRANSLATORS: statements of a script that ran, of all it has: "2 of 5 Statements" */
+    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u Statement", "%u of %u Statements", n),
+                             statements->len, n);
+  gtk_menu_button_set_label (self->statements_button, label);
+}
+
+static void
+statements_row_activated_cb (LhQueryPage   *self,
+                             GtkListBoxRow *row)
+{
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &start,
+                                      GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lh-start")));
+  gtk_text_buffer_get_iter_at_offset (buffer, &end,
+                                      GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lh-end")));
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  gtk_popover_popdown (gtk_menu_button_get_popover (self->statements_button));
+  gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (self->editor), gtk_text_buffer_get_insert (buffer));
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
 static void
 run_cb (GObject      *object,
         GAsyncResult *result,
@@ -325,6 +446,7 @@ run_cb (GObject      *object,
         }
     }
 
+  show_statements (self, script, statements, data->base);
   last = g_ptr_array_index (statements, statements->len - 1);
   if (last->error != NULL)
     show_failure (self, last, lh_script_get_text (script), data->base, statements->len);
@@ -900,6 +1022,35 @@ lh_query_page_activate_history_row (LhQueryPage *self,
 
   g_return_if_fail (row != NULL);
   history_row_activated_cb (self, row);
+}
+
+/* The summary of the last run of several statements: its button's label, then a line per
+ * statement, "SQL: what it did". NULL when the button is hidden. */
+char *
+lh_query_page_dup_statements_text (LhQueryPage *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->statements_button)))
+    return NULL;
+  text = g_string_new (gtk_menu_button_get_label (self->statements_button));
+  g_string_append_c (text, '\n');
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->statements_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  return g_string_free (text, FALSE);
+}
+
+void
+lh_query_page_activate_statement_row (LhQueryPage *self,
+                                      guint        index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->statements_list, index);
+
+  g_return_if_fail (row != NULL);
+  statements_row_activated_cb (self, row);
 }
 
 /* Export */
@@ -1494,6 +1645,9 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, results_button);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_search);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_list);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, statements_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, statements_list);
+  gtk_widget_class_bind_template_callback (widget_class, statements_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, history_shown_cb);
   gtk_widget_class_bind_template_callback (widget_class, history_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, history_row_activated_cb);

@@ -31,6 +31,9 @@ void          lh_query_page_set_schema     (LhQueryPage  *self,
                                             LhSchema     *schema);
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 char         *lh_query_page_dup_history_text (LhQueryPage *self);
+char         *lh_query_page_dup_statements_text (LhQueryPage *self);
+void          lh_query_page_activate_statement_row (LhQueryPage *self,
+                                                    guint        index);
 char         *lh_query_page_dup_title      (LhQueryPage  *self);
 char         *lh_query_page_dup_text       (LhQueryPage  *self);
 void          lh_query_page_restore        (LhQueryPage  *self,
