@@ -153,6 +153,86 @@ test_tabs (void)
   lh_test_remove_dir (dir);
 }
 
+static LhResultSet *
+finish_snippets (LhHistory *history,
+                 void     (*start) (LhHistory *, GAsyncReadyCallback, gpointer))
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LhResultSet *rows;
+
+  start (history, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_history_snippets_finish (history, result, &error);
+  g_assert_no_error (error);
+  return rows;
+}
+
+static void
+save_report (LhHistory *history, GAsyncReadyCallback callback, gpointer data)
+{
+  lh_history_save_snippet_async (history, "report", "SELECT 'report v1'", NULL, callback, data);
+}
+
+static void
+save_alpha (LhHistory *history, GAsyncReadyCallback callback, gpointer data)
+{
+  lh_history_save_snippet_async (history, "Alpha", "SELECT 'it''s'", NULL, callback, data);
+}
+
+static void
+save_report_again (LhHistory *history, GAsyncReadyCallback callback, gpointer data)
+{
+  lh_history_save_snippet_async (history, "report", "SELECT 'report v2'", NULL, callback, data);
+}
+
+static void
+delete_alpha (LhHistory *history, GAsyncReadyCallback callback, gpointer data)
+{
+  lh_history_delete_snippet_async (history, "Alpha", NULL, callback, data);
+}
+
+static void
+list (LhHistory *history, GAsyncReadyCallback callback, gpointer data)
+{
+  lh_history_list_snippets_async (history, NULL, callback, data);
+}
+
+/* Snippets are listed by name; saving under a name kept replaces it; deleting removes it. */
+static void
+test_snippets (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "history.sqlite", NULL);
+  g_autoptr(LhHistory) history = lh_history_new (path);
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *sqls = NULL;
+
+  g_clear_object (&rows);
+  rows = finish_snippets (history, save_report);
+  g_clear_object (&rows);
+  rows = finish_snippets (history, save_alpha);
+  g_clear_object (&rows);
+  rows = finish_snippets (history, list);
+  names = column_text (rows, 0);
+  g_assert_cmpstr (names, ==, "Alpha\nreport\n");
+
+  g_clear_object (&rows);
+  rows = finish_snippets (history, save_report_again);
+  g_clear_object (&rows);
+  rows = finish_snippets (history, delete_alpha);
+  g_clear_object (&rows);
+  rows = finish_snippets (history, list);
+  sqls = column_text (rows, 1);
+  g_assert_cmpstr (sqls, ==, "SELECT 'report v2'\n");
+
+  g_clear_object (&rows);
+  g_clear_object (&history);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -160,5 +240,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/history/add-and-search", test_add_and_search);
   g_test_add_func ("/history/tabs", test_tabs);
+  g_test_add_func ("/history/snippets", test_snippets);
   return g_test_run ();
 }

@@ -1025,6 +1025,75 @@ test_sql_tabs_restored (Fixture       *fixture,
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs-restored.png");
 }
 
+static gboolean
+status_is_snippet_saved (gpointer data)
+{
+  return g_strcmp0 (lh_query_page_get_status (data), "Snippet saved") == 0;
+}
+
+static gboolean
+snippets_listed (gpointer data)
+{
+  g_autofree char *text = lh_query_page_dup_snippets_text (data);
+
+  return g_str_has_prefix (text, "open tasks: ");
+}
+
+static gboolean
+snippets_empty (gpointer data)
+{
+  g_autofree char *text = lh_query_page_dup_snippets_text (data);
+
+  return g_strcmp0 (text, "No snippets saved yet: \n") == 0;
+}
+
+/* The SQL saved as a snippet under a name is listed in the snippets popover, goes in at
+ * the cursor when activated, and can be deleted. */
+static void
+test_snippets (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *text = NULL;
+  GtkMenuButton *button;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry, *remove;
+  LhQueryPage *page;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  lh_query_page_set_text (page, "SELECT * FROM tasks\n WHERE status <> 'done'");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.save-snippet", NULL));
+  lh_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  /* The first line, cut at 40 characters, until a name is given. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "SELECT * FROM tasks  WHERE status <> 'do");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "save"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "open tasks");
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "editor-snippet-save.png");
+  adw_message_dialog_response (dialog, "save");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (lh_test_wait_until (status_is_snippet_saved, page, 20000));
+
+  lh_query_page_set_text (page, "");
+  button = lh_query_page_get_snippets_button (page);
+  gtk_menu_button_popup (button);
+  g_assert_true (lh_test_wait_until (snippets_listed, page, 20000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-snippets.png");
+  lh_query_page_activate_snippet_row (page, 0);
+  text = editor_text (page);
+  g_assert_cmpstr (text, ==, "SELECT * FROM tasks\n WHERE status <> 'done'");
+
+  gtk_menu_button_popup (button);
+  g_assert_true (lh_test_wait_until (snippets_listed, page, 20000));
+  remove = lh_query_page_get_snippet_delete_button (page, 0);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_true (lh_test_wait_until (snippets_empty, page, 20000));
+}
+
 /* The editor follows the dark style: its highlighting scheme changes with it. */
 static void
 test_editor_dark (Fixture       *fixture,
@@ -1175,6 +1244,7 @@ main (int    argc,
   ADD ("welcome", test_welcome);
   ADD ("statement-at-cursor", test_statement_at_cursor);
   ADD ("script-summary", test_script_summary);
+  ADD ("snippets", test_snippets);
   ADD ("completion", test_completion);
   ADD ("explain", test_explain);
   ADD ("history", test_history);

@@ -23,6 +23,11 @@
   "CREATE TABLE IF NOT EXISTS editor_tabs (database TEXT NOT NULL, position INTEGER NOT NULL," \
   "  file TEXT, text TEXT NOT NULL, modified INTEGER NOT NULL, PRIMARY KEY (database, position))"
 
+/* Saved snippets: SQL kept under a name, for every database. */
+#define SNIPPETS_TABLE_SQL \
+  "CREATE TABLE IF NOT EXISTS snippets (name TEXT PRIMARY KEY, sql TEXT NOT NULL," \
+  "  saved_at TEXT NOT NULL)"
+
 #define LOAD_TABS_SQL \
   "SELECT position, file, text, modified FROM editor_tabs WHERE database = ? ORDER BY position"
 
@@ -182,6 +187,7 @@ open_cb (GObject      *source,
   statements = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
   g_ptr_array_add (statements, lh_batch_statement_new (HISTORY_TABLE_SQL, NULL));
   g_ptr_array_add (statements, lh_batch_statement_new (TABS_TABLE_SQL, NULL));
+  g_ptr_array_add (statements, lh_batch_statement_new (SNIPPETS_TABLE_SQL, NULL));
   lh_connection_batch_async (self->connection, statements, LH_BATCH_TRANSACTION, NULL, schema_cb,
                              g_object_ref (self));
 }
@@ -476,6 +482,114 @@ LhResultSet *
 lh_history_load_tabs_finish (LhHistory     *self,
                              GAsyncResult  *result,
                              GError       **error)
+{
+  return lh_history_search_finish (self, result, error);
+}
+
+/* Snippets */
+
+typedef struct
+{
+  const char *sql;
+  GPtrArray  *params;
+} Statement;
+
+static void
+statement_free (Statement *statement)
+{
+  g_ptr_array_unref (statement->params);
+  g_free (statement);
+}
+
+static void
+run_statement (LhHistory *self,
+               GTask     *task)
+{
+  Statement *statement = g_task_get_task_data (task);
+
+  lh_connection_execute_async (self->connection, statement->sql, statement->params, 0,
+                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
+}
+
+/* Runs sql (a constant) with params (taken) once the history is open; the task returns
+ * the rows, or the error. */
+static void
+execute (LhHistory           *self,
+         const char          *sql,
+         GPtrArray           *params,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  Statement *statement = g_new0 (Statement, 1);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  statement->sql = sql;
+  statement->params = params;
+  g_task_set_source_tag (task, lh_history_search_async);
+  g_task_set_task_data (task, statement, (GDestroyNotify) statement_free);
+  when_open (self, task, run_statement);
+}
+
+/* Keeps sql under name, replacing a snippet of that name. */
+void
+lh_history_save_snippet_async (LhHistory           *self,
+                               const char          *name,
+                               const char          *sql,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *saved_at = g_date_time_format_iso8601 (now);
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+  g_return_if_fail (name != NULL && sql != NULL);
+
+  g_ptr_array_add (params, lh_value_new_text (name, -1));
+  g_ptr_array_add (params, lh_value_new_text (sql, -1));
+  g_ptr_array_add (params, lh_value_new_text (saved_at, -1));
+  execute (self,
+           "INSERT INTO snippets (name, sql, saved_at) VALUES (?, ?, ?) "
+           "ON CONFLICT (name) DO UPDATE SET sql = excluded.sql, saved_at = excluded.saved_at",
+           params, cancellable, callback, user_data);
+}
+
+void
+lh_history_delete_snippet_async (LhHistory           *self,
+                                 const char          *name,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+
+  g_return_if_fail (LH_IS_HISTORY (self));
+  g_return_if_fail (name != NULL);
+
+  g_ptr_array_add (params, lh_value_new_text (name, -1));
+  execute (self, "DELETE FROM snippets WHERE name = ?", params, cancellable, callback, user_data);
+}
+
+/* The snippets as rows of (name, sql), by name. */
+void
+lh_history_list_snippets_async (LhHistory           *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (LH_IS_HISTORY (self));
+  execute (self, "SELECT name, sql FROM snippets ORDER BY name COLLATE NOCASE, name",
+           g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free),
+           cancellable, callback, user_data);
+}
+
+/* The rows of a snippet call: the list, or none for a save or a delete. */
+LhResultSet *
+lh_history_snippets_finish (LhHistory     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
   return lh_history_search_finish (self, result, error);
 }

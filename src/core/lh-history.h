@@ -58,6 +58,24 @@ LhResultSet *lh_history_load_tabs_finish (LhHistory        *self,
                                         GAsyncResult        *result,
                                         GError             **error);
 void         lh_editor_tab_free        (LhEditorTab         *tab);
+void         lh_history_save_snippet_async (LhHistory       *self,
+                                        const char          *name,
+                                        const char          *sql,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+void         lh_history_delete_snippet_async (LhHistory     *self,
+                                        const char          *name,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+void         lh_history_list_snippets_async (LhHistory      *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+LhResultSet *lh_history_snippets_finish (LhHistory          *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
 void         lh_history_flush_async    (LhHistory           *self,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,

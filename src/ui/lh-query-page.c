@@ -31,6 +31,8 @@ struct _LhQueryPage
   GtkSearchEntry *history_search;
   GtkListBox    *history_list;
   GtkMenuButton *statements_button;
+  GtkMenuButton *snippets_button;
+  GtkListBox    *snippets_list;
   GtkListBox    *statements_list;
 
   /* owned */
@@ -1053,6 +1055,259 @@ lh_query_page_activate_statement_row (LhQueryPage *self,
   statements_row_activated_cb (self, row);
 }
 
+/* Snippets */
+
+static void snippets_shown_cb (LhQueryPage *self);
+
+static void
+snippet_deleted_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = lh_history_snippets_finish (LH_HISTORY (source), result, &error);
+  if (rows == NULL)
+    set_status (self, error->message);
+  snippets_shown_cb (self);
+}
+
+static void
+snippet_delete_clicked_cb (GtkButton   *button,
+                           LhQueryPage *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+
+  lh_history_delete_snippet_async (lh_history_get_default (),
+                                   g_object_get_data (G_OBJECT (row), "lh-name"), NULL,
+                                   snippet_deleted_cb, g_object_ref (self));
+}
+
+static GtkWidget *
+new_snippet_row (LhQueryPage *self,
+                 LhResultSet *rows,
+                 guint        i)
+{
+  const LhValue *name = lh_result_set_get_value (rows, i, 0);
+  const LhValue *sql = lh_result_set_get_value (rows, i, 1);
+  const char *sql_text = sql->kind == LH_VALUE_TEXT ? sql->v.text.data : "";
+  g_autofree char *subtitle = first_line (sql_text);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  /* Without markup, title and subtitle are shown as they are. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 name->kind == LH_VALUE_TEXT ? name->v.text.data : "");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, sql_text);
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _("Delete the snippet"));
+  g_signal_connect (remove, "clicked", G_CALLBACK (snippet_delete_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  g_object_set_data (G_OBJECT (row), "lh-delete", remove);
+  g_object_set_data_full (G_OBJECT (row), "lh-name",
+                          g_strdup (name->kind == LH_VALUE_TEXT ? name->v.text.data : ""), g_free);
+  g_object_set_data_full (G_OBJECT (row), "lh-sql", g_strdup (sql_text), g_free);
+  return row;
+}
+
+static void
+snippets_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  rows = lh_history_snippets_finish (LH_HISTORY (source), result, &error);
+  if (self->snippets_list == NULL)
+    return;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->snippets_list))) != NULL)
+    gtk_list_box_remove (self->snippets_list, child);
+  if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     rows == NULL ? error->message : _("No snippets saved yet"));
+      gtk_list_box_append (self->snippets_list, row);
+      return;
+    }
+  for (guint i = 0; i < lh_result_set_get_n_rows (rows); i++)
+    gtk_list_box_append (self->snippets_list, new_snippet_row (self, rows, i));
+}
+
+static void
+snippets_shown_cb (LhQueryPage *self)
+{
+  lh_history_list_snippets_async (lh_history_get_default (), NULL, snippets_loaded_cb,
+                                  g_object_ref (self));
+}
+
+/* A snippet goes in at the cursor, in place of the selection: it is a piece of SQL to
+ * build with, not a query to replace the text. */
+static void
+snippet_row_activated_cb (LhQueryPage   *self,
+                          GtkListBoxRow *row)
+{
+  const char *sql = g_object_get_data (G_OBJECT (row), "lh-sql");
+  GtkTextBuffer *buffer = get_buffer (self);
+
+  if (sql == NULL)
+    return;
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete_selection (buffer, TRUE, TRUE);
+  gtk_text_buffer_insert_at_cursor (buffer, sql, -1);
+  gtk_text_buffer_end_user_action (buffer);
+  gtk_popover_popdown (gtk_menu_button_get_popover (self->snippets_button));
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
+static void
+snippet_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LhQueryPage) self = user_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+
+  rows = lh_history_snippets_finish (LH_HISTORY (source), result, &error);
+  if (rows == NULL)
+    status = g_strdup_printf (_("The snippet could not be saved: %s"), error->message);
+  else
+    status = g_strdup (_("Snippet saved"));
+  set_status (self, status);
+}
+
+static void
+save_snippet_response_cb (AdwMessageDialog *dialog,
+                          const char       *response,
+                          LhQueryPage      *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  const char *sql = g_object_get_data (G_OBJECT (dialog), "lh-sql");
+
+  if (!g_str_equal (response, "save") || *name == '\0')
+    return;
+  lh_history_save_snippet_async (lh_history_get_default (), name, sql, NULL, snippet_saved_cb,
+                                 g_object_ref (self));
+}
+
+static void
+snippet_name_changed_cb (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "save", *name != '\0');
+}
+
+/* Asks a name for the selection, or all the text, and keeps it as a snippet. */
+static void
+save_snippet_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkTextIter start, end;
+  g_autofree char *sql = NULL;
+  g_autofree char *name = NULL;
+  GtkWidget *entry = gtk_entry_new ();
+  AdwMessageDialog *dialog;
+
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+  sql = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  if (*sql == '\0')
+    {
+      set_status (self, _("There is no SQL to save as a snippet"));
+      return;
+    }
+  gtk_popover_popdown (gtk_menu_button_get_popover (self->snippets_button));
+  name = first_line (sql);
+  if (g_utf8_strlen (name, -1) > 40)
+    {
+      char *cut = g_utf8_offset_to_pointer (name, 40);
+
+      *cut = '\0';
+    }
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Save as Snippet"),
+                                                       _("Snippets are kept for every database. "
+                                                         "A snippet of the same name is replaced.")));
+  gtk_editable_set_text (GTK_EDITABLE (entry), name);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Snippet name"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "save");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "lh-sql", g_steal_pointer (&sql), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (snippet_name_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (save_snippet_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+/* The snippets listed, "name: first line" a line, for tests. */
+char *
+lh_query_page_dup_snippets_text (LhQueryPage *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->snippets_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) != NULL
+                              ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : "");
+  return g_string_free (text, FALSE);
+}
+
+void
+lh_query_page_activate_snippet_row (LhQueryPage *self,
+                                    guint        index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->snippets_list, index);
+
+  g_return_if_fail (row != NULL);
+  snippet_row_activated_cb (self, row);
+}
+
+/* The delete button of snippet index, for tests. */
+GtkWidget *
+lh_query_page_get_snippet_delete_button (LhQueryPage *self,
+                                         guint        index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->snippets_list, index);
+
+  g_return_val_if_fail (row != NULL, NULL);
+  return g_object_get_data (G_OBJECT (row), "lh-delete");
+}
+
+GtkMenuButton *
+lh_query_page_get_snippets_button (LhQueryPage *self)
+{
+  g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
+  return self->snippets_button;
+}
+
 /* Export */
 
 static LhRowFormat
@@ -1646,6 +1901,10 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_search);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, history_list);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, statements_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, snippets_button);
+  gtk_widget_class_bind_template_child (widget_class, LhQueryPage, snippets_list);
+  gtk_widget_class_bind_template_callback (widget_class, snippets_shown_cb);
+  gtk_widget_class_bind_template_callback (widget_class, snippet_row_activated_cb);
   gtk_widget_class_bind_template_child (widget_class, LhQueryPage, statements_list);
   gtk_widget_class_bind_template_callback (widget_class, statements_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, history_shown_cb);
@@ -1656,6 +1915,7 @@ lh_query_page_class_init (LhQueryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "query.run-all", NULL, run_all_action);
   gtk_widget_class_install_action (widget_class, "query.explain", NULL, explain_action);
   gtk_widget_class_install_action (widget_class, "query.show-history", NULL, show_history_action);
+  gtk_widget_class_install_action (widget_class, "query.save-snippet", NULL, save_snippet_action);
   gtk_widget_class_install_action (widget_class, "query.copy-results", "s", copy_results_action);
   gtk_widget_class_install_action (widget_class, "query.open-file", NULL, open_file_action);
   gtk_widget_class_install_action (widget_class, "query.save", NULL, save_action);

@@ -32,6 +32,12 @@ void          lh_query_page_set_schema     (LhQueryPage  *self,
 LhCompletionProvider *lh_query_page_get_completion (LhQueryPage *self);
 char         *lh_query_page_dup_history_text (LhQueryPage *self);
 char         *lh_query_page_dup_statements_text (LhQueryPage *self);
+char         *lh_query_page_dup_snippets_text (LhQueryPage *self);
+GtkMenuButton *lh_query_page_get_snippets_button (LhQueryPage *self);
+void          lh_query_page_activate_snippet_row (LhQueryPage *self,
+                                                  guint        index);
+GtkWidget    *lh_query_page_get_snippet_delete_button (LhQueryPage *self,
+                                                       guint        index);
 void          lh_query_page_activate_statement_row (LhQueryPage *self,
                                                     guint        index);
 char         *lh_query_page_dup_title      (LhQueryPage  *self);
