@@ -736,6 +736,18 @@ new_discard_dialog (LhWindow   *self,
   return dialog;
 }
 
+/* An SQL tab with text but no file: closing it loses the text for good. */
+static gboolean
+untitled_with_text (LhQueryPage *query)
+{
+  g_autofree char *text = NULL;
+
+  if (lh_query_page_get_file (query) != NULL)
+    return FALSE;
+  text = lh_query_page_dup_text (query);
+  return !lh_sql_is_blank (text, -1);
+}
+
 /* The SQL tab stays; a table's tab with changes not written asks first. */
 static gboolean
 close_page_cb (LhWindow   *self,
@@ -755,7 +767,7 @@ close_page_cb (LhWindow   *self,
           adw_tab_view_close_page_finish (self->tab_view, page, FALSE);
           return GDK_EVENT_STOP;
         }
-      if (self->closed || !lh_query_page_get_modified (query))
+      if (self->closed || (!lh_query_page_get_modified (query) && !untitled_with_text (query)))
         {
           lh_query_page_set_connection (query, NULL);
           adw_tab_view_close_page_finish (self->tab_view, page, TRUE);
@@ -763,9 +775,13 @@ close_page_cb (LhWindow   *self,
         }
       title = lh_query_page_dup_title (query);
       heading = g_strdup_printf (_("Discard Changes to “%s”?"), title);
+      /* The tabs left open come back next time; a closed one does not. */
       dialog = new_discard_dialog (self, heading,
-                                   _("The SQL has changes that have not been saved to its file. "
-                                     "Closing the tab drops them."));
+                                   lh_query_page_get_file (query) != NULL
+                                     ? _("The SQL has changes that have not been saved to its file. "
+                                         "Closing the tab drops them.")
+                                     : _("The SQL in this tab has not been saved to a file. "
+                                         "Closing the tab drops it."));
       g_signal_connect (dialog, "response", G_CALLBACK (close_tab_response_cb), page);
       gtk_window_present (GTK_WINDOW (dialog));
       return GDK_EVENT_STOP;
