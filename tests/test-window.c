@@ -577,6 +577,11 @@ test_script_summary (Fixture       *fixture,
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-script-summary.png");
 
+  /* Text typed above since the run does not move the statement a line selects. */
+  place_cursor (page, "CREATE TABLE");
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (page),
+                                                                                                GTK_TYPE_TEXT_VIEW))),
+                                    "-- notes\n", -1);
   lh_query_page_activate_statement_row (page, 2);
   selected = selected_text (page);
   g_assert_cmpstr (selected, ==, "SELECT * FROM notes;");
@@ -955,6 +960,14 @@ flush_history (void)
   lh_test_settle ();
 }
 
+static gboolean
+clean_reloaded (gpointer data)
+{
+  g_autofree char *text = editor_text (data);
+
+  return g_strcmp0 (text, "SELECT 'clean, edited elsewhere'") == 0;
+}
+
 /* The SQL tabs of a database come back as they were left when it opens again: their
  * text, their file, unsaved changes; a closed tab does not. */
 static void
@@ -970,9 +983,12 @@ test_sql_tabs_restored (Fixture       *fixture,
   g_autoptr(GFile) other_file = NULL;
   AdwMessageDialog *dialog;
   AdwTabView *tabs;
-  LhQueryPage *page, *closed, *with_file;
+  g_autofree char *clean_path = g_build_filename (fixture->dir, "clean.sql", NULL);
+  g_autoptr(GFile) clean_file = g_file_new_for_path (clean_path);
+  LhQueryPage *page, *closed, *with_file, *clean;
 
   g_assert_true (g_file_set_contents (sql_path, "SELECT 'from the file'", -1, NULL));
+  g_assert_true (g_file_set_contents (clean_path, "SELECT 'clean, before'", -1, NULL));
   open_path (fixture, path);
   flush_history ();
   lh_query_page_set_text (lh_window_get_query_page (fixture->window), "SELECT 1 AS first");
@@ -982,6 +998,9 @@ test_sql_tabs_restored (Fixture       *fixture,
   lh_query_page_open_file (with_file, sql_file);
   g_assert_true (lh_test_wait_until (has_file, with_file, 20000));
   lh_query_page_set_text (with_file, "SELECT 'changed, not saved'");
+  clean = lh_window_new_query_tab (fixture->window);
+  lh_query_page_open_file (clean, clean_file);
+  g_assert_true (lh_test_wait_until (has_file, clean, 20000));
   tabs = lh_window_get_tab_view (fixture->window);
   /* Its text is in no file: closing the tab asks first. */
   adw_tab_view_close_page (tabs, adw_tab_view_get_page (tabs, GTK_WIDGET (closed)));
@@ -991,11 +1010,13 @@ test_sql_tabs_restored (Fixture       *fixture,
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
   lh_test_settle ();
-  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
 
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_clear_object (&fixture->window);
   flush_history ();
+  /* Edited elsewhere while the database was closed: the tab without changes shows the file. */
+  g_assert_true (g_file_set_contents (clean_path, "SELECT 'clean, edited elsewhere'", -1, NULL));
 
   /* Another database keeps tabs of its own. */
   other_file = g_file_new_for_path (other);
@@ -1017,7 +1038,7 @@ test_sql_tabs_restored (Fixture       *fixture,
   open_path (fixture, path);
   flush_history ();
   tabs = lh_window_get_tab_view (fixture->window);
-  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
   page = LH_QUERY_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tabs, 0)));
   g_clear_pointer (&text, g_free);
   text = editor_text (page);
@@ -1029,6 +1050,9 @@ test_sql_tabs_restored (Fixture       *fixture,
   g_assert_true (g_file_equal (lh_query_page_get_file (page), sql_file));
   g_assert_true (lh_query_page_get_modified (page));
   g_assert_cmpstr (adw_tab_page_get_title (adw_tab_view_get_nth_page (tabs, 1)), ==, "• report.sql");
+  clean = LH_QUERY_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tabs, 2)));
+  g_assert_true (lh_test_wait_until (clean_reloaded, clean, 20000));
+  g_assert_false (lh_query_page_get_modified (clean));
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs-restored.png");
 }
 

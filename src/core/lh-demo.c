@@ -151,6 +151,13 @@ install_thread (GTask        *task,
   g_task_return_pointer (task, g_file_get_path (target), g_free);
 }
 
+/* Where the demo's copy is (or goes) in the user's data folder. */
+char *
+lh_demo_dup_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "litehouse", "demo", DEMO_DB_NAME, NULL);
+}
+
 /* Copies the demo into target_dir (the user's data folder when NULL) unless a copy is
  * already there, and gives the path of the copy. */
 void

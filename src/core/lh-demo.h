@@ -7,6 +7,7 @@
 G_BEGIN_DECLS
 
 const char *lh_demo_get_source_dir (void);
+char       *lh_demo_dup_default_path (void);
 void        lh_demo_install_async  (const char           *source_dir,
                                     const char           *target_dir,
                                     GCancellable         *cancellable,

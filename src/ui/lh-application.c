@@ -88,8 +88,17 @@ open_demo_action (GSimpleAction *action,
                   gpointer       user_data)
 {
   LhApplication *self = user_data;
-  LhWindow *window = find_window (self, NULL);
+  g_autofree char *demo_path = lh_demo_dup_default_path ();
+  g_autoptr(GFile) demo = g_file_new_for_path (demo_path);
+  LhWindow *window = find_window (self, demo);
 
+  /* One window per database, the demo too: two would keep its SQL tabs over each other. */
+  if (window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+  window = find_window (self, NULL);
   if (window == NULL)
     window = new_window (self);
   lh_window_open_demo (window);
@@ -133,9 +142,12 @@ quit_action (GSimpleAction *action,
 {
   GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
 
+  /* Closing one window must not free another before its turn. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (l->data);
-  g_list_free (windows);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static const GActionEntry app_actions[] = {

@@ -303,13 +303,28 @@ record_history (LhQueryPage *self,
 
 static char *first_line (const char *sql);
 
-/* One line of the summary: what statement i did, or that it did not run. */
+static void
+delete_mark (GtkTextMark *mark)
+{
+  GtkTextBuffer *buffer = gtk_text_mark_get_buffer (mark);
+
+  if (buffer != NULL)
+    gtk_text_buffer_delete_mark (buffer, mark);
+  g_object_unref (mark);
+}
+
+/* One line of the summary: what statement i did, or that it did not run (because of a
+ * failure, or a cancel when cancelled is TRUE). */
 static GtkWidget *
-new_statement_row (LhScript          *script,
+new_statement_row (LhQueryPage       *self,
+                   LhScript          *script,
                    guint              i,
                    LhStatementResult *statement,
+                   gboolean           cancelled,
                    int                base)
 {
+  GtkTextBuffer *buffer = get_buffer (self);
+  GtkTextIter iter;
   const char *text = lh_script_get_text (script);
   const LhStatementSpan *span = lh_script_get_statement (script, i);
   g_autofree char *sql = lh_script_dup_statement_sql (script, i);
@@ -322,7 +337,8 @@ new_statement_row (LhScript          *script,
   if (statement == NULL)
     {
       icon = "action-unavailable-symbolic";
-      subtitle = g_strdup (_("Not run: an earlier statement failed"));
+      subtitle = g_strdup (cancelled ? _("Not run: the run was cancelled")
+                                     : _("Not run: an earlier statement failed"));
     }
   else if (g_error_matches (statement->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -365,11 +381,17 @@ new_statement_row (LhScript          *script,
   gtk_widget_set_tooltip_text (row, sql);
   if (statement == NULL)
     gtk_widget_add_css_class (row, "dim-label");
-  /* Where the statement is in the buffer, to select it when the row is activated. */
-  g_object_set_data (G_OBJECT (row), "lh-start",
-                     GINT_TO_POINTER (base + g_utf8_pointer_to_offset (text, text + span->offset)));
-  g_object_set_data (G_OBJECT (row), "lh-end",
-                     GINT_TO_POINTER (base + g_utf8_pointer_to_offset (text, text + span->offset + span->length)));
+  /* Where the statement is in the buffer, kept by marks through later edits, to select
+   * it when the row is activated. */
+  gtk_text_buffer_get_iter_at_offset (buffer, &iter, base + g_utf8_pointer_to_offset (text, text + span->offset));
+  g_object_set_data_full (G_OBJECT (row), "lh-start",
+                          g_object_ref (gtk_text_buffer_create_mark (buffer, NULL, &iter, TRUE)),
+                          (GDestroyNotify) delete_mark);
+  gtk_text_buffer_get_iter_at_offset (buffer, &iter,
+                                      base + g_utf8_pointer_to_offset (text, text + span->offset + span->length));
+  g_object_set_data_full (G_OBJECT (row), "lh-end",
+                          g_object_ref (gtk_text_buffer_create_mark (buffer, NULL, &iter, FALSE)),
+                          (GDestroyNotify) delete_mark);
   return row;
 }
 
@@ -382,6 +404,8 @@ show_statements (LhQueryPage *self,
 {
   guint n = lh_script_get_n_statements (script);
   g_autofree char *label = NULL;
+  LhStatementResult *last;
+  gboolean cancelled;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->statements_list))) != NULL)
@@ -389,11 +413,13 @@ show_statements (LhQueryPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->statements_button), n > 1);
   if (n <= 1)
     return;
+  last = g_ptr_array_index (statements, statements->len - 1);
+  cancelled = g_error_matches (last->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   for (guint i = 0; i < n; i++)
     gtk_list_box_append (self->statements_list,
-                         new_statement_row (script, i,
+                         new_statement_row (self, script, i,
                                             i < statements->len ? g_ptr_array_index (statements, i) : NULL,
-                                            base));
+                                            cancelled, base));
   if (statements->len == n)
     label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Statement", "%u Statements", n), n);
   else
@@ -410,10 +436,8 @@ statements_row_activated_cb (LhQueryPage   *self,
   GtkTextBuffer *buffer = get_buffer (self);
   GtkTextIter start, end;
 
-  gtk_text_buffer_get_iter_at_offset (buffer, &start,
-                                      GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lh-start")));
-  gtk_text_buffer_get_iter_at_offset (buffer, &end,
-                                      GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "lh-end")));
+  gtk_text_buffer_get_iter_at_mark (buffer, &start, g_object_get_data (G_OBJECT (row), "lh-start"));
+  gtk_text_buffer_get_iter_at_mark (buffer, &end, g_object_get_data (G_OBJECT (row), "lh-end"));
   gtk_text_buffer_select_range (buffer, &start, &end);
   gtk_popover_popdown (gtk_menu_button_get_popover (self->statements_button));
   gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (self->editor), gtk_text_buffer_get_insert (buffer));
@@ -1508,6 +1532,10 @@ lh_query_page_restore (LhQueryPage *self,
   gtk_text_buffer_set_text (get_buffer (self), text, -1);
   set_file (self, file);
   gtk_text_buffer_set_modified (get_buffer (self), modified);
+  /* Without changes of its own, the tab shows its file as it is now, edits made
+   * elsewhere included; the text kept stays if the file cannot be read. */
+  if (file != NULL && !modified)
+    lh_query_page_open_file (self, file);
 }
 
 static void

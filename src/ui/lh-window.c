@@ -178,7 +178,8 @@ save_tabs (LhWindow *self)
 
       tab->file = file != NULL ? g_file_get_path (file) : NULL;
       tab->text = lh_query_page_dup_text (page);
-      tab->modified = lh_query_page_get_modified (page);
+      /* Changes the user chose to discard on closing come back as the file has it. */
+      tab->modified = lh_query_page_get_modified (page) && !self->discard_confirmed;
       g_ptr_array_add (tabs, tab);
     }
   lh_history_save_tabs (lh_history_get_default (), lh_connection_get_location (self->connection), tabs);
@@ -210,20 +211,29 @@ tabs_loaded_cb (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(LhWindow) self = user_data;
-  g_autoptr(LhResultSet) rows = lh_history_load_tabs_finish (LH_HISTORY (source), result, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = lh_history_load_tabs_finish (LH_HISTORY (source), result, &error);
   g_autofree char *first_text = NULL;
+  gboolean first_free;
 
   if (self->closed || self->connection == NULL || self->query_page == NULL)
     return;
-  /* Text typed before the tabs came back is not overwritten. */
+  if (rows == NULL)
+    {
+      /* Saving now would replace the tabs that could not be read: this time, none are kept. */
+      g_warning ("The SQL tabs of this database could not be read: %s", error->message);
+      return;
+    }
+  /* Text typed before the tabs came back stays where it is; they come after it. */
   first_text = lh_query_page_dup_text (self->query_page);
-  for (guint i = 0; rows != NULL && i < lh_result_set_get_n_rows (rows) && *first_text == '\0'; i++)
+  first_free = lh_sql_is_blank (first_text, -1);
+  for (guint i = 0; i < lh_result_set_get_n_rows (rows); i++)
     {
       const LhValue *file = lh_result_set_get_value (rows, i, 1);
       const LhValue *text = lh_result_set_get_value (rows, i, 2);
       const LhValue *modified = lh_result_set_get_value (rows, i, 3);
       g_autoptr(GFile) gfile = file->kind == LH_VALUE_TEXT ? g_file_new_for_path (file->v.text.data) : NULL;
-      LhQueryPage *page = i == 0 ? self->query_page : add_query_tab (self);
+      LhQueryPage *page = i == 0 && first_free ? self->query_page : add_query_tab (self);
 
       lh_query_page_restore (page, gfile, text->kind == LH_VALUE_TEXT ? text->v.text.data : "",
                              modified->kind == LH_VALUE_INTEGER && modified->v.integer != 0);
@@ -774,6 +784,8 @@ close_page_cb (LhWindow   *self,
           return GDK_EVENT_STOP;
         }
       title = lh_query_page_dup_title (query);
+      if (title == NULL)
+        title = g_strdup (g_object_get_data (G_OBJECT (query), "lh-untitled"));
       heading = g_strdup_printf (_("Discard Changes to “%s”?"), title);
       /* The tabs left open come back next time; a closed one does not. */
       dialog = new_discard_dialog (self, heading,
@@ -1140,10 +1152,12 @@ add_query_tab (LhWindow *self)
   AdwTabPage *tab;
   guint number = ++self->n_query_tabs;
 
-  g_signal_connect_swapped (page, "schema-changed", G_CALLBACK (schema_changed_cb), self);
-  g_signal_connect_swapped (page, "notify::running", G_CALLBACK (query_running_cb), self);
-  g_signal_connect_swapped (page, "text-changed", G_CALLBACK (schedule_save_tabs), self);
-  g_signal_connect_swapped (page, "notify::title", G_CALLBACK (schedule_save_tabs), self);
+  /* The page may outlive the window while a file loads or saves: its signals must not
+   * reach a window that has gone. */
+  g_signal_connect_object (page, "schema-changed", G_CALLBACK (schema_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::running", G_CALLBACK (query_running_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "text-changed", G_CALLBACK (schedule_save_tabs), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (page, "notify::title", G_CALLBACK (schedule_save_tabs), self, G_CONNECT_SWAPPED);
   g_object_set_data_full (G_OBJECT (page), "lh-untitled",
                           number == 1 ? g_strdup (_("SQL"))
                                       /* TRANSLATORS: the title of the second, third… SQL tab */

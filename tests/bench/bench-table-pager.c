@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "lh-bench-util.h"
 #include "lh-core.h"
 
 #define TABLE         "tasks"
@@ -31,40 +32,6 @@
 static const char *deep_sort_column = SORT_COLUMN;
 
 typedef double (*MeasureFunc) (LhTablePager *pager);
-
-static G_NORETURN void
-die (const char *format,
-     ...) G_GNUC_PRINTF (1, 2);
-
-static G_NORETURN void
-die (const char *format,
-     ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("bench-table-pager: %s\n", message);
-  exit (1);
-}
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
 
 static LhTablePager *
 open_pager (const char *path,
@@ -79,19 +46,19 @@ open_pager (const char *path,
 
   lh_local_connection_open_async (path, LH_LOCAL_OPEN_READ_ONLY,
                                   LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS, NULL,
-                                  store_result_cb, &opened);
-  connection = lh_local_connection_open_finish (wait_for_result (&opened), &error);
+                                  lh_bench_store_result_cb, &opened);
+  connection = lh_local_connection_open_finish (lh_bench_wait_for_result (&opened), &error);
   if (connection == NULL)
-    die ("%s", error->message);
+    lh_bench_die ("%s", error->message);
 
-  lh_schema_load_async (LH_CONNECTION (connection), NULL, store_result_cb, &loaded);
-  schema = lh_schema_load_finish (wait_for_result (&loaded), &error);
+  lh_schema_load_async (LH_CONNECTION (connection), NULL, lh_bench_store_result_cb, &loaded);
+  schema = lh_schema_load_finish (lh_bench_wait_for_result (&loaded), &error);
   if (schema == NULL)
-    die ("%s", error->message);
+    lh_bench_die ("%s", error->message);
 
   object = lh_schema_lookup (schema, table);
   if (object == NULL)
-    die ("%s has no table %s", path, table);
+    lh_bench_die ("%s has no table %s", path, table);
   return lh_table_pager_new (LH_CONNECTION (connection), object);
 }
 
@@ -102,7 +69,7 @@ find_column (LhTablePager *pager,
   for (guint i = 0; i < lh_table_pager_get_n_columns (pager); i++)
     if (g_str_equal (lh_table_pager_get_column_name (pager, i), name))
       return i;
-  die ("table %s has no column %s", TABLE, name);
+  lh_bench_die ("table %s has no column %s", TABLE, name);
 }
 
 /* One turn of the main loop, or the end of the program if the pager failed or stopped
@@ -114,9 +81,9 @@ iterate (LhTablePager *pager,
   const GError *error = lh_table_pager_get_error (pager);
 
   if (error != NULL)
-    die ("%s", error->message);
+    lh_bench_die ("%s", error->message);
   if (!lh_table_pager_get_loading (pager))
-    die ("the pager stopped before %s", waiting_for);
+    lh_bench_die ("the pager stopped before %s", waiting_for);
   g_main_context_iteration (NULL, TRUE);
 }
 
@@ -221,7 +188,7 @@ measure_sorted_deep_pages (LhTablePager *pager)
   wait_for_count (pager);
   n_items = g_list_model_get_n_items (G_LIST_MODEL (pager));
   if (n_items < (N_DEEP_STEPS + 1) * LH_TABLE_PAGER_PAGE_SIZE)
-    die ("%u rows are too few for %d steps back from the last page", n_items, N_DEEP_STEPS);
+    lh_bench_die ("%u rows are too few for %d steps back from the last page", n_items, N_DEEP_STEPS);
   last = n_items - 1 - (n_items - 1) % LH_TABLE_PAGER_PAGE_SIZE;
   load_row (pager, n_items - 1);
   to_last = ms_since (start);
@@ -259,7 +226,7 @@ peak_memory_mb (void)
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
       (line = strstr (status, "\nVmHWM:")) == NULL)
-    die ("no VmHWM in /proc/self/status");
+    lh_bench_die ("no VmHWM in /proc/self/status");
   return g_ascii_strtod (line + strlen ("\nVmHWM:"), NULL) / 1024.0;
 }
 
@@ -294,10 +261,10 @@ run_peer (char **argv)
   if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
                      NULL, NULL, NULL, NULL, &status, &error) ||
       !g_spawn_check_wait_status (status, &error))
-    die ("%s: %s", argv[0], error->message);
+    lh_bench_die ("%s: %s", argv[0], error->message);
   elapsed = ms_since (start);
   if (getrusage (RUSAGE_CHILDREN, &usage) != 0)
-    die ("getrusage: %s", g_strerror (errno));
+    lh_bench_die ("getrusage: %s", g_strerror (errno));
   g_print ("%.3f %.1f\n", elapsed, usage.ru_maxrss / 1024.0);
   return 0;
 }
@@ -320,6 +287,7 @@ main (int    argc,
   };
   gboolean nullable = argc >= 2 && g_str_equal (argv[1], "sorted-deep-pages-nullable");
 
+  g_set_prgname ("bench-table-pager");
   if (argc >= 3 && g_str_equal (argv[1], "peer"))
     return run_peer (argv + 2);
 
@@ -333,7 +301,7 @@ main (int    argc,
             deep_sort_column = argv[3];
             if (lh_schema_column_get_not_null (lh_table_pager_get_column (
                   pager, find_column (pager, deep_sort_column))))
-              die ("%s is NOT NULL: sorted-deep-pages-nullable needs a nullable column",
+              lh_bench_die ("%s is NOT NULL: sorted-deep-pages-nullable needs a nullable column",
                    deep_sort_column);
           }
         g_print ("%.3f\n", figures[i].measure (pager));
