@@ -47,19 +47,6 @@ execute (LhConnection *connection,
   return result;
 }
 
-/* The kernel's high-water mark of this process's resident memory. */
-static double
-peak_memory_mb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "\nVmHWM:")) == NULL)
-    lh_bench_die ("no VmHWM in /proc/self/status");
-  return g_ascii_strtod (line + strlen ("\nVmHWM:"), NULL) / 1024.0;
-}
-
 static int
 measure_query_all_rows (const char *path)
 {
@@ -75,7 +62,7 @@ measure_query_all_rows (const char *path)
   elapsed = (g_get_monotonic_time () - start) / 1000.0;
 
   /* Read before the rows are freed, so that the peak is the full result's. */
-  peak = peak_memory_mb ();
+  peak = lh_bench_peak_memory_mb ();
   n_rows = lh_result_set_get_n_rows (rows);
   n_columns = lh_result_set_get_n_columns (rows);
   worker_usec = lh_result_set_get_elapsed (rows);

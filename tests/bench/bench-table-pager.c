@@ -217,19 +217,6 @@ measure_sorted_deep_pages (LhTablePager *pager)
   return median;
 }
 
-/* The kernel's high-water mark of this process's resident memory. */
-static double
-peak_memory_mb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "\nVmHWM:")) == NULL)
-    lh_bench_die ("no VmHWM in /proc/self/status");
-  return g_ascii_strtod (line + strlen ("\nVmHWM:"), NULL) / 1024.0;
-}
-
 static double
 measure_memory (LhTablePager *pager)
 {
@@ -244,7 +231,7 @@ measure_memory (LhTablePager *pager)
   g_printerr ("memory: %u pages visited in %.1f s, %u cached\n",
               (n_items + LH_TABLE_PAGER_PAGE_SIZE - 1) / LH_TABLE_PAGER_PAGE_SIZE,
               ms_since (start) / 1000.0, lh_table_pager_get_n_cached_pages (pager));
-  return peak_memory_mb ();
+  return lh_bench_peak_memory_mb ();
 }
 
 /* The peer's figure: its wall time, from spawn to exit, and its peak resident memory

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "lh-bench-util.h"
 
@@ -36,4 +37,17 @@ lh_bench_wait_for_result (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/* The kernel's high-water mark of this process's resident memory. */
+double
+lh_bench_peak_memory_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "\nVmHWM:")) == NULL)
+    lh_bench_die ("no VmHWM in /proc/self/status");
+  return g_ascii_strtod (line + strlen ("\nVmHWM:"), NULL) / 1024.0;
 }

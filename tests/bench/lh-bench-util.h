@@ -12,5 +12,6 @@ void            lh_bench_store_result_cb (GObject       *object,
                                           GAsyncResult  *result,
                                           gpointer       user_data);
 GAsyncResult   *lh_bench_wait_for_result (GAsyncResult **slot);
+double          lh_bench_peak_memory_mb  (void);
 
 G_END_DECLS
