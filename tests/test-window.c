@@ -1174,6 +1174,22 @@ view_idle (gpointer data)
   return !lh_table_view_get_busy (data);
 }
 
+static guint
+count_message_dialogs (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (window))
+        count++;
+    }
+  return count;
+}
+
 /* BEGIN typed in the SQL tab: the header says a transaction is open, the grid will not
  * write inside it, and closing asks; Commit keeps its changes. */
 static void
@@ -1204,6 +1220,10 @@ test_transaction_commit (Fixture       *fixture,
 
   gtk_window_close (GTK_WINDOW (fixture->window));
   lh_test_settle ();
+  /* Closing again while it asks (Ctrl+Q) asks nothing more. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  lh_test_settle ();
+  g_assert_cmpuint (count_message_dialogs (), ==, 1);
   dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Commit the Open Transaction?");

@@ -45,6 +45,7 @@ struct _LhWindow
   gboolean tabs_restored;
   guint    n_query_tabs;
   guint    save_tabs_id;
+  GtkWindow *close_prompt;   /* weak: the question asked before closing, while it is up */
 };
 
 G_DEFINE_FINAL_TYPE (LhWindow, lh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -893,6 +894,8 @@ close_window_response_cb (AdwMessageDialog *dialog,
                           const char       *response,
                           LhWindow         *self)
 {
+  /* Answered: a close from here on is not a second ask. */
+  g_clear_weak_pointer (&self->close_prompt);
   if (!g_str_equal (response, "discard"))
     return;
   self->discard_confirmed = TRUE;
@@ -945,6 +948,7 @@ transaction_response_cb (AdwMessageDialog *dialog,
                          const char       *response,
                          LhWindow         *self)
 {
+  g_clear_weak_pointer (&self->close_prompt);
   if (g_str_equal (response, "commit") && self->connection != NULL)
     lh_connection_execute_async (self->connection, "COMMIT", NULL, 0, NULL, commit_cb,
                                  g_object_ref (self));
@@ -954,6 +958,15 @@ transaction_response_cb (AdwMessageDialog *dialog,
       self->transaction_confirmed = TRUE;
       gtk_window_close (GTK_WINDOW (self));
     }
+}
+
+/* Shows a question asked before the window closes; while it is up, closing asks nothing new. */
+static void
+present_close_prompt (LhWindow  *self,
+                      GtkWindow *dialog)
+{
+  g_set_weak_pointer (&self->close_prompt, dialog);
+  gtk_window_present (dialog);
 }
 
 static gboolean
@@ -975,7 +988,7 @@ ask_about_transaction (LhWindow *self)
   adw_message_dialog_set_default_response (dialog, "commit");
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (transaction_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  present_close_prompt (self, GTK_WINDOW (dialog));
   return TRUE;
 }
 
@@ -985,6 +998,12 @@ lh_window_close_request (GtkWindow *window)
   LhWindow *self = LH_WINDOW (window);
   int width, height;
 
+  /* Asked again (Ctrl+Q while the window asks already): the same question, once. */
+  if (self->close_prompt != NULL)
+    {
+      gtk_window_present (self->close_prompt);
+      return GDK_EVENT_STOP;
+    }
   if (!self->closed && !self->discard_confirmed && lh_window_get_has_changes (self))
     {
       AdwMessageDialog *dialog =
@@ -994,7 +1013,7 @@ lh_window_close_request (GtkWindow *window)
                               "Closing the window drops them."));
 
       g_signal_connect (dialog, "response", G_CALLBACK (close_window_response_cb), self);
-      gtk_window_present (GTK_WINDOW (dialog));
+      present_close_prompt (self, GTK_WINDOW (dialog));
       return GDK_EVENT_STOP;
     }
   if (ask_about_transaction (self))
@@ -1074,6 +1093,7 @@ lh_window_dispose (GObject *object)
 {
   LhWindow *self = LH_WINDOW (object);
 
+  g_clear_weak_pointer (&self->close_prompt);
   release (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
