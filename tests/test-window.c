@@ -1053,6 +1053,15 @@ test_sql_tabs_restored (Fixture       *fixture,
   clean = LH_QUERY_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tabs, 2)));
   g_assert_true (lh_test_wait_until (clean_reloaded, clean, 20000));
   g_assert_false (lh_query_page_get_modified (clean));
+  /* Typed before its file is read again: the reading yields to the typing. */
+  lh_query_page_restore (clean, clean_file, "SELECT 'kept'", FALSE);
+  lh_query_page_set_text (clean, "SELECT 'typed meanwhile'");
+  flush_history ();
+  g_usleep (G_USEC_PER_SEC / 5);
+  lh_test_settle ();
+  g_clear_pointer (&text, g_free);
+  text = editor_text (clean);
+  g_assert_cmpstr (text, ==, "SELECT 'typed meanwhile'");
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs-restored.png");
 }
 

@@ -33,6 +33,8 @@ struct _LhQueryPage
   GtkMenuButton *statements_button;
   GtkMenuButton *snippets_button;
   GtkListBox    *snippets_list;
+  guint          n_edits;        /* changes of the text so far */
+  guint          reload_edits;   /* n_edits when a restored tab's file reload began */
   GtkListBox    *statements_list;
 
   /* owned */
@@ -1506,6 +1508,7 @@ set_file (LhQueryPage *self,
 static void
 text_changed_cb (LhQueryPage *self)
 {
+  self->n_edits++;
   g_signal_emit (self, signals[TEXT_CHANGED], 0);
 }
 
@@ -1518,6 +1521,8 @@ lh_query_page_dup_text (LhQueryPage *self)
   gtk_text_buffer_get_bounds (get_buffer (self), &start, &end);
   return gtk_text_buffer_get_text (get_buffer (self), &start, &end, FALSE);
 }
+
+static void file_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 /* Puts back a tab as it was left: its text, the file it belongs to (or NULL) and
  * whether the text had changes not saved to that file. */
@@ -1535,7 +1540,13 @@ lh_query_page_restore (LhQueryPage *self,
   /* Without changes of its own, the tab shows its file as it is now, edits made
    * elsewhere included; the text kept stays if the file cannot be read. */
   if (file != NULL && !modified)
-    lh_query_page_open_file (self, file);
+    {
+      g_autoptr(GFile) reload = g_file_dup (file);
+
+      g_object_set_data (G_OBJECT (reload), "lh-reload", GINT_TO_POINTER (TRUE));
+      self->reload_edits = self->n_edits;
+      g_file_load_contents_async (reload, NULL, file_loaded_cb, g_object_ref (self));
+    }
 }
 
 static void
@@ -1556,6 +1567,10 @@ file_loaded_cb (GObject      *source,
 
   if (self->status_label == NULL)
     return;
+  /* A restored tab's reload yields to what was typed in it meanwhile. */
+  if (g_object_get_data (G_OBJECT (source), "lh-reload") != NULL && self->n_edits != self->reload_edits)
+    return;
+  g_object_set_data (G_OBJECT (source), "lh-reload", NULL);
   if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
     {
       g_autofree char *status = g_strdup_printf (_("Could not open the file: %s"), error->message);
