@@ -21,14 +21,21 @@ typedef struct
   LhWindow *window;
 } Fixture;
 
+/* A new window for the test, shown at the size of the screenshots. */
+static void
+new_window (Fixture *fixture)
+{
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   fixture->dir = lh_test_make_dir ();
-  fixture->window = g_object_ref_sink (lh_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  new_window (fixture);
 }
 
 static void
@@ -1021,8 +1028,7 @@ test_sql_tabs_restored (Fixture       *fixture,
   /* Another database keeps tabs of its own. */
   other_file = g_file_new_for_path (other);
   g_assert_true (g_file_copy (demo_file, other_file, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
-  fixture->window = g_object_ref_sink (lh_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  new_window (fixture);
   open_path (fixture, other);
   flush_history ();
   tabs = lh_window_get_tab_view (fixture->window);
@@ -1032,9 +1038,7 @@ test_sql_tabs_restored (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_clear_object (&fixture->window);
 
-  fixture->window = g_object_ref_sink (lh_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  new_window (fixture);
   open_path (fixture, path);
   flush_history ();
   tabs = lh_window_get_tab_view (fixture->window);
@@ -1272,8 +1276,7 @@ test_transaction_rollback (Fixture       *fixture,
 
   /* COMMIT and ROLLBACK typed by the user make the badge go away. */
   g_clear_object (&fixture->window);
-  fixture->window = g_object_ref_sink (lh_window_new (NULL));
-  gtk_window_present (GTK_WINDOW (fixture->window));
+  new_window (fixture);
   open_path (fixture, path);
   run_script (lh_window_get_query_page (fixture->window), "BEGIN;");
   g_assert_true (lh_window_shows_transaction (fixture->window));

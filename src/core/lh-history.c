@@ -315,7 +315,7 @@ lh_history_add (LhHistory        *self,
 /* Searching */
 
 static void
-search_cb (GObject      *source,
+rows_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
@@ -329,12 +329,47 @@ search_cb (GObject      *source,
     g_task_return_pointer (task, rows, g_object_unref);
 }
 
-static void
-run_search (LhHistory *self,
-            GTask     *task)
+typedef struct
 {
-  lh_connection_execute_async (self->connection, SEARCH_SQL, g_task_get_task_data (task), 0,
-                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
+  const char *sql;
+  GPtrArray  *params;
+} Statement;
+
+static void
+statement_free (Statement *statement)
+{
+  g_ptr_array_unref (statement->params);
+  g_free (statement);
+}
+
+static void
+run_statement (LhHistory *self,
+               GTask     *task)
+{
+  Statement *statement = g_task_get_task_data (task);
+
+  lh_connection_execute_async (self->connection, statement->sql, statement->params, 0,
+                               g_task_get_cancellable (task), rows_cb, g_object_ref (task));
+}
+
+/* Runs sql (a constant) with params (taken) once the history is open; the task returns
+ * the rows, or the error. */
+static void
+execute (LhHistory           *self,
+         const char          *sql,
+         GPtrArray           *params,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  Statement *statement = g_new0 (Statement, 1);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  statement->sql = sql;
+  statement->params = params;
+  g_task_set_source_tag (task, lh_history_search_async);
+  g_task_set_task_data (task, statement, (GDestroyNotify) statement_free);
+  when_open (self, task, run_statement);
 }
 
 static char *
@@ -365,17 +400,13 @@ lh_history_search_async (LhHistory           *self,
 {
   g_autofree char *pattern = like_pattern (text);
   GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
-  GTask *task;
 
   g_return_if_fail (LH_IS_HISTORY (self));
 
   g_ptr_array_add (params, database != NULL ? lh_value_new_text (database, -1) : lh_value_new_null ());
   g_ptr_array_add (params, lh_value_new_text (pattern, -1));
   g_ptr_array_add (params, lh_value_new_integer (limit));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lh_history_search_async);
-  g_task_set_task_data (task, params, (GDestroyNotify) g_ptr_array_unref);
-  when_open (self, task, run_search);
+  execute (self, SEARCH_SQL, params, cancellable, callback, user_data);
 }
 
 LhResultSet *
@@ -450,14 +481,6 @@ lh_history_save_tabs (LhHistory  *self,
   when_open (self, task, run_save_tabs);
 }
 
-static void
-run_load_tabs (LhHistory *self,
-               GTask     *task)
-{
-  lh_connection_execute_async (self->connection, LOAD_TABS_SQL, g_task_get_task_data (task), 0,
-                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
-}
-
 /* The tabs kept for database: rows of (position, file, text, modified), in order. */
 void
 lh_history_load_tabs_async (LhHistory           *self,
@@ -467,15 +490,11 @@ lh_history_load_tabs_async (LhHistory           *self,
                             gpointer             user_data)
 {
   GPtrArray *params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
-  GTask *task;
 
   g_return_if_fail (LH_IS_HISTORY (self));
 
   g_ptr_array_add (params, lh_value_new_text (database, -1));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lh_history_search_async);
-  g_task_set_task_data (task, params, (GDestroyNotify) g_ptr_array_unref);
-  when_open (self, task, run_load_tabs);
+  execute (self, LOAD_TABS_SQL, params, cancellable, callback, user_data);
 }
 
 LhResultSet *
@@ -487,49 +506,6 @@ lh_history_load_tabs_finish (LhHistory     *self,
 }
 
 /* Snippets */
-
-typedef struct
-{
-  const char *sql;
-  GPtrArray  *params;
-} Statement;
-
-static void
-statement_free (Statement *statement)
-{
-  g_ptr_array_unref (statement->params);
-  g_free (statement);
-}
-
-static void
-run_statement (LhHistory *self,
-               GTask     *task)
-{
-  Statement *statement = g_task_get_task_data (task);
-
-  lh_connection_execute_async (self->connection, statement->sql, statement->params, 0,
-                               g_task_get_cancellable (task), search_cb, g_object_ref (task));
-}
-
-/* Runs sql (a constant) with params (taken) once the history is open; the task returns
- * the rows, or the error. */
-static void
-execute (LhHistory           *self,
-         const char          *sql,
-         GPtrArray           *params,
-         GCancellable        *cancellable,
-         GAsyncReadyCallback  callback,
-         gpointer             user_data)
-{
-  Statement *statement = g_new0 (Statement, 1);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  statement->sql = sql;
-  statement->params = params;
-  g_task_set_source_tag (task, lh_history_search_async);
-  g_task_set_task_data (task, statement, (GDestroyNotify) statement_free);
-  when_open (self, task, run_statement);
-}
 
 /* Keeps sql under name, replacing a snippet of that name. */
 void

@@ -123,6 +123,31 @@ format_duration (gint64 usec)
   return g_strdup_printf (_("%.2f s"), usec / 1000000.0);
 }
 
+/* GTK 4.8 has no gtk_list_box_remove_all (). */
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+/* The rows of list as shown, "title: subtitle" a line, for tests. */
+static void
+append_rows_text (GString    *text,
+                  GtkListBox *list)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                              subtitle != NULL ? subtitle : "");
+    }
+}
+
 static gint64
 total_elapsed (GPtrArray *statements)
 {
@@ -408,10 +433,8 @@ show_statements (LhQueryPage *self,
   g_autofree char *label = NULL;
   LhStatementResult *last;
   gboolean cancelled;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->statements_list))) != NULL)
-    gtk_list_box_remove (self->statements_list, child);
+  clear_list (self->statements_list);
   gtk_widget_set_visible (GTK_WIDGET (self->statements_button), n > 1);
   if (n <= 1)
     return;
@@ -742,11 +765,9 @@ static void
 show_plan (LhQueryPage *self,
            GPtrArray   *steps)
 {
-  GtkWidget *child;
   guint n_full = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->plan_list))) != NULL)
-    gtk_list_box_remove (self->plan_list, child);
+  clear_list (self->plan_list);
   for (guint i = 0; i < steps->len; i++)
     {
       LhPlanStep *step = g_ptr_array_index (steps, i);
@@ -967,13 +988,11 @@ history_loaded_cb (GObject      *source,
   g_autoptr(LhQueryPage) self = user_data;
   g_autoptr(LhResultSet) rows = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *child;
 
   rows = lh_history_search_finish (LH_HISTORY (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->history_list == NULL)
     return;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->history_list))) != NULL)
-    gtk_list_box_remove (self->history_list, child);
+  clear_list (self->history_list);
   if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -1064,10 +1083,7 @@ lh_query_page_dup_statements_text (LhQueryPage *self)
     return NULL;
   text = g_string_new (gtk_menu_button_get_label (self->statements_button));
   g_string_append_c (text, '\n');
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->statements_list)); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                            adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  append_rows_text (text, self->statements_list);
   return g_string_free (text, FALSE);
 }
 
@@ -1151,13 +1167,11 @@ snippets_loaded_cb (GObject      *source,
   g_autoptr(LhQueryPage) self = user_data;
   g_autoptr(LhResultSet) rows = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *child;
 
   rows = lh_history_snippets_finish (LH_HISTORY (source), result, &error);
   if (self->snippets_list == NULL)
     return;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->snippets_list))) != NULL)
-    gtk_list_box_remove (self->snippets_list, child);
+  clear_list (self->snippets_list);
   if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -1298,11 +1312,7 @@ lh_query_page_dup_snippets_text (LhQueryPage *self)
   GString *text = g_string_new (NULL);
 
   g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->snippets_list)); row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    g_string_append_printf (text, "%s: %s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                            adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) != NULL
-                              ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : "");
+  append_rows_text (text, self->snippets_list);
   return g_string_free (text, FALSE);
 }
 
