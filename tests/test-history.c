@@ -3,6 +3,8 @@
  * typed is a "%", not a wildcard) and by database. */
 #include "config.h"
 
+#include <string.h>
+
 #include "lh-test-util.h"
 
 static void
@@ -233,6 +235,45 @@ test_snippets (void)
   lh_test_remove_dir (dir);
 }
 
+/* A history file that is not SQLite: loading tabs and saving a snippet fail with the
+ * reason, and nothing is written over the file. */
+static void
+test_not_sqlite (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "history.sqlite", NULL);
+  g_autoptr(LhHistory) history = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autofree char *contents = NULL;
+  const char *garbage = "this is not a database, but it is long enough to have a header...........";
+
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+  history = lh_history_new (path);
+  lh_history_load_tabs_async (history, "/db/a.sqlite", NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_history_load_tabs_finish (history, result, &error);
+  g_assert_null (rows);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "is not an SQLite database"));
+
+  g_clear_object (&result);
+  g_clear_error (&error);
+  lh_history_save_snippet_async (history, "name", "SELECT 1", NULL, store_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  rows = lh_history_snippets_finish (history, result, &error);
+  g_assert_null (rows);
+  g_assert_nonnull (strstr (error->message, "is not an SQLite database"));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, garbage);
+  g_clear_object (&history);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -241,5 +282,6 @@ main (int   argc,
   g_test_add_func ("/history/add-and-search", test_add_and_search);
   g_test_add_func ("/history/tabs", test_tabs);
   g_test_add_func ("/history/snippets", test_snippets);
+  g_test_add_func ("/history/not-sqlite", test_not_sqlite);
   return g_test_run ();
 }

@@ -592,6 +592,22 @@ test_script_summary (Fixture       *fixture,
   lh_query_page_activate_statement_row (page, 2);
   selected = selected_text (page);
   g_assert_cmpstr (selected, ==, "SELECT * FROM notes;");
+
+  /* Cancelled in the middle: the statements after it say they did not run because of that. */
+  lh_query_page_set_text (page, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                                "SELECT count(*) FROM n;\n"
+                                "SELECT 2;\n"
+                                "SELECT 3;\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run-all", NULL));
+  g_assert_true (lh_query_page_get_running (page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.cancel", NULL));
+  g_assert_true (lh_test_wait_until (page_stopped, page, 5000));
+  g_clear_pointer (&summary, g_free);
+  summary = lh_query_page_dup_statements_text (page);
+  g_assert_true (g_str_has_prefix (summary, "1 of 3 Statements\nWITH RECURSIVE "));
+  g_assert_nonnull (strstr (summary, "SELECT count(*) FROM n;: Cancelled\n"
+                                     "SELECT 2;: Not run: the run was cancelled\n"
+                                     "SELECT 3;: Not run: the run was cancelled\n"));
 }
 
 /* The labels proposed at the end of text (or at the first "|" in it), one a line. */
@@ -968,6 +984,12 @@ flush_history (void)
 }
 
 static gboolean
+status_not_opened (gpointer data)
+{
+  return g_str_has_prefix (lh_query_page_get_status (data), "Could not open the file: ");
+}
+
+static gboolean
 clean_reloaded (gpointer data)
 {
   g_autofree char *text = editor_text (data);
@@ -1014,6 +1036,8 @@ test_sql_tabs_restored (Fixture       *fixture,
   lh_test_settle ();
   dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes to “SQL 2”?");
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "editor-close-untitled.png");
   adw_message_dialog_response (dialog, "discard");
   gtk_window_destroy (GTK_WINDOW (dialog));
   lh_test_settle ();
@@ -1066,6 +1090,14 @@ test_sql_tabs_restored (Fixture       *fixture,
   g_clear_pointer (&text, g_free);
   text = editor_text (clean);
   g_assert_cmpstr (text, ==, "SELECT 'typed meanwhile'");
+
+  /* Its file gone: the tab keeps the text it had and says why the file was not read. */
+  g_assert_cmpint (g_unlink (clean_path), ==, 0);
+  lh_query_page_restore (clean, clean_file, "SELECT 'kept'", FALSE);
+  g_assert_true (lh_test_wait_until (status_not_opened, clean, 20000));
+  g_clear_pointer (&text, g_free);
+  text = editor_text (clean);
+  g_assert_cmpstr (text, ==, "SELECT 'kept'");
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "editor-tabs-restored.png");
 }
 
@@ -1106,6 +1138,13 @@ test_snippets (Fixture       *fixture,
 
   open_path (fixture, path);
   page = lh_window_get_query_page (fixture->window);
+  /* Nothing to keep: it says so, and asks no name. */
+  lh_query_page_set_text (page, "  \n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.save-snippet", NULL));
+  lh_test_settle ();
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "There is no SQL to save as a snippet");
+  g_assert_null (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
   lh_query_page_set_text (page, "SELECT * FROM tasks\n WHERE status <> 'done'");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.save-snippet", NULL));
   lh_test_settle ();
