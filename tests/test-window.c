@@ -813,6 +813,119 @@ test_export (Fixture       *fixture,
                    "INSERT INTO \"teams\" (\"id\", \"slug\", \"name\") VALUES (2, 'web', 'Web');\n");
 }
 
+#define PAGED_SQL \
+  "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 30000) " \
+  "SELECT n, 'row ' || n AS label FROM seq"
+
+static gboolean
+status_starts_with (LhQueryPage *page,
+                    const char  *prefix)
+{
+  return g_str_has_prefix (lh_query_page_get_status (page), prefix);
+}
+
+static gboolean
+counted_30000 (gpointer data)
+{
+  return status_starts_with (data, "30000 rows · ");
+}
+
+static gboolean
+last_row_loaded (gpointer data)
+{
+  return lh_query_pager_is_loaded (data, 29999);
+}
+
+static gboolean
+not_running (gpointer data)
+{
+  return !lh_query_page_get_running (data);
+}
+
+/* A result bigger than one run reads: the grid shows every row, counted, read a page at a
+ * time as it scrolls; saving writes all of them, and a cancelled save changes nothing. */
+static void
+test_paged_results (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = lh_test_copy_demo (fixture->dir);
+  g_autofree char *target = g_build_filename (fixture->dir, "rows.csv", NULL);
+  g_autofree char *kept = g_build_filename (fixture->dir, "kept.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (target);
+  g_autoptr(GFile) kept_file = g_file_new_for_path (kept);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autoptr(GDir) dir = NULL;
+  LhQueryPage *page;
+  LhResultView *view;
+  g_autoptr(LhQueryPager) pager = NULL;
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *adjustment;
+  const char *name;
+
+  open_path (fixture, path);
+  page = lh_window_get_query_page (fixture->window);
+  view = lh_query_page_get_result_view (page);
+  run_query (page, PAGED_SQL);
+  pager = g_object_ref (lh_result_view_get_pager (view));
+  g_assert_true (lh_query_pager_get_paged (pager));
+  g_assert_true (lh_test_wait_until (counted_30000, page, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (lh_result_view_get_column_view (view)))),
+                    ==, 30000);
+
+  /* To the end: the last page is read when it comes into view. */
+  scrolled = GTK_SCROLLED_WINDOW (lh_test_find_widget (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  lh_test_settle ();
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_true (lh_test_wait_until (last_row_loaded, pager, 20000));
+  lh_test_settle ();
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  lh_test_settle ();
+  collect_labels (GTK_WIDGET (view), shown);
+  g_assert_nonnull (strstr (shown->str, "row 30000\n"));
+  g_assert_null (strstr (shown->str, "row 1\n"));
+  g_assert_cmpuint (lh_query_pager_get_n_cached_pages (pager), <=, 20);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "paged-results.png");
+
+  /* Saved: every row, not only those read for the grid. */
+  g_assert_true (lh_query_page_export_to_file (page, file, "csv"));
+  g_assert_true (lh_test_wait_until (not_running, page, 60000));
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Saved “rows.csv” (30000 rows)");
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 30002);
+  g_assert_cmpstr (lines[0], ==, "n,label");
+  g_assert_cmpstr (lines[1], ==, "1,row 1");
+  g_assert_cmpstr (lines[30000], ==, "30000,row 30000");
+  g_assert_cmpstr (lines[30001], ==, "");
+
+  /* Cancelled: the file that was there stays as it was, and no temporary file is left. */
+  g_assert_true (g_file_set_contents (kept, "old\n", -1, NULL));
+  g_assert_true (lh_query_page_export_to_file (page, kept_file, "json"));
+  g_assert_true (lh_query_page_get_running (page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.cancel", NULL));
+  g_assert_true (lh_test_wait_until (not_running, page, 20000));
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Saving cancelled; “kept.csv” was not changed");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (kept, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old\n");
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_str_has_prefix (name, ".goutputstream"));
+
+  /* Copied: all of them too, read the same way. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.copy-results", "s", "tsv"));
+  g_assert_true (lh_test_wait_until (not_running, page, 60000));
+  g_assert_cmpstr (lh_query_page_get_status (page), ==, "Copied 30000 rows");
+
+  /* A new result replaces the pager, which stops. */
+  run_query (page, "SELECT 1");
+  g_assert_false (lh_query_pager_get_loading (pager));
+  g_assert_true (lh_result_view_get_pager (view) != pager);
+}
+
 static GtkWidget *
 find_entry_row (GtkWidget  *widget,
                 const char *title)
@@ -1351,6 +1464,7 @@ main (int    argc,
   ADD ("explain", test_explain);
   ADD ("history", test_history);
   ADD ("export", test_export);
+  ADD ("paged-results", test_paged_results);
   ADD ("parameters", test_parameters);
   ADD ("sql-tabs-and-files", test_sql_tabs_and_files);
   ADD ("sql-tabs-restored", test_sql_tabs_restored);

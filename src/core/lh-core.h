@@ -2,11 +2,13 @@
 #pragma once
 
 #include "lh-connection.h"
+#include "lh-cursor.h"
 #include "lh-demo.h"
 #include "lh-edit-set.h"
 #include "lh-error.h"
 #include "lh-history.h"
 #include "lh-local-connection.h"
+#include "lh-query-pager.h"
 #include "lh-query-plan.h"
 #include "lh-result-set.h"
 #include "lh-row-format.h"

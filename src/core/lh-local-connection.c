@@ -16,6 +16,13 @@
 /* How long the busy handler sleeps between two tries of a lock held elsewhere. */
 #define BUSY_SLEEP_USEC 10000
 
+/* Statements kept for cursors let go of their read transaction when the worker has had
+ * nothing to do for this long, so that other programs can write and checkpoint. */
+#define CURSOR_IDLE_USEC (G_USEC_PER_SEC / 2)
+
+/* How long one slice of a cursor's count runs before other jobs get their turn. */
+#define COUNT_SLICE_USEC (G_USEC_PER_SEC / 10)
+
 /* Checked every this many virtual machine steps, to catch a cancel that raced
  * sqlite3_interrupt() (which does nothing while no statement runs). */
 #define PROGRESS_STEPS 1000
@@ -35,8 +42,10 @@ struct _LhWorker
   guint            busy_timeout_ms;
   gboolean         read_only;
 
-  /* Only touched on the worker thread: the running job's cancellable. */
+  /* Only touched on the worker thread: the running job's cancellable, and the cursors
+   * whose statements the thread keeps (Cursor). */
   GCancellable    *cancellable;
+  GPtrArray       *cursors;
 
   /* A background job runs while running_background holds; a job pushed meanwhile sets
    * preempt and interrupts it. lock keeps sqlite3_interrupt() away from a closed db. */
@@ -56,12 +65,30 @@ typedef enum
   JOB_END,
 } JobClass;
 
+/* The rest of a statement's rows (see LhLocalCursor). Only the worker thread touches it.
+ * stmt has stepped over position rows since it last started: it is on row position - 1
+ * while on_row holds, and past the last one once done. The count has its own statement,
+ * so that reading and counting do not move each other. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  sqlite3_stmt *count_stmt;
+  char         *sql;
+  GPtrArray    *params;
+  gint64        position;
+  gboolean      on_row;
+  gboolean      done;
+  gint64        counted;
+  gboolean      count_done;
+} Cursor;
+
 typedef struct
 {
   LhJobFunc  func;
   GTask     *task;
   JobClass   job_class;
   guint64    seq;
+  Cursor    *cursor;   /* the cursor the job reads, or NULL */
 } LhJob;
 
 typedef struct
@@ -91,6 +118,27 @@ typedef struct
   LhBatchFlags  flags;
 } BatchData;
 
+/* LhLocalCursor: a statement that had more rows than its first result kept and only
+ * reads, kept prepared on the worker thread to read the rest. Before any job that is not
+ * its own the statement is reset, so that it never holds a read transaction (or blocks a
+ * DROP) while other work runs; reading on then runs it again from the start. */
+struct _LhLocalCursor
+{
+  LhCursor parent_instance;
+
+  LhLocalConnection *connection;
+  Cursor            *cursor;
+};
+
+G_DECLARE_FINAL_TYPE (LhLocalCursor, lh_local_cursor, LH, LOCAL_CURSOR, LhCursor)
+G_DEFINE_FINAL_TYPE (LhLocalCursor, lh_local_cursor, LH_TYPE_CURSOR)
+
+typedef struct
+{
+  guint64 first;
+  guint   n_rows;
+} ReadData;
+
 static void lh_local_connection_iface_init (LhConnectionInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (LhLocalConnection, lh_local_connection, G_TYPE_OBJECT,
@@ -103,6 +151,7 @@ lh_worker_unref (LhWorker *worker)
   if (!g_atomic_ref_count_dec (&worker->ref_count))
     return;
   g_async_queue_unref (worker->queue);
+  g_ptr_array_unref (worker->cursors);
   g_mutex_clear (&worker->lock);
   g_free (worker->path);
   g_free (worker);
@@ -124,16 +173,18 @@ compare_jobs (gconstpointer a,
 /* Queues a job (task is taken). A foreground job arriving while a background one runs
  * interrupts it: the background job then goes back in the queue, behind this one. */
 static void
-lh_worker_push (LhWorker  *worker,
-                LhJobFunc  func,
-                GTask     *task,
-                JobClass   job_class)
+lh_worker_push_for (LhWorker  *worker,
+                    LhJobFunc  func,
+                    GTask     *task,
+                    JobClass   job_class,
+                    Cursor    *cursor)
 {
   LhJob *job = g_new0 (LhJob, 1);
 
   job->func = func;
   job->task = task;
   job->job_class = job_class;
+  job->cursor = cursor;
   g_mutex_lock (&worker->lock);
   job->seq = worker->next_seq++;
   if (job_class == JOB_FOREGROUND)
@@ -152,14 +203,103 @@ lh_worker_push (LhWorker  *worker,
   g_mutex_unlock (&worker->lock);
 }
 
+static void
+lh_worker_push (LhWorker  *worker,
+                LhJobFunc  func,
+                GTask     *task,
+                JobClass   job_class)
+{
+  lh_worker_push_for (worker, func, task, job_class, NULL);
+}
+
+static gboolean
+cursor_active (Cursor *cursor)
+{
+  return cursor->position > 0 || cursor->done || (cursor->counted > 0 && !cursor->count_done);
+}
+
+/* Resets the cursor's statements, ending the read transaction they hold: the next read
+ * starts over. A finished count stays known. */
+static void
+cursor_release (Cursor *cursor)
+{
+  if (cursor->stmt != NULL && (cursor->position > 0 || cursor->done))
+    sqlite3_reset (cursor->stmt);
+  cursor->position = 0;
+  cursor->on_row = FALSE;
+  cursor->done = FALSE;
+  if (cursor->count_stmt != NULL && !cursor->count_done && cursor->counted > 0)
+    {
+      sqlite3_reset (cursor->count_stmt);
+      cursor->counted = 0;
+    }
+}
+
+static void
+cursor_finalize_statements (Cursor *cursor)
+{
+  g_clear_pointer (&cursor->stmt, sqlite3_finalize);
+  g_clear_pointer (&cursor->count_stmt, sqlite3_finalize);
+  cursor->position = 0;
+  cursor->on_row = FALSE;
+  cursor->done = FALSE;
+}
+
+static void
+cursor_free (Cursor *cursor)
+{
+  cursor_finalize_statements (cursor);
+  g_free (cursor->sql);
+  g_clear_pointer (&cursor->params, g_ptr_array_unref);
+  g_free (cursor);
+}
+
+/* Every cursor but except lets go of its read transaction. TRUE if one still holds one. */
+static gboolean
+release_cursors (LhWorker *worker,
+                 Cursor   *except)
+{
+  gboolean active = FALSE;
+
+  for (guint i = 0; i < worker->cursors->len; i++)
+    {
+      Cursor *cursor = g_ptr_array_index (worker->cursors, i);
+
+      if (cursor != except)
+        cursor_release (cursor);
+      else
+        active = cursor_active (cursor);
+    }
+  return active;
+}
+
+/* The next job; while a cursor holds a read transaction, only after waiting a little,
+ * and when none comes, the cursor lets go first. */
+static LhJob *
+lh_worker_pop (LhWorker *worker,
+               gboolean  holding)
+{
+  LhJob *job;
+
+  if (holding)
+    {
+      job = g_async_queue_timeout_pop (worker->queue, CURSOR_IDLE_USEC);
+      if (job != NULL)
+        return job;
+      release_cursors (worker, NULL);
+    }
+  return g_async_queue_pop (worker->queue);
+}
+
 static gpointer
 lh_worker_main (gpointer data)
 {
   LhWorker *worker = data;
+  gboolean holding = FALSE;
 
   for (;;)
     {
-      LhJob *job = g_async_queue_pop (worker->queue);
+      LhJob *job = lh_worker_pop (worker, holding);
 
       if (job->job_class == JOB_FOREGROUND)
         {
@@ -172,13 +312,16 @@ lh_worker_main (gpointer data)
           g_free (job);
           break;
         }
+      release_cursors (worker, job->cursor);
       worker->cancellable = g_task_get_cancellable (job->task);
       job->func (worker, job->task);
       worker->cancellable = NULL;
+      holding = release_cursors (worker, job->cursor);
       g_object_unref (job->task);
       g_free (job);
     }
 
+  g_ptr_array_set_size (worker->cursors, 0);
   g_clear_pointer (&worker->db, sqlite3_close_v2);
   lh_worker_unref (worker);
   return NULL;
@@ -477,6 +620,30 @@ end_background (LhWorker *worker)
   return g_atomic_int_get (&worker->preempt);
 }
 
+/* rest, on the first row result did not keep, goes on in a cursor that result carries. */
+static void
+add_cursor (LhWorker          *worker,
+            LhLocalConnection *connection,
+            ExecuteData       *data,
+            sqlite3_stmt      *rest,
+            LhResultSet       *result)
+{
+  Cursor *cursor = g_new0 (Cursor, 1);
+  LhLocalCursor *local = g_object_new (lh_local_cursor_get_type (), NULL);
+
+  cursor->stmt = rest;
+  cursor->sql = g_strdup (data->sql);
+  cursor->params = data->params != NULL ? g_ptr_array_ref (data->params) : NULL;
+  cursor->position = (gint64) data->max_rows + 1;
+  cursor->on_row = TRUE;
+  g_ptr_array_add (worker->cursors, cursor);
+
+  local->connection = g_object_ref (connection);
+  local->cursor = cursor;
+  lh_result_set_set_cursor (result, LH_CURSOR (local));
+  g_object_unref (local);
+}
+
 static void
 run_execute (LhWorker *worker,
              GTask    *task)
@@ -487,6 +654,7 @@ run_execute (LhWorker *worker,
   GError *error = NULL;
   gulong handler = 0;
   gboolean preempted = FALSE;
+  sqlite3_stmt *rest = NULL;
 
   if (return_if_cancelled (task) || return_if_closed (worker, task))
     return;
@@ -494,7 +662,8 @@ run_execute (LhWorker *worker,
   handler = watch_cancel (worker, cancellable);
   if (data->background)
     begin_background (worker);
-  result = lh_sqlite_execute (worker->db, data->sql, data->params, data->max_rows, &error);
+  result = lh_sqlite_execute (worker->db, data->sql, data->params, data->max_rows,
+                              data->background ? NULL : &rest, &error);
   if (data->background)
     preempted = end_background (worker);
   unwatch_cancel (worker, cancellable, handler);
@@ -508,6 +677,8 @@ run_execute (LhWorker *worker,
       return;
     }
 
+  if (rest != NULL)
+    add_cursor (worker, g_task_get_source_object (task), data, rest, result);
   note_transaction (worker);
   if (result == NULL)
     g_task_return_error (task, job_error (task, error));
@@ -573,7 +744,7 @@ batch_run_statements (sqlite3    *db,
     {
       LhBatchStatement *statement = g_ptr_array_index (statements, i);
       GError *local_error = NULL;
-      LhResultSet *result = lh_sqlite_execute (db, statement->sql, statement->params, 0,
+      LhResultSet *result = lh_sqlite_execute (db, statement->sql, statement->params, 0, NULL,
                                                &local_error);
 
       if (result != NULL && statement->expected_changes >= 0 &&
@@ -647,9 +818,320 @@ static void
 run_close (LhWorker *worker,
            GTask    *task)
 {
+  for (guint i = 0; i < worker->cursors->len; i++)
+    cursor_finalize_statements (g_ptr_array_index (worker->cursors, i));
   g_clear_pointer (&worker->db, sqlite3_close_v2);
   note_transaction (worker);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Cursors: reading and counting the rest of a statement's rows. */
+
+static GError *
+cursor_closed_error (void)
+{
+  return g_error_new_literal (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_CLOSED,
+                              _("The database is closed."));
+}
+
+/* Steps the cursor's statement once, keeping position, on_row and done; on an error the
+ * statement starts over next time. */
+static int
+cursor_step (Cursor *cursor)
+{
+  int rc = sqlite3_step (cursor->stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      cursor->position++;
+      cursor->on_row = TRUE;
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      cursor->on_row = FALSE;
+      cursor->done = TRUE;
+    }
+  else
+    {
+      sqlite3_reset (cursor->stmt);
+      cursor->position = 0;
+      cursor->on_row = FALSE;
+      cursor->done = FALSE;
+    }
+  return rc;
+}
+
+static LhResultSet *
+cursor_read (LhWorker  *worker,
+             Cursor    *cursor,
+             ReadData  *data,
+             GError   **error)
+{
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autofree LhValue *row = NULL;
+  guint got = 0;
+
+  if (worker->db == NULL || cursor->stmt == NULL)
+    {
+      g_propagate_error (error, cursor_closed_error ());
+      return NULL;
+    }
+  /* Rows behind the statement: run it again from the start. */
+  if ((gint64) data->first < cursor->position - (cursor->on_row ? 1 : 0))
+    cursor_release (cursor);
+
+  rows = lh_sqlite_new_result_set (cursor->stmt);
+  row = g_new (LhValue, MAX (lh_result_set_get_n_columns (rows), 1));
+  if (cursor->on_row && (guint64) cursor->position - 1 == data->first)
+    {
+      lh_sqlite_read_row (cursor->stmt, row);
+      lh_result_set_append_row (rows, row);
+      got++;
+    }
+  while (got < data->n_rows && !cursor->done)
+    {
+      int rc = cursor_step (cursor);
+
+      if (rc == SQLITE_ROW && (guint64) cursor->position - 1 >= data->first)
+        {
+          lh_sqlite_read_row (cursor->stmt, row);
+          lh_result_set_append_row (rows, row);
+          got++;
+        }
+      else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          g_propagate_error (error, lh_sqlite_error (worker->db, rc, NULL));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&rows);
+}
+
+static void
+run_cursor_read (LhWorker *worker,
+                 GTask    *task)
+{
+  LhLocalCursor *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  LhResultSet *rows;
+  GError *error = NULL;
+  gulong handler;
+
+  if (return_if_cancelled (task))
+    return;
+  handler = watch_cancel (worker, cancellable);
+  rows = cursor_read (worker, self->cursor, g_task_get_task_data (task), &error);
+  unwatch_cancel (worker, cancellable, handler);
+  if (rows == NULL)
+    g_task_return_error (task, job_error (task, error));
+  else
+    g_task_return_pointer (task, rows, g_object_unref);
+}
+
+static gboolean
+cursor_prepare_count (LhWorker  *worker,
+                      Cursor    *cursor,
+                      GError   **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (cursor->count_stmt != NULL)
+    return TRUE;
+  rc = sqlite3_prepare_v2 (worker->db, cursor->sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_propagate_error (error, lh_sqlite_error (worker->db, rc, NULL));
+      return FALSE;
+    }
+  for (guint i = 0; cursor->params != NULL && i < cursor->params->len; i++)
+    {
+      rc = lh_sqlite_bind_value (stmt, i + 1, g_ptr_array_index (cursor->params, i));
+      if (rc != SQLITE_OK)
+        {
+          g_propagate_error (error, lh_sqlite_error (worker->db, rc, NULL));
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+  cursor->count_stmt = stmt;
+  return TRUE;
+}
+
+/* Steps the count's statement for one slice. */
+static gboolean
+cursor_count (LhWorker  *worker,
+              Cursor    *cursor,
+              GError   **error)
+{
+  gint64 end = g_get_monotonic_time () + COUNT_SLICE_USEC;
+
+  if (worker->db == NULL || cursor->stmt == NULL)
+    {
+      g_propagate_error (error, cursor_closed_error ());
+      return FALSE;
+    }
+  if (cursor->count_done)
+    return TRUE;
+  if (!cursor_prepare_count (worker, cursor, error))
+    return FALSE;
+  for (guint n = 1;; n++)
+    {
+      int rc = sqlite3_step (cursor->count_stmt);
+
+      if (rc == SQLITE_ROW)
+        cursor->counted++;
+      else if (rc == SQLITE_DONE)
+        {
+          /* Its read transaction ends here. */
+          sqlite3_reset (cursor->count_stmt);
+          cursor->count_done = TRUE;
+          return TRUE;
+        }
+      else
+        {
+          sqlite3_reset (cursor->count_stmt);
+          cursor->counted = 0;
+          g_propagate_error (error, lh_sqlite_error (worker->db, rc, NULL));
+          return FALSE;
+        }
+      if (n % 256 == 0 && g_get_monotonic_time () >= end)
+        return TRUE;
+    }
+}
+
+static void
+run_cursor_count (LhWorker *worker,
+                  GTask    *task)
+{
+  LhLocalCursor *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  gulong handler;
+  gboolean counted;
+
+  if (return_if_cancelled (task))
+    return;
+  handler = watch_cancel (worker, cancellable);
+  counted = cursor_count (worker, self->cursor, &error);
+  unwatch_cancel (worker, cancellable, handler);
+  if (!counted)
+    g_task_return_error (task, job_error (task, error));
+  else
+    {
+      gint64 *result = g_new (gint64, 2);
+
+      result[0] = self->cursor->counted;
+      result[1] = self->cursor->count_done;
+      g_task_return_pointer (task, result, g_free);
+    }
+}
+
+static void
+run_cursor_drop (LhWorker *worker,
+                 GTask    *task)
+{
+  g_ptr_array_remove_fast (worker->cursors, g_task_get_task_data (task));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+lh_local_cursor_finalize (GObject *object)
+{
+  LhLocalCursor *self = LH_LOCAL_CURSOR (object);
+  GTask *task = g_task_new (self->connection, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, run_cursor_drop);
+  g_task_set_task_data (task, self->cursor, NULL);
+  lh_worker_push_for (self->connection->worker, run_cursor_drop, task, JOB_FOREGROUND,
+                      self->cursor);
+  g_object_unref (self->connection);
+  G_OBJECT_CLASS (lh_local_cursor_parent_class)->finalize (object);
+}
+
+static void
+push_cursor_job (LhLocalCursor       *self,
+                 LhJobFunc            func,
+                 gpointer             source_tag,
+                 gpointer             data,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, g_free);
+  lh_worker_push_for (self->connection->worker, func, task, JOB_FOREGROUND, self->cursor);
+}
+
+static void
+lh_local_cursor_read_async (LhCursor            *cursor,
+                            guint64              first,
+                            guint                n_rows,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  ReadData *data = g_new0 (ReadData, 1);
+
+  data->first = first;
+  data->n_rows = n_rows;
+  push_cursor_job (LH_LOCAL_CURSOR (cursor), run_cursor_read, lh_local_cursor_read_async, data,
+                   cancellable, callback, user_data);
+}
+
+static LhResultSet *
+lh_local_cursor_read_finish (LhCursor      *cursor,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, cursor), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+lh_local_cursor_count_async (LhCursor            *cursor,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  push_cursor_job (LH_LOCAL_CURSOR (cursor), run_cursor_count, lh_local_cursor_count_async, NULL,
+                   cancellable, callback, user_data);
+}
+
+static gint64
+lh_local_cursor_count_finish (LhCursor      *cursor,
+                              GAsyncResult  *result,
+                              gboolean      *complete,
+                              GError       **error)
+{
+  g_autofree gint64 *counted = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, cursor), -1);
+  counted = g_task_propagate_pointer (G_TASK (result), error);
+  if (counted == NULL)
+    return -1;
+  *complete = counted[1] != 0;
+  return counted[0];
+}
+
+static void
+lh_local_cursor_class_init (LhLocalCursorClass *klass)
+{
+  LhCursorClass *cursor_class = LH_CURSOR_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = lh_local_cursor_finalize;
+  cursor_class->read_async = lh_local_cursor_read_async;
+  cursor_class->read_finish = lh_local_cursor_read_finish;
+  cursor_class->count_async = lh_local_cursor_count_async;
+  cursor_class->count_finish = lh_local_cursor_count_finish;
+}
+
+static void
+lh_local_cursor_init (LhLocalCursor *self)
+{
 }
 
 /* Runs on the caller's thread. */
@@ -675,6 +1157,7 @@ lh_local_connection_open_async (const char          *path,
   g_atomic_ref_count_init (&worker->ref_count);
   g_mutex_init (&worker->lock);
   worker->queue = g_async_queue_new ();
+  worker->cursors = g_ptr_array_new_with_free_func ((GDestroyNotify) cursor_free);
   worker->path = g_file_get_path (file);
   if (worker->path == NULL)
     worker->path = g_strdup (path);

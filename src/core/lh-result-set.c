@@ -12,6 +12,7 @@ struct _LhResultSet
   GStrv   column_names;
   GStrv   declared_types;
   GArray *values;
+  LhCursor *cursor;
 
   /* state */
   guint    n_columns;
@@ -74,11 +75,27 @@ lh_result_row_get_index (LhResultRow *self)
   return self->index;
 }
 
+/* A row of result_set; with no result set, a row not read yet, whose values are NULL
+ * pointers (index is then its position in the whole result). */
+LhResultRow *
+lh_result_row_new (LhResultSet *result_set,
+                   guint        index)
+{
+  LhResultRow *row = g_object_new (LH_TYPE_RESULT_ROW, NULL);
+
+  row->result_set = result_set != NULL ? g_object_ref (result_set) : NULL;
+  row->index = index;
+  return row;
+}
+
+/* NULL for a row not read yet. */
 const LhValue *
 lh_result_row_get_value (LhResultRow *self,
                          guint        column)
 {
   g_return_val_if_fail (LH_IS_RESULT_ROW (self), NULL);
+  if (self->result_set == NULL)
+    return NULL;
   return lh_result_set_get_value (self->result_set, self->index, column);
 }
 
@@ -99,15 +116,10 @@ lh_result_set_get_item (GListModel *model,
                         guint       position)
 {
   LhResultSet *self = LH_RESULT_SET (model);
-  LhResultRow *row;
 
   if (position >= self->n_rows)
     return NULL;
-
-  row = g_object_new (LH_TYPE_RESULT_ROW, NULL);
-  row->result_set = g_object_ref (self);
-  row->index = position;
-  return row;
+  return lh_result_row_new (self, position);
 }
 
 static void
@@ -126,6 +138,7 @@ lh_result_set_finalize (GObject *object)
   g_clear_pointer (&self->column_names, g_strfreev);
   g_clear_pointer (&self->declared_types, g_strfreev);
   g_clear_pointer (&self->values, g_array_unref);
+  g_clear_object (&self->cursor);
   G_OBJECT_CLASS (lh_result_set_parent_class)->finalize (object);
 }
 
@@ -251,4 +264,20 @@ gboolean
 lh_result_set_get_truncated (LhResultSet *self)
 {
   return self->truncated;
+}
+
+/* The cursor that reads the rows past the ones kept (see lh_cursor_read_async()). */
+void
+lh_result_set_set_cursor (LhResultSet *self,
+                          LhCursor    *cursor)
+{
+  g_return_if_fail (LH_IS_RESULT_SET (self));
+  g_set_object (&self->cursor, cursor);
+}
+
+LhCursor *
+lh_result_set_get_cursor (LhResultSet *self)
+{
+  g_return_val_if_fail (LH_IS_RESULT_SET (self), NULL);
+  return self->cursor;
 }

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "lh-cursor.h"
 #include "lh-value.h"
 
 G_BEGIN_DECLS
@@ -38,7 +39,12 @@ gint64         lh_result_set_get_changes          (LhResultSet        *self);
 gint64         lh_result_set_get_last_insert_rowid (LhResultSet       *self);
 gint64         lh_result_set_get_elapsed          (LhResultSet        *self);
 gboolean       lh_result_set_get_truncated        (LhResultSet        *self);
+void           lh_result_set_set_cursor           (LhResultSet        *self,
+                                                   LhCursor           *cursor);
+LhCursor      *lh_result_set_get_cursor           (LhResultSet        *self);
 
+LhResultRow   *lh_result_row_new                  (LhResultSet        *result_set,
+                                                   guint               index);
 LhResultSet   *lh_result_row_get_result_set       (LhResultRow        *self);
 guint          lh_result_row_get_index            (LhResultRow        *self);
 const LhValue *lh_result_row_get_value            (LhResultRow        *self,

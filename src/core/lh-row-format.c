@@ -150,29 +150,33 @@ append_delimited_value (GString       *out,
 
 /* CSV lines end as RFC 4180 says, TSV lines as text on the clipboard does; the last line
  * ends like the others, as in Excel's own copies. */
-static char *
-format_delimited (LhRowFormat         format,
-                  const char * const *column_names,
-                  guint               n_columns,
-                  GPtrArray          *rows,
-                  gboolean            header)
+static void
+append_delimited_header (GString            *out,
+                         LhRowFormat         format,
+                         const char * const *column_names,
+                         guint               n_columns)
+{
+  char separator = format == LH_ROW_FORMAT_CSV ? ',' : '\t';
+
+  for (guint c = 0; c < n_columns; c++)
+    {
+      g_autofree char *name = g_utf8_make_valid (column_names[c], -1);
+
+      if (c > 0)
+        g_string_append_c (out, separator);
+      append_field (out, name, format);
+    }
+  g_string_append (out, format == LH_ROW_FORMAT_CSV ? "\r\n" : "\n");
+}
+
+static void
+append_delimited_rows (GString     *out,
+                       LhRowFormat  format,
+                       guint        n_columns,
+                       GPtrArray   *rows)
 {
   char separator = format == LH_ROW_FORMAT_CSV ? ',' : '\t';
   const char *line_end = format == LH_ROW_FORMAT_CSV ? "\r\n" : "\n";
-  GString *out = g_string_new (NULL);
-
-  if (header)
-    {
-      for (guint c = 0; c < n_columns; c++)
-        {
-          g_autofree char *name = g_utf8_make_valid (column_names[c], -1);
-
-          if (c > 0)
-            g_string_append_c (out, separator);
-          append_field (out, name, format);
-        }
-      g_string_append (out, line_end);
-    }
 
   for (guint r = 0; r < rows->len; r++)
     {
@@ -186,7 +190,6 @@ format_delimited (LhRowFormat         format,
         }
       g_string_append (out, line_end);
     }
-  return g_string_free (out, FALSE);
 }
 
 /* json-glib escapes the strings, but the rest of the JSON is written here: the generator of
@@ -316,22 +319,21 @@ json_keys (const char * const *column_names,
   return keys;
 }
 
-/* Laid out as JSON.stringify (rows, null, 2) does, with a final line break. */
-static char *
-format_json (const char * const *column_names,
-             guint               n_columns,
-             GPtrArray          *rows)
+/* Laid out as JSON.stringify (rows, null, 2) does, with a final line break; first tells
+ * whether these are the array's first rows. */
+static void
+append_json_rows (GString       *out,
+                  JsonGenerator *generator,
+                  GPtrArray     *keys,
+                  GPtrArray     *rows,
+                  gboolean       first)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GPtrArray) keys = json_keys (column_names, n_columns, generator);
-  GString *out = g_string_new ("[");
-
   for (guint r = 0; r < rows->len; r++)
     {
       const LhValue *values = g_ptr_array_index (rows, r);
 
-      g_string_append (out, r == 0 ? "\n  {" : ",\n  {");
-      for (guint c = 0; c < n_columns; c++)
+      g_string_append (out, r == 0 && first ? "\n  {" : ",\n  {");
+      for (guint c = 0; c < keys->len; c++)
         {
           g_string_append (out, c == 0 ? "\n    " : ",\n    ");
           g_string_append (out, g_ptr_array_index (keys, c));
@@ -340,8 +342,6 @@ format_json (const char * const *column_names,
         }
       g_string_append (out, "\n  }");
     }
-  g_string_append (out, rows->len > 0 ? "\n]\n" : "]\n");
-  return g_string_free (out, FALSE);
 }
 
 /* Text that is not UTF-8, or holds a NUL that would end a quoted literal, is written in hex
@@ -409,15 +409,13 @@ append_sql_literal (GString       *out,
     }
 }
 
-static char *
-format_sql (const char         *table_name,
-            const char * const *column_names,
-            guint               n_columns,
-            GPtrArray          *rows)
+static GString *
+sql_insert_prefix (const char         *table_name,
+                   const char * const *column_names,
+                   guint               n_columns)
 {
   g_autofree char *table = g_utf8_make_valid (table_name != NULL ? table_name : "results", -1);
-  g_autoptr(GString) prefix = g_string_new ("INSERT INTO ");
-  GString *out = g_string_new (NULL);
+  GString *prefix = g_string_new ("INSERT INTO ");
 
   lh_sql_append_identifier (prefix, table);
   g_string_append (prefix, " (");
@@ -430,7 +428,15 @@ format_sql (const char         *table_name,
       lh_sql_append_identifier (prefix, name);
     }
   g_string_append (prefix, ") VALUES (");
+  return prefix;
+}
 
+static void
+append_sql_rows (GString   *out,
+                 GString   *prefix,
+                 guint      n_columns,
+                 GPtrArray *rows)
+{
   for (guint r = 0; r < rows->len; r++)
     {
       const LhValue *values = g_ptr_array_index (rows, r);
@@ -444,7 +450,117 @@ format_sql (const char         *table_name,
         }
       g_string_append (out, ");\n");
     }
-  return g_string_free (out, FALSE);
+}
+
+struct _LhRowWriter
+{
+  LhRowFormat    format;
+  guint          n_columns;
+  GStrv          column_names;
+  gboolean       header;
+  gboolean       started;
+  gboolean       any_rows;
+  JsonGenerator *generator;
+  GPtrArray     *keys;      /* JSON's quoted member names */
+  GString       *prefix;    /* SQL's INSERT INTO t (…) VALUES ( */
+};
+
+/* Writes rows in format a batch at a time (see lh_row_format_rows() for the arguments),
+ * for results too big to hold as one text. */
+LhRowWriter *
+lh_row_writer_new (LhRowFormat         format,
+                   const char         *table_name,
+                   const char * const *column_names,
+                   guint               n_columns,
+                   gboolean            header)
+{
+  LhRowWriter *self;
+
+  g_return_val_if_fail (column_names != NULL, NULL);
+  g_return_val_if_fail (n_columns > 0, NULL);
+  g_return_val_if_fail ((guint) format <= LH_ROW_FORMAT_SQL, NULL);
+
+  self = g_new0 (LhRowWriter, 1);
+  self->format = format;
+  self->n_columns = n_columns;
+  self->column_names = g_new0 (char *, n_columns + 1);
+  for (guint c = 0; c < n_columns; c++)
+    self->column_names[c] = g_strdup (column_names[c]);
+  self->header = header;
+  if (format == LH_ROW_FORMAT_JSON)
+    {
+      self->generator = json_generator_new ();
+      self->keys = json_keys (column_names, n_columns, self->generator);
+    }
+  else if (format == LH_ROW_FORMAT_SQL)
+    self->prefix = sql_insert_prefix (table_name, column_names, n_columns);
+  return self;
+}
+
+static void
+writer_start (LhRowWriter *self,
+              GString     *out)
+{
+  if (self->started)
+    return;
+  self->started = TRUE;
+  if (self->format == LH_ROW_FORMAT_JSON)
+    g_string_append_c (out, '[');
+  else if (self->header && self->format != LH_ROW_FORMAT_SQL)
+    append_delimited_header (out, self->format, (const char * const *) self->column_names,
+                             self->n_columns);
+}
+
+/* Appends the text of rows (pointers to their values) to out. */
+void
+lh_row_writer_add (LhRowWriter *self,
+                   GString     *out,
+                   GPtrArray   *rows)
+{
+  g_return_if_fail (self != NULL && out != NULL && rows != NULL);
+
+  writer_start (self, out);
+  switch (self->format)
+    {
+    case LH_ROW_FORMAT_TSV:
+    case LH_ROW_FORMAT_CSV:
+      append_delimited_rows (out, self->format, self->n_columns, rows);
+      break;
+    case LH_ROW_FORMAT_JSON:
+      append_json_rows (out, self->generator, self->keys, rows, !self->any_rows);
+      break;
+    case LH_ROW_FORMAT_SQL:
+      append_sql_rows (out, self->prefix, self->n_columns, rows);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+  self->any_rows = self->any_rows || rows->len > 0;
+}
+
+/* Appends what comes after the last row (JSON's closing bracket). */
+void
+lh_row_writer_finish (LhRowWriter *self,
+                      GString     *out)
+{
+  g_return_if_fail (self != NULL && out != NULL);
+
+  writer_start (self, out);
+  if (self->format == LH_ROW_FORMAT_JSON)
+    g_string_append (out, self->any_rows ? "\n]\n" : "]\n");
+}
+
+void
+lh_row_writer_free (LhRowWriter *self)
+{
+  if (self == NULL)
+    return;
+  g_strfreev (self->column_names);
+  g_clear_object (&self->generator);
+  g_clear_pointer (&self->keys, g_ptr_array_unref);
+  if (self->prefix != NULL)
+    g_string_free (self->prefix, TRUE);
+  g_free (self);
 }
 
 /**
@@ -469,22 +585,20 @@ lh_row_format_rows (LhRowFormat         format,
                     GPtrArray          *rows,
                     gboolean            header)
 {
+  LhRowWriter *writer;
+  GString *out;
+
   g_return_val_if_fail (column_names != NULL, NULL);
   g_return_val_if_fail (n_columns > 0, NULL);
   g_return_val_if_fail (rows != NULL, NULL);
 
-  switch (format)
-    {
-    case LH_ROW_FORMAT_TSV:
-    case LH_ROW_FORMAT_CSV:
-      return format_delimited (format, column_names, n_columns, rows, header);
-    case LH_ROW_FORMAT_JSON:
-      return format_json (column_names, n_columns, rows);
-    case LH_ROW_FORMAT_SQL:
-      return format_sql (table_name, column_names, n_columns, rows);
-    default:
-      g_return_val_if_reached (NULL);
-    }
+  writer = lh_row_writer_new (format, table_name, column_names, n_columns, header);
+  g_return_val_if_fail (writer != NULL, NULL);
+  out = g_string_new (NULL);
+  lh_row_writer_add (writer, out, rows);
+  lh_row_writer_finish (writer, out);
+  lh_row_writer_free (writer);
+  return g_string_free (out, FALSE);
 }
 
 const char *

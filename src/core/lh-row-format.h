@@ -21,6 +21,22 @@ char       *lh_row_format_rows          (LhRowFormat         format,
                                          guint               n_columns,
                                          GPtrArray          *rows,
                                          gboolean            header);
+typedef struct _LhRowWriter LhRowWriter;
+
+LhRowWriter *lh_row_writer_new          (LhRowFormat         format,
+                                         const char         *table_name,
+                                         const char * const *column_names,
+                                         guint               n_columns,
+                                         gboolean            header);
+void        lh_row_writer_add           (LhRowWriter        *self,
+                                         GString            *out,
+                                         GPtrArray          *rows);
+void        lh_row_writer_finish        (LhRowWriter        *self,
+                                         GString            *out);
+void        lh_row_writer_free          (LhRowWriter        *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LhRowWriter, lh_row_writer_free)
+
 const char *lh_row_format_get_mime_type (LhRowFormat         format);
 const char *lh_row_format_get_extension (LhRowFormat         format);
 

@@ -106,8 +106,8 @@ read_column (sqlite3_stmt *stmt,
     }
 }
 
-static int
-bind_value (sqlite3_stmt  *stmt,
+int
+lh_sqlite_bind_value (sqlite3_stmt  *stmt,
             int            index,
             const LhValue *value)
 {
@@ -159,7 +159,7 @@ bind_params (sqlite3_stmt  *stmt,
 
   for (guint i = 0; i < given; i++)
     {
-      int rc = bind_value (stmt, i + 1, g_ptr_array_index (params, i));
+      int rc = lh_sqlite_bind_value (stmt, i + 1, g_ptr_array_index (params, i));
 
       if (rc != SQLITE_OK)
         {
@@ -170,8 +170,9 @@ bind_params (sqlite3_stmt  *stmt,
   return TRUE;
 }
 
-static LhResultSet *
-new_result_set (sqlite3_stmt *stmt)
+/* An empty result set with stmt's columns. */
+LhResultSet *
+lh_sqlite_new_result_set (sqlite3_stmt *stmt)
 {
   int n_columns = sqlite3_column_count (stmt);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -189,6 +190,17 @@ new_result_set (sqlite3_stmt *stmt)
 
   return lh_result_set_new ((const char * const *) names->pdata,
                             (const char * const *) types->pdata);
+}
+
+/* The row stmt is on, into row (as many values as it has columns). */
+void
+lh_sqlite_read_row (sqlite3_stmt *stmt,
+                    LhValue      *row)
+{
+  int n_columns = sqlite3_column_count (stmt);
+
+  for (int i = 0; i < n_columns; i++)
+    read_column (stmt, i, &row[i]);
 }
 
 static gboolean
@@ -217,21 +229,24 @@ step_rows (sqlite3_stmt  *stmt,
           lh_result_set_set_truncated (result, TRUE);
           return TRUE;
         }
-      for (int i = 0; i < n_columns; i++)
-        read_column (stmt, i, &row[i]);
+      lh_sqlite_read_row (stmt, row);
       lh_result_set_append_row (result, row);
       n_rows++;
     }
 }
 
 /* Runs the one statement in sql. Trailing whitespace and comments are fine; a second
- * statement is an error, so that nothing runs that the caller did not mean to run. */
+ * statement is an error, so that nothing runs that the caller did not mean to run.
+ * max_rows > 0 keeps that many rows and marks the result truncated if there were more;
+ * then, when rest is given and the statement only reads, *rest is the statement, on the
+ * first row not kept, for the caller to read on (and finalize). */
 LhResultSet *
-lh_sqlite_execute (sqlite3     *db,
-                   const char  *sql,
-                   GPtrArray   *params,
-                   guint        max_rows,
-                   GError     **error)
+lh_sqlite_execute (sqlite3       *db,
+                   const char    *sql,
+                   GPtrArray     *params,
+                   guint          max_rows,
+                   sqlite3_stmt **rest,
+                   GError       **error)
 {
   g_autoptr(LhResultSet) result = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -266,14 +281,17 @@ lh_sqlite_execute (sqlite3     *db,
       return g_steal_pointer (&result);
     }
 
-  result = new_result_set (stmt);
+  result = lh_sqlite_new_result_set (stmt);
   if (!bind_params (stmt, params, error) ||
       !step_rows (stmt, result, max_rows, error))
     {
       sqlite3_finalize (stmt);
       return NULL;
     }
-  sqlite3_finalize (stmt);
+  if (rest != NULL && lh_result_set_get_truncated (result) && sqlite3_stmt_readonly (stmt))
+    *rest = stmt;
+  else
+    sqlite3_finalize (stmt);
 
   /* sqlite3_changes64() keeps the count of the last INSERT, UPDATE or DELETE, even
    * across later statements that change nothing. */

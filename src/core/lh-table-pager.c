@@ -19,6 +19,7 @@
 
 #include "lh-error.h"
 #include "lh-script.h"
+#include "lh-page-cache.h"
 #include "lh-table-pager.h"
 
 #define PAGE_SIZE   LH_TABLE_PAGER_PAGE_SIZE
@@ -28,9 +29,9 @@
 
 typedef struct
 {
+  LhCachedPage cached;    /* first: see lh_page_cache_evict() */
   guint        start;
   LhResultSet *rows;
-  guint64      last_used;
 } Page;
 
 typedef struct
@@ -843,27 +844,6 @@ notify_loading (LhTablePager *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static void
-evict_pages (LhTablePager *self)
-{
-  while (g_hash_table_size (self->pages) > MAX_PAGES)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-      gpointer oldest_key = NULL;
-      guint64 oldest = G_MAXUINT64;
-
-      g_hash_table_iter_init (&iter, self->pages);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        if (((Page *) value)->last_used < oldest)
-          {
-            oldest = ((Page *) value)->last_used;
-            oldest_key = key;
-          }
-      g_hash_table_remove (self->pages, oldest_key);
-    }
-}
-
 static LhResultSet *
 reverse_rows (LhResultSet *rows)
 {
@@ -896,9 +876,9 @@ store_page (LhTablePager *self,
 
   page->start = data->start;
   page->rows = data->backward ? reverse_rows (rows) : g_object_ref (rows);
-  page->last_used = ++self->tick;
+  page->cached.last_used = ++self->tick;
   g_hash_table_replace (self->pages, GUINT_TO_POINTER (data->page), page);
-  evict_pages (self);
+  lh_page_cache_evict (self->pages, MAX_PAGES);
 
   if (self->key->len > 0 && n_rows > 0)
     {
@@ -1472,7 +1452,7 @@ lh_table_pager_get_item (GListModel *model,
   page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page_index));
   if (page != NULL && position - page->start < lh_result_set_get_n_rows (page->rows))
     {
-      page->last_used = ++self->tick;
+      page->cached.last_used = ++self->tick;
       row->rows = g_object_ref (page->rows);
       row->index = position - page->start;
     }

@@ -47,6 +47,7 @@ struct _LhQueryPage
   GFile        *file;             /* the .sql file the text is from, or NULL */
   GtkNativeDialog *file_chooser;
   char         *results_sql;     /* the statement whose rows are shown */
+  char         *results_duration; /* how long it took, formatted */
   LhCompletionProvider *completion;
   GtkTextTag   *error_tag;
   char         *error_text;
@@ -250,6 +251,43 @@ show_failure (LhQueryPage       *self,
   set_status (self, status);
 }
 
+/* The status of the rows shown: how many, as the pager counts them, or why reading them
+ * stopped. */
+static void
+update_rows_status (LhQueryPage *self)
+{
+  LhQueryPager *pager = lh_result_view_get_pager (self->result_view);
+  LhResultSet *first;
+  gint64 count;
+  g_autofree char *status = NULL;
+
+  if (pager == NULL || !has_rows (self))
+    return;
+  first = lh_query_pager_get_first (pager);
+  count = lh_query_pager_get_row_count (pager);
+  if (lh_query_pager_get_error (pager) != NULL)
+    status = g_strdup_printf (_("Reading the rows failed: %s"),
+                              lh_query_pager_get_error (pager)->message);
+  else if (lh_result_set_get_truncated (first) && !lh_query_pager_get_paged (pager))
+    status = g_strdup_printf (_("First %u rows shown · %s"), lh_result_set_get_n_rows (first),
+                              self->results_duration);
+  else if (count < 0)
+    {
+      guint so_far = g_list_model_get_n_items (G_LIST_MODEL (pager));
+
+      /* TRANSLATORS: rows found so far while the rest are being counted, then the time the
+       * statement took */
+      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row so far, counting… · %s",
+                                             "%u rows so far, counting… · %s", so_far),
+                                so_far, self->results_duration);
+    }
+  else
+    status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld row · %s", "%lld rows · %s",
+                                           (gulong) MIN (count, G_MAXLONG)),
+                              (long long) count, self->results_duration);
+  set_status (self, status);
+}
+
 static void
 show_success (LhQueryPage *self,
               GPtrArray   *statements)
@@ -261,17 +299,25 @@ show_success (LhQueryPage *self,
 
   if (lh_result_set_get_n_columns (result) > 0)
     {
-      guint n_rows = lh_result_set_get_n_rows (result);
+      LhQueryPager *pager;
 
       lh_result_view_set_result (self->result_view, result);
+      pager = lh_result_view_get_pager (self->result_view);
+      g_signal_connect_object (pager, "notify::row-count", G_CALLBACK (update_rows_status),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (pager, "notify::counting", G_CALLBACK (update_rows_status),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (pager, "notify::error", G_CALLBACK (update_rows_status),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (pager, "items-changed", G_CALLBACK (update_rows_status),
+                               self, G_CONNECT_SWAPPED);
       gtk_stack_set_visible_child_name (self->results_stack, "rows");
       g_free (self->results_sql);
       self->results_sql = g_strdup (last->sql);
-      if (lh_result_set_get_truncated (result))
-        status = g_strdup_printf (_("First %u rows shown · %s"), n_rows, duration);
-      else
-        status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row · %s", "%u rows · %s",
-                                               n_rows), n_rows, duration);
+      g_free (self->results_duration);
+      self->results_duration = g_steal_pointer (&duration);
+      update_rows_status (self);
+      return;
     }
   else
     {
@@ -385,7 +431,12 @@ new_statement_row (LhQueryPage       *self,
       gint64 changes = lh_result_set_get_changes (result);
 
       icon = "object-select-symbolic";
-      if (lh_result_set_get_n_columns (result) > 0)
+      if (lh_result_set_get_n_columns (result) > 0 && lh_result_set_get_truncated (result))
+        /* TRANSLATORS: the statement returned more rows than were read when it ran */
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "over %u row returned · %s",
+                                                 "over %u rows returned · %s", n_rows),
+                                    n_rows, duration);
+      else if (lh_result_set_get_n_columns (result) > 0)
         subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u row returned · %s",
                                                  "%u rows returned · %s", n_rows), n_rows, duration);
       else
@@ -1357,36 +1408,309 @@ format_from_name (const char *name)
   return LH_ROW_FORMAT_TSV;
 }
 
-/* The rows shown, in a format ("tsv", "csv", "json", "sql"); NULL when none are shown.
- * SQL inserts into the table the statement read from, "results" when it read none. */
+/* The table the statement shown read from, for SQL INSERTs ("results" when none). */
+static char *
+dup_results_table (LhQueryPage *self)
+{
+  g_autoptr(GPtrArray) refs = lh_sql_table_refs (self->results_sql != NULL ? self->results_sql : "");
+
+  return refs->len > 0 ? g_strdup (((LhTableRef *) g_ptr_array_index (refs, 0))->table) : NULL;
+}
+
+static LhRowWriter *
+new_results_writer (LhQueryPage *self,
+                    LhResultSet *result,
+                    const char  *format)
+{
+  guint n_columns = lh_result_set_get_n_columns (result);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *table = dup_results_table (self);
+
+  for (guint c = 0; c < n_columns; c++)
+    g_ptr_array_add (names, (gpointer) lh_result_set_get_column_name (result, c));
+  g_ptr_array_add (names, NULL);
+  return lh_row_writer_new (format_from_name (format), table,
+                            (const char * const *) names->pdata, n_columns, TRUE);
+}
+
+/* Pointers to the rows of result, each row being its first value (a result keeps its
+ * rows' values one after the other). */
+static GPtrArray *
+result_rows (LhResultSet *result)
+{
+  GPtrArray *rows = g_ptr_array_sized_new (lh_result_set_get_n_rows (result));
+
+  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
+    g_ptr_array_add (rows, (gpointer) lh_result_set_get_value (result, r, 0));
+  return rows;
+}
+
+/* The rows shown, in a format ("tsv", "csv", "json", "sql"); NULL when none are shown or
+ * when there are more than one run read at once (they are copied and saved through
+ * the pager then). SQL inserts into the table the statement read from, "results" when it
+ * read none. */
 char *
 lh_query_page_dup_results_text (LhQueryPage *self,
                                 const char  *format)
 {
   LhResultSet *result;
+  g_autoptr(LhRowWriter) writer = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  g_autoptr(GPtrArray) refs = NULL;
-  const char *table = NULL;
-  guint n_columns;
+  GString *out;
 
   g_return_val_if_fail (LH_IS_QUERY_PAGE (self), NULL);
 
   result = lh_result_view_get_result (self->result_view);
-  if (!has_rows (self) || (n_columns = lh_result_set_get_n_columns (result)) == 0)
+  if (!has_rows (self) || lh_result_set_get_n_columns (result) == 0 ||
+      lh_query_pager_get_paged (lh_result_view_get_pager (self->result_view)))
     return NULL;
-  rows = g_ptr_array_sized_new (lh_result_set_get_n_rows (result));
-  /* A result keeps its rows' values one after the other: each row is its first value. */
-  for (guint r = 0; r < lh_result_set_get_n_rows (result); r++)
-    g_ptr_array_add (rows, (gpointer) lh_result_set_get_value (result, r, 0));
-  for (guint c = 0; c < n_columns; c++)
-    g_ptr_array_add (names, (gpointer) lh_result_set_get_column_name (result, c));
-  g_ptr_array_add (names, NULL);
-  refs = lh_sql_table_refs (self->results_sql != NULL ? self->results_sql : "");
-  if (refs->len > 0)
-    table = ((LhTableRef *) g_ptr_array_index (refs, 0))->table;
-  return lh_row_format_rows (format_from_name (format), table,
-                             (const char * const *) names->pdata, n_columns, rows, TRUE);
+  writer = new_results_writer (self, result, format);
+  rows = result_rows (result);
+  out = g_string_new (NULL);
+  lh_row_writer_add (writer, out, rows);
+  lh_row_writer_finish (writer, out);
+  return g_string_free (out, FALSE);
+}
+
+/* Copying or saving every row of a result, read a batch at a time through its pager: the
+ * text of one batch is written (or, for the clipboard, kept) before the next is read. */
+
+/* Rows read per batch. */
+#define WALK_ROWS 4096
+
+/* More rows than this are not put on the clipboard. */
+#define COPY_MAX_ROWS 100000
+
+typedef struct
+{
+  LhQueryPage   *self;
+  LhQueryPager  *pager;
+  LhRowWriter   *writer;
+  GString       *out;
+  guint64        next;
+  gboolean       last;
+  GCancellable  *cancellable;
+  GFile         *file;       /* saving: the target; NULL: copying */
+  GOutputStream *stream;
+} Walk;
+
+static void
+walk_free (Walk *walk)
+{
+  g_clear_object (&walk->self);
+  g_clear_object (&walk->pager);
+  g_clear_pointer (&walk->writer, lh_row_writer_free);
+  if (walk->out != NULL)
+    g_string_free (walk->out, TRUE);
+  g_clear_object (&walk->cancellable);
+  g_clear_object (&walk->file);
+  g_clear_object (&walk->stream);
+  g_free (walk);
+}
+
+static void walk_read_next (Walk *walk);
+
+/* Ends the walk with status; a file being saved is left as it was (the temporary file
+ * GIO writes beside it is removed when its close is cancelled). */
+static void
+walk_end (Walk       *walk,
+          const char *status)
+{
+  LhQueryPage *self = walk->self;
+
+  if (walk->stream != NULL && !g_output_stream_is_closed (walk->stream))
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (walk->stream, abandon, NULL);
+    }
+  if (self->cancellable == walk->cancellable)
+    {
+      g_clear_object (&self->cancellable);
+      update_actions (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+    }
+  if (self->status_label != NULL)
+    set_status (self, status);
+  walk_free (walk);
+}
+
+static void
+walk_fail (Walk         *walk,
+           const GError *error)
+{
+  g_autofree char *name = walk->file != NULL ? g_file_get_basename (walk->file) : NULL;
+  g_autofree char *status = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    status = name != NULL ? g_strdup_printf (_("Saving cancelled; “%s” was not changed"), name)
+                          : g_strdup (_("Copying cancelled"));
+  else if (name != NULL)
+    status = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
+  else
+    status = g_strdup_printf (_("Could not copy the rows: %s"), error->message);
+  walk_end (walk, status);
+}
+
+static void
+walk_closed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Walk *walk = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (walk->file);
+  g_autofree char *status = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+    {
+      walk_fail (walk, error);
+      return;
+    }
+  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved “%s” (%llu row)",
+                                         "Saved “%s” (%llu rows)", (gulong) MIN (walk->next, G_MAXLONG)),
+                            name, (unsigned long long) walk->next);
+  walk_end (walk, status);
+}
+
+static void
+walk_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Walk *walk = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      walk_fail (walk, error);
+      return;
+    }
+  g_string_truncate (walk->out, 0);
+  if (!walk->last)
+    walk_read_next (walk);
+  else
+    g_output_stream_close_async (walk->stream, G_PRIORITY_DEFAULT, walk->cancellable,
+                                 walk_closed_cb, walk);
+}
+
+static void
+walk_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Walk *walk = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GPtrArray) pointers = NULL;
+  g_autofree char *progress = NULL;
+
+  rows = lh_query_pager_read_finish (walk->pager, result, &error);
+  if (rows == NULL)
+    {
+      walk_fail (walk, error);
+      return;
+    }
+  pointers = result_rows (rows);
+  lh_row_writer_add (walk->writer, walk->out, pointers);
+  walk->next += pointers->len;
+  walk->last = pointers->len < WALK_ROWS;
+  if (walk->last)
+    lh_row_writer_finish (walk->writer, walk->out);
+
+  if (walk->stream == NULL)
+    {
+      if (walk->next > COPY_MAX_ROWS)
+        {
+          g_autofree char *status = g_strdup_printf (_("There are more than %u rows to copy: "
+                                                       "save them to a file instead"),
+                                                     COPY_MAX_ROWS);
+
+          walk_end (walk, status);
+        }
+      else if (walk->last)
+        {
+          g_autofree char *status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                  "Copied %llu row",
+                                                                  "Copied %llu rows",
+                                                                  (gulong) walk->next),
+                                                     (unsigned long long) walk->next);
+
+          gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (walk->self)),
+                                  walk->out->str);
+          walk_end (walk, status);
+        }
+      else
+        walk_read_next (walk);
+      return;
+    }
+
+  progress = g_strdup_printf (_("Saving… %llu rows"), (unsigned long long) walk->next);
+  set_status (walk->self, progress);
+  g_output_stream_write_all_async (walk->stream, walk->out->str, walk->out->len,
+                                   G_PRIORITY_DEFAULT, walk->cancellable, walk_written_cb, walk);
+}
+
+static void
+walk_read_next (Walk *walk)
+{
+  lh_query_pager_read_async (walk->pager, walk->next, WALK_ROWS, walk->cancellable,
+                             walk_read_cb, walk);
+}
+
+static void
+walk_replaced_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Walk *walk = user_data;
+  g_autoptr(GError) error = NULL;
+
+  walk->stream = G_OUTPUT_STREAM (g_file_replace_finish (G_FILE (source), result, &error));
+  if (walk->stream == NULL)
+    {
+      walk_fail (walk, error);
+      return;
+    }
+  walk_read_next (walk);
+}
+
+/* Starts copying (file NULL) or saving every row shown; Cancel stops it. */
+static gboolean
+start_walk (LhQueryPage *self,
+            GFile       *file,
+            const char  *format)
+{
+  LhQueryPager *pager = lh_result_view_get_pager (self->result_view);
+  Walk *walk;
+
+  if (!has_rows (self) || lh_query_pager_get_n_columns (pager) == 0 || self->cancellable != NULL)
+    return FALSE;
+
+  walk = g_new0 (Walk, 1);
+  walk->self = g_object_ref (self);
+  walk->pager = g_object_ref (pager);
+  walk->writer = new_results_writer (self, lh_query_pager_get_first (pager), format);
+  walk->out = g_string_new (NULL);
+  walk->cancellable = g_cancellable_new ();
+  self->cancellable = g_object_ref (walk->cancellable);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  if (file == NULL)
+    {
+      set_status (self, _("Copying…"));
+      walk_read_next (walk);
+      return TRUE;
+    }
+  walk->file = g_object_ref (file);
+  set_status (self, _("Saving…"));
+  /* GIO writes a temporary file beside the target and renames it over the target when
+   * the stream closes, so a failed or cancelled save leaves the old file as it was. */
+  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, G_PRIORITY_DEFAULT,
+                        walk->cancellable, walk_replaced_cb, walk);
+  return TRUE;
 }
 
 static void
@@ -1394,54 +1718,27 @@ copy_results_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  g_autofree char *text = lh_query_page_dup_results_text (LH_QUERY_PAGE (widget),
-                                                          g_variant_get_string (parameter, NULL));
+  LhQueryPage *self = LH_QUERY_PAGE (widget);
+  const char *format = g_variant_get_string (parameter, NULL);
+  g_autofree char *text = lh_query_page_dup_results_text (self, format);
 
   if (text != NULL)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-}
-
-static void
-export_written_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(LhQueryPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (G_FILE (source));
-  g_autofree char *status = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    status = g_strdup_printf (_("Could not save “%s”: %s"), name, error->message);
   else
-    status = g_strdup_printf (_("Saved “%s”"), name);
-  if (self->status_label != NULL)
-    set_status (self, status);
+    start_walk (self, NULL, format);
 }
 
-/* Writes the rows shown to file in format; GIO writes a temporary file beside it and
- * renames it over the target, so a failed save leaves the old file as it was. */
+/* Writes every row of the result shown to file in format, a batch at a time; the status
+ * says when it is saved. FALSE when there is nothing to save or something runs. */
 gboolean
 lh_query_page_export_to_file (LhQueryPage *self,
                               GFile       *file,
                               const char  *format)
 {
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gsize length;
-
   g_return_val_if_fail (LH_IS_QUERY_PAGE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  text = lh_query_page_dup_results_text (self, format);
-  if (text == NULL)
-    return FALSE;
-  length = strlen (text);
-  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
-  set_status (self, _("Saving…"));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, TRUE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, export_written_cb, g_object_ref (self));
-  return TRUE;
+  return start_walk (self, file, format);
 }
 
 static void
@@ -1895,6 +2192,7 @@ lh_query_page_dispose (GObject *object)
   g_clear_object (&self->file_chooser);
   g_clear_object (&self->file);
   g_clear_pointer (&self->results_sql, g_free);
+  g_clear_pointer (&self->results_duration, g_free);
   g_clear_pointer (&self->parameter_texts, g_hash_table_unref);
   g_clear_object (&self->completion);
   g_clear_object (&self->connection);

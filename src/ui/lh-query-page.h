@@ -11,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* The rows one run keeps for display; the paged result grid replaces this cap. */
-#define LH_QUERY_PAGE_MAX_ROWS 10000
+/* The rows a run reads at once: more are read a page at a time as the grid shows them. */
+#define LH_QUERY_PAGE_MAX_ROWS LH_QUERY_PAGER_PAGE_SIZE
 
 #define LH_TYPE_QUERY_PAGE (lh_query_page_get_type ())
 

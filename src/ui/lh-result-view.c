@@ -1,5 +1,6 @@
-/* lh-result-view.c — LhResultView builds one GtkColumnView column per result column; cells
- * are labels bound to the row's value, so only the visible rows have widgets. */
+/* lh-result-view.c — LhResultView builds one GtkColumnView column per result column over
+ * an LhQueryPager; cells are labels bound to the row's value, so only the visible rows
+ * have widgets, and a row whose page is not in yet shows empty until it arrives. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -18,7 +19,7 @@ struct _LhResultView
   GtkColumnView *column_view;
 
   /* owned */
-  LhResultSet *result;
+  LhQueryPager *pager;
 };
 
 G_DEFINE_FINAL_TYPE (LhResultView, lh_result_view, GTK_TYPE_WIDGET)
@@ -46,8 +47,19 @@ bind_cell (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   LhResultRow *row = gtk_list_item_get_item (item);
   const LhValue *value = lh_result_row_get_value (row, column);
-  g_autofree char *text = lh_value_to_display_string (value, CELL_MAX_CHARS);
-  gboolean number = value->kind == LH_VALUE_INTEGER || value->kind == LH_VALUE_REAL;
+  g_autofree char *text = NULL;
+  gboolean number;
+
+  if (value == NULL)
+    {
+      /* Not read yet: its page is on the way. */
+      gtk_label_set_text (GTK_LABEL (label), "");
+      gtk_widget_remove_css_class (label, "special-value");
+      gtk_widget_set_tooltip_text (label, NULL);
+      return;
+    }
+  text = lh_value_to_display_string (value, CELL_MAX_CHARS);
+  number = value->kind == LH_VALUE_INTEGER || value->kind == LH_VALUE_REAL;
 
   g_strdelimit (text, "\n\r\t", ' ');
   gtk_label_set_text (GTK_LABEL (label), text);
@@ -82,44 +94,75 @@ remove_columns (LhResultView *self)
     }
 }
 
+/* Shows pager's rows (NULL: none). A pager shown before stops reading. */
 void
-lh_result_view_set_result (LhResultView *self,
-                           LhResultSet  *result)
+lh_result_view_set_pager (LhResultView *self,
+                          LhQueryPager *pager)
 {
   g_autoptr(GtkSelectionModel) selection = NULL;
+  g_autoptr(LhQueryPager) old = NULL;
 
   g_return_if_fail (LH_IS_RESULT_VIEW (self));
+  g_return_if_fail (pager == NULL || LH_IS_QUERY_PAGER (pager));
 
-  if (!g_set_object (&self->result, result))
+  if (pager == self->pager)
     return;
+  old = g_steal_pointer (&self->pager);
+  if (old != NULL)
+    lh_query_pager_stop (old);
+  self->pager = pager != NULL ? g_object_ref (pager) : NULL;
 
   gtk_column_view_set_model (self->column_view, NULL);
   remove_columns (self);
-  if (result == NULL)
+  if (pager == NULL)
     return;
 
-  for (guint i = 0; i < lh_result_set_get_n_columns (result); i++)
+  for (guint i = 0; i < lh_query_pager_get_n_columns (pager); i++)
     {
       g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
 
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GUINT_TO_POINTER (i));
-      column = gtk_column_view_column_new (lh_result_set_get_column_name (result, i),
+      column = gtk_column_view_column_new (lh_query_pager_get_column_name (pager, i),
                                            g_steal_pointer (&factory));
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_append_column (self->column_view, column);
     }
 
-  selection = GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (result))));
+  selection = GTK_SELECTION_MODEL (gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (pager))));
   gtk_column_view_set_model (self->column_view, selection);
 }
 
+LhQueryPager *
+lh_result_view_get_pager (LhResultView *self)
+{
+  g_return_val_if_fail (LH_IS_RESULT_VIEW (self), NULL);
+  return self->pager;
+}
+
+/* Shows result's rows, and the rest of them through its cursor if it has one. */
+void
+lh_result_view_set_result (LhResultView *self,
+                           LhResultSet  *result)
+{
+  g_autoptr(LhQueryPager) pager = NULL;
+
+  g_return_if_fail (LH_IS_RESULT_VIEW (self));
+
+  if (result != NULL && self->pager != NULL && lh_query_pager_get_first (self->pager) == result)
+    return;
+  if (result != NULL)
+    pager = lh_query_pager_new (result);
+  lh_result_view_set_pager (self, pager);
+}
+
+/* The first result of the rows shown: their columns, and the first rows. */
 LhResultSet *
 lh_result_view_get_result (LhResultView *self)
 {
   g_return_val_if_fail (LH_IS_RESULT_VIEW (self), NULL);
-  return self->result;
+  return self->pager != NULL ? lh_query_pager_get_first (self->pager) : NULL;
 }
 
 GtkColumnView *
@@ -135,7 +178,9 @@ lh_result_view_dispose (GObject *object)
   LhResultView *self = LH_RESULT_VIEW (object);
 
   g_clear_pointer (&self->scrolled, gtk_widget_unparent);
-  g_clear_object (&self->result);
+  if (self->pager != NULL)
+    lh_query_pager_stop (self->pager);
+  g_clear_object (&self->pager);
   G_OBJECT_CLASS (lh_result_view_parent_class)->dispose (object);
 }
 

@@ -16,6 +16,9 @@ GtkWidget     *lh_result_view_new             (void);
 void           lh_result_view_set_result      (LhResultView *self,
                                                LhResultSet  *result);
 LhResultSet   *lh_result_view_get_result      (LhResultView *self);
+void           lh_result_view_set_pager       (LhResultView *self,
+                                               LhQueryPager *pager);
+LhQueryPager  *lh_result_view_get_pager       (LhResultView *self);
 GtkColumnView *lh_result_view_get_column_view (LhResultView *self);
 
 G_END_DECLS
