@@ -1,6 +1,7 @@
 /* lh-core.h — everything src/core offers, for the CLI, the app and the tests. */
 #pragma once
 
+#include "lh-atomic-file.h"
 #include "lh-connection.h"
 #include "lh-cursor.h"
 #include "lh-demo.h"

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -938,7 +939,26 @@ cursor_prepare_count (LhWorker  *worker,
 
   if (cursor->count_stmt != NULL)
     return TRUE;
-  rc = sqlite3_prepare_v2 (worker->db, cursor->sql, -1, &stmt, NULL);
+  /* Counting needs no values: wrapped, SQLite reads none of the columns (a statement that
+   * cannot be wrapped, such as a PRAGMA, is stepped as it is). */
+  {
+    g_autofree char *inner = g_strdup (cursor->sql);
+    g_autofree char *wrapped = NULL;
+
+    g_strchomp (inner);
+    while (g_str_has_suffix (inner, ";"))
+      {
+        inner[strlen (inner) - 1] = '\0';
+        g_strchomp (inner);
+      }
+    wrapped = g_strconcat ("SELECT 1 FROM (\n", inner, "\n)", NULL);
+    rc = sqlite3_prepare_v2 (worker->db, wrapped, -1, &stmt, NULL);
+    if (rc != SQLITE_OK || sqlite3_bind_parameter_count (stmt) != sqlite3_bind_parameter_count (cursor->stmt))
+      {
+        g_clear_pointer (&stmt, sqlite3_finalize);
+        rc = sqlite3_prepare_v2 (worker->db, cursor->sql, -1, &stmt, NULL);
+      }
+  }
   if (rc != SQLITE_OK)
     {
       g_propagate_error (error, lh_sqlite_error (worker->db, rc, NULL));

@@ -283,7 +283,8 @@ count_cb (GObject      *source,
   gint64 counted;
 
   counted = lh_cursor_count_finish (LH_CURSOR (source), result, &complete, &error);
-  if (self->stopped)
+  /* Stopped, or ended by a short page that showed where the rows end. */
+  if (self->stopped || !self->counting)
     return;
   self->counting = FALSE;
   if (counted < 0)
@@ -366,16 +367,34 @@ fetch_cb (GObject      *source,
       g_hash_table_replace (self->pages, GUINT_TO_POINTER (page), stored);
       lh_page_cache_evict (self->pages, MAX_PAGES);
 
-      /* A short page is the end: the database changed since the count, or the count is
-       * not done yet. */
-      if (n_rows < PAGE_SIZE && !self->counting)
-        set_row_count (self, start + n_rows);
+      /* A short page is the end: the count need not go on (or the database changed
+       * since it was done). */
+      if (n_rows < PAGE_SIZE && (self->counting || self->row_count != (gint64) (start + n_rows)))
+        {
+          gboolean was_counting = self->counting;
+
+          if (was_counting)
+            {
+              g_cancellable_cancel (self->count_cancellable);
+              g_clear_object (&self->count_cancellable);
+              self->counting = FALSE;
+            }
+          set_row_count (self, start + n_rows);
+          if (was_counting)
+            notify (self, PROP_COUNTING);
+        }
       if (start < self->n_items)
         {
           guint length = (guint) MIN ((guint64) PAGE_SIZE, self->n_items - start);
 
           g_list_model_items_changed (G_LIST_MODEL (self), start, length, length);
         }
+      /* Read in order (the page before is in): the next one is read while this one is
+       * looked at, the statement going on from where it stopped. */
+      if (n_rows == PAGE_SIZE && (page == 0 || g_hash_table_contains (self->pages, GUINT_TO_POINTER (page - 1))) &&
+          !g_hash_table_contains (self->pages, GUINT_TO_POINTER (page + 1)) &&
+          g_queue_find (&self->wanted, GUINT_TO_POINTER (page + 1)) == NULL)
+        g_queue_push_tail (&self->wanted, GUINT_TO_POINTER (page + 1));
     }
   start_next_fetch (self);
   notify (self, PROP_LOADING);

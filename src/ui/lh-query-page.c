@@ -1491,7 +1491,8 @@ typedef struct
   gboolean       last;
   GCancellable  *cancellable;
   GFile         *file;       /* saving: the target; NULL: copying */
-  GOutputStream *stream;
+  LhAtomicFile  *atomic;
+  GOutputStream *stream;     /* the atomic file's */
 } Walk;
 
 static void
@@ -1504,27 +1505,21 @@ walk_free (Walk *walk)
     g_string_free (walk->out, TRUE);
   g_clear_object (&walk->cancellable);
   g_clear_object (&walk->file);
-  g_clear_object (&walk->stream);
+  walk->stream = NULL;
+  g_clear_pointer (&walk->atomic, lh_atomic_file_free);
   g_free (walk);
 }
 
 static void walk_read_next (Walk *walk);
 
-/* Ends the walk with status; a file being saved is left as it was (the temporary file
- * GIO writes beside it is removed when its close is cancelled). */
+/* Ends the walk with status; a file being saved that was not committed is left as it
+ * was (freeing the atomic file removes its temporary file). */
 static void
 walk_end (Walk       *walk,
           const char *status)
 {
   LhQueryPage *self = walk->self;
 
-  if (walk->stream != NULL && !g_output_stream_is_closed (walk->stream))
-    {
-      g_autoptr(GCancellable) abandon = g_cancellable_new ();
-
-      g_cancellable_cancel (abandon);
-      g_output_stream_close (walk->stream, abandon, NULL);
-    }
   if (self->cancellable == walk->cancellable)
     {
       g_clear_object (&self->cancellable);
@@ -1563,7 +1558,7 @@ walk_closed_cb (GObject      *source,
   g_autofree char *name = g_file_get_basename (walk->file);
   g_autofree char *status = NULL;
 
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+  if (!lh_atomic_file_commit_finish (result, &error))
     {
       walk_fail (walk, error);
       return;
@@ -1591,8 +1586,7 @@ walk_written_cb (GObject      *source,
   if (!walk->last)
     walk_read_next (walk);
   else
-    g_output_stream_close_async (walk->stream, G_PRIORITY_DEFAULT, walk->cancellable,
-                                 walk_closed_cb, walk);
+    lh_atomic_file_commit_async (walk->atomic, walk->cancellable, walk_closed_cb, walk);
 }
 
 static void
@@ -1660,19 +1654,20 @@ walk_read_next (Walk *walk)
 }
 
 static void
-walk_replaced_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+walk_opened_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   Walk *walk = user_data;
   g_autoptr(GError) error = NULL;
 
-  walk->stream = G_OUTPUT_STREAM (g_file_replace_finish (G_FILE (source), result, &error));
-  if (walk->stream == NULL)
+  walk->atomic = lh_atomic_file_new_finish (result, &error);
+  if (walk->atomic == NULL)
     {
       walk_fail (walk, error);
       return;
     }
+  walk->stream = lh_atomic_file_get_stream (walk->atomic);
   walk_read_next (walk);
 }
 
@@ -1706,10 +1701,9 @@ start_walk (LhQueryPage *self,
     }
   walk->file = g_object_ref (file);
   set_status (self, _("Saving…"));
-  /* GIO writes a temporary file beside the target and renames it over the target when
-   * the stream closes, so a failed or cancelled save leaves the old file as it was. */
-  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, G_PRIORITY_DEFAULT,
-                        walk->cancellable, walk_replaced_cb, walk);
+  /* Written beside the target and renamed over it at the end, so that a failed or
+   * cancelled save leaves the old file as it was. */
+  lh_atomic_file_new_async (file, walk->cancellable, walk_opened_cb, walk);
   return TRUE;
 }
 
