@@ -57,13 +57,14 @@ count_entries (const char *dir)
   return n;
 }
 
-static char *
-read_text (const char *path)
+static void
+assert_text (const char *path,
+             const char *expected)
 {
-  char *contents = NULL;
+  g_autofree char *contents = NULL;
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
+  g_assert_cmpstr (contents, ==, expected);
 }
 
 static void
@@ -85,7 +86,7 @@ test_commit_and_abandon (void)
   g_assert_true (commit (atomic, &error));
   g_assert_no_error (error);
   lh_atomic_file_free (atomic);
-  g_assert_cmpstr (read_text (path), ==, "first\n");
+  assert_text (path, "first\n");
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0644);
   g_assert_cmpuint (count_entries (dir), ==, 1);
@@ -96,9 +97,9 @@ test_commit_and_abandon (void)
   g_assert_true (g_output_stream_write_all (lh_atomic_file_get_stream (atomic), "second", 6,
                                             NULL, NULL, &error));
   g_assert_true (g_file_test (lh_atomic_file_get_temp_path (atomic), G_FILE_TEST_EXISTS));
-  g_assert_cmpstr (read_text (path), ==, "first\n");
+  assert_text (path, "first\n");
   lh_atomic_file_free (atomic);
-  g_assert_cmpstr (read_text (path), ==, "first\n");
+  assert_text (path, "first\n");
   g_assert_cmpuint (count_entries (dir), ==, 1);
 
   /* Committed: replaced whole. */
@@ -107,7 +108,7 @@ test_commit_and_abandon (void)
                                             NULL, NULL, &error));
   g_assert_true (commit (atomic, &error));
   lh_atomic_file_free (atomic);
-  g_assert_cmpstr (read_text (path), ==, "third\n");
+  assert_text (path, "third\n");
   g_assert_cmpuint (count_entries (dir), ==, 1);
 
   lh_test_remove_dir (dir);

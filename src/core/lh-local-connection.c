@@ -18,8 +18,11 @@
 #define BUSY_SLEEP_USEC 10000
 
 /* Statements kept for cursors let go of their read transaction when the worker has had
- * nothing to do for this long, so that other programs can write and checkpoint. */
-#define CURSOR_IDLE_USEC (G_USEC_PER_SEC / 2)
+ * nothing to do for this long, so that other programs can write (a reader blocks them in
+ * a rollback journal) and checkpoint (in WAL, where readers block no writer: so longer,
+ * which spares reading again from the start after a pause in scrolling). */
+#define CURSOR_IDLE_USEC     (G_USEC_PER_SEC / 2)
+#define CURSOR_IDLE_WAL_USEC (10 * G_USEC_PER_SEC)
 
 /* How long one slice of a cursor's count runs before other jobs get their turn. */
 #define COUNT_SLICE_USEC (G_USEC_PER_SEC / 10)
@@ -81,6 +84,7 @@ typedef struct
   gboolean      done;
   gint64        counted;
   gboolean      count_done;
+  gint64        idle_usec;   /* how long it may hold a read transaction unused */
 } Cursor;
 
 typedef struct
@@ -255,12 +259,13 @@ cursor_free (Cursor *cursor)
   g_free (cursor);
 }
 
-/* Every cursor but except lets go of its read transaction. TRUE if one still holds one. */
-static gboolean
+/* Every cursor but except lets go of its read transaction. How long except may keep its
+ * own unused (0: it holds none). */
+static gint64
 release_cursors (LhWorker *worker,
                  Cursor   *except)
 {
-  gboolean active = FALSE;
+  gint64 hold = 0;
 
   for (guint i = 0; i < worker->cursors->len; i++)
     {
@@ -268,23 +273,23 @@ release_cursors (LhWorker *worker,
 
       if (cursor != except)
         cursor_release (cursor);
-      else
-        active = cursor_active (cursor);
+      else if (cursor_active (cursor))
+        hold = cursor->idle_usec;
     }
-  return active;
+  return hold;
 }
 
-/* The next job; while a cursor holds a read transaction, only after waiting a little,
- * and when none comes, the cursor lets go first. */
+/* The next job; while a cursor holds a read transaction, only after waiting up to hold
+ * microseconds, and when none comes, the cursor lets go first. */
 static LhJob *
 lh_worker_pop (LhWorker *worker,
-               gboolean  holding)
+               gint64    hold)
 {
   LhJob *job;
 
-  if (holding)
+  if (hold > 0)
     {
-      job = g_async_queue_timeout_pop (worker->queue, CURSOR_IDLE_USEC);
+      job = g_async_queue_timeout_pop (worker->queue, hold);
       if (job != NULL)
         return job;
       release_cursors (worker, NULL);
@@ -296,11 +301,11 @@ static gpointer
 lh_worker_main (gpointer data)
 {
   LhWorker *worker = data;
-  gboolean holding = FALSE;
+  gint64 hold = 0;
 
   for (;;)
     {
-      LhJob *job = lh_worker_pop (worker, holding);
+      LhJob *job = lh_worker_pop (worker, hold);
 
       if (job->job_class == JOB_FOREGROUND)
         {
@@ -317,7 +322,7 @@ lh_worker_main (gpointer data)
       worker->cancellable = g_task_get_cancellable (job->task);
       job->func (worker, job->task);
       worker->cancellable = NULL;
-      holding = release_cursors (worker, job->cursor);
+      hold = release_cursors (worker, job->cursor);
       g_object_unref (job->task);
       g_free (job);
     }
@@ -621,6 +626,19 @@ end_background (LhWorker *worker)
   return g_atomic_int_get (&worker->preempt);
 }
 
+static gboolean
+main_is_wal (LhWorker *worker)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean wal = FALSE;
+
+  if (sqlite3_prepare_v2 (worker->db, "PRAGMA main.journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
+  sqlite3_finalize (stmt);
+  return wal;
+}
+
 /* rest, on the first row result did not keep, goes on in a cursor that result carries. */
 static void
 add_cursor (LhWorker          *worker,
@@ -637,6 +655,7 @@ add_cursor (LhWorker          *worker,
   cursor->params = data->params != NULL ? g_ptr_array_ref (data->params) : NULL;
   cursor->position = (gint64) data->max_rows + 1;
   cursor->on_row = TRUE;
+  cursor->idle_usec = main_is_wal (worker) ? CURSOR_IDLE_WAL_USEC : CURSOR_IDLE_USEC;
   g_ptr_array_add (worker->cursors, cursor);
 
   local->connection = g_object_ref (connection);
