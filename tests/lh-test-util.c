@@ -62,20 +62,77 @@ lh_test_checksum (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* A GAsyncReadyCallback that keeps the result in the GAsyncResult * user_data points to. */
+void
+lh_test_store_result_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
+/* Runs the main context until lh_test_store_result_cb() has filled slot. */
+GAsyncResult *
+lh_test_wait_for_result (GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/* A batch of LhBatchStatement without parameters, from NULL-terminated SQL texts. */
+GPtrArray *
+lh_test_statements (const char *first,
+                    ...)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_batch_statement_free);
+  va_list args;
+
+  va_start (args, first);
+  for (const char *sql = first; sql != NULL; sql = va_arg (args, const char *))
+    g_ptr_array_add (list, lh_batch_statement_new (sql, NULL));
+  va_end (args);
+  return list;
+}
+
+/* Runs sql, which must succeed. */
+void
+lh_test_run_ok (LhConnection *connection,
+                const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) done = lh_test_execute (connection, sql, NULL, NULL, &error);
+
+  if (error != NULL)
+    g_error ("%s: %s", sql, error->message);
+}
+
+/* The integer sql returns in its first row and column. */
+gint64
+lh_test_query_integer (LhConnection *connection,
+                       const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = lh_test_execute (connection, sql, NULL, NULL, &error);
+
+  if (error != NULL)
+    g_error ("%s: %s", sql, error->message);
+  g_assert_cmpuint (lh_result_set_get_n_rows (rows), >=, 1);
+  g_assert_cmpint (lh_result_set_get_value (rows, 0, 0)->kind, ==, LH_VALUE_INTEGER);
+  return lh_result_set_get_value (rows, 0, 0)->v.integer;
+}
+
+/* Closes *connection (a remote one ends its open stream) and drops it. */
+void
+lh_test_close (LhConnection **connection)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_connection_close_async (*connection, NULL, lh_test_store_result_cb, &result);
+  g_assert_true (lh_connection_close_finish (*connection, lh_test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (connection);
 }
 
 LhLocalConnection *
@@ -86,8 +143,8 @@ lh_test_open (const char        *path,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_local_connection_open_async (path, flags, busy_timeout_ms, NULL, store_result_cb, &result);
-  return lh_local_connection_open_finish (wait_for_result (&result), error);
+  lh_local_connection_open_async (path, flags, busy_timeout_ms, NULL, lh_test_store_result_cb, &result);
+  return lh_local_connection_open_finish (lh_test_wait_for_result (&result), error);
 }
 
 LhResultSet *
@@ -99,8 +156,8 @@ lh_test_execute (LhConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_connection_execute_async (connection, sql, params, 0, cancellable, store_result_cb, &result);
-  return lh_connection_execute_finish (connection, wait_for_result (&result), error);
+  lh_connection_execute_async (connection, sql, params, 0, cancellable, lh_test_store_result_cb, &result);
+  return lh_connection_execute_finish (connection, lh_test_wait_for_result (&result), error);
 }
 
 LhResultSet *
@@ -111,8 +168,8 @@ lh_test_execute_limited (LhConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_connection_execute_async (connection, sql, NULL, max_rows, NULL, store_result_cb, &result);
-  return lh_connection_execute_finish (connection, wait_for_result (&result), error);
+  lh_connection_execute_async (connection, sql, NULL, max_rows, NULL, lh_test_store_result_cb, &result);
+  return lh_connection_execute_finish (connection, lh_test_wait_for_result (&result), error);
 }
 
 static GPtrArray *
@@ -124,8 +181,8 @@ run_script (LhConnection *connection,
   g_autoptr(GError) error = NULL;
   GPtrArray *statements;
 
-  lh_script_run_async (script, connection, 0, cancellable, store_result_cb, &result);
-  statements = lh_script_run_finish (script, wait_for_result (&result), &error);
+  lh_script_run_async (script, connection, 0, cancellable, lh_test_store_result_cb, &result);
+  statements = lh_script_run_finish (script, lh_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   return statements;
 }
@@ -187,8 +244,8 @@ lh_test_load_schema (LhConnection *connection)
   g_autoptr(GError) error = NULL;
   LhSchema *schema;
 
-  lh_schema_load_async (connection, NULL, store_result_cb, &result);
-  schema = lh_schema_load_finish (wait_for_result (&result), &error);
+  lh_schema_load_async (connection, NULL, lh_test_store_result_cb, &result);
+  schema = lh_schema_load_finish (lh_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   return schema;
 }
@@ -249,8 +306,8 @@ lh_test_batch (LhConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_connection_batch_async (connection, statements, flags, NULL, store_result_cb, &result);
-  return lh_connection_batch_finish (connection, wait_for_result (&result), error);
+  lh_connection_batch_async (connection, statements, flags, NULL, lh_test_store_result_cb, &result);
+  return lh_connection_batch_finish (connection, lh_test_wait_for_result (&result), error);
 }
 
 gboolean
@@ -259,8 +316,8 @@ lh_test_apply_edits (LhEditSet  *edits,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_edit_set_apply_async (edits, NULL, store_result_cb, &result);
-  return lh_edit_set_apply_finish (edits, wait_for_result (&result), error);
+  lh_edit_set_apply_async (edits, NULL, lh_test_store_result_cb, &result);
+  return lh_edit_set_apply_finish (edits, lh_test_wait_for_result (&result), error);
 }
 
 /* Every row of sql run on path through a read-only connection of its own (what is in the

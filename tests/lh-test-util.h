@@ -46,6 +46,17 @@ char              *lh_test_query_text     (const char    *path,
                                            const char    *sql);
 gboolean           lh_test_apply_edits    (LhEditSet     *edits,
                                            GError       **error);
+void               lh_test_store_result_cb (GObject     *object,
+                                            GAsyncResult *result,
+                                            gpointer      user_data);
+GAsyncResult      *lh_test_wait_for_result (GAsyncResult **slot);
+GPtrArray         *lh_test_statements     (const char    *first,
+                                           ...) G_GNUC_NULL_TERMINATED;
+void               lh_test_run_ok         (LhConnection  *connection,
+                                           const char    *sql);
+gint64             lh_test_query_integer  (LhConnection  *connection,
+                                           const char    *sql);
+void               lh_test_close          (LhConnection **connection);
 gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),
                                            gpointer       data,
                                            guint          timeout_ms);

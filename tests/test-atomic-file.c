@@ -9,20 +9,6 @@
 
 #include "lh-test-util.h"
 
-static void
-store_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-stored (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static LhAtomicFile *
 open_atomic (const char  *path,
              GError     **error)
@@ -30,8 +16,8 @@ open_atomic (const char  *path,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_atomic_file_new_async (file, NULL, store_cb, &result);
-  g_assert_true (lh_test_wait_until (stored, &result, 10000));
+  lh_atomic_file_new_async (file, NULL, lh_test_store_result_cb, &result);
+  lh_test_wait_for_result (&result);
   return lh_atomic_file_new_finish (result, error);
 }
 
@@ -41,8 +27,8 @@ commit (LhAtomicFile  *atomic,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_atomic_file_commit_async (atomic, NULL, store_cb, &result);
-  g_assert_true (lh_test_wait_until (stored, &result, 10000));
+  lh_atomic_file_commit_async (atomic, NULL, lh_test_store_result_cb, &result);
+  lh_test_wait_for_result (&result);
   return lh_atomic_file_commit_finish (result, error);
 }
 

@@ -144,20 +144,6 @@ test_rows_in_any_order (Fixture       *fixture,
   }
 }
 
-static void
-store_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-stored (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 /* The statement runs again with the same values bound, for reading and for counting. */
 static void
 test_parameters_kept (Fixture       *fixture,
@@ -174,8 +160,8 @@ test_parameters_kept (Fixture       *fixture,
   g_ptr_array_add (params, lh_value_new_text ("row 2%", -1));
   lh_connection_execute_async (connection,
                                "SELECT id FROM t WHERE id > ? AND name LIKE ? ORDER BY id",
-                               params, 100, NULL, store_cb, &result);
-  g_assert_true (lh_test_wait_until (stored, &result, 30000));
+                               params, 100, NULL, lh_test_store_result_cb, &result);
+  lh_test_wait_for_result (&result);
   first = lh_connection_execute_finish (connection, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (lh_result_set_get_cursor (first));
@@ -302,7 +288,7 @@ test_read_everything (Fixture       *fixture,
       g_autoptr(LhResultSet) rows = NULL;
       g_autoptr(GError) error = NULL;
 
-      lh_query_pager_read_async (pager, next, 4096, NULL, store_cb, &result);
+      lh_query_pager_read_async (pager, next, 4096, NULL, lh_test_store_result_cb, &result);
       while (result == NULL)
         g_main_context_iteration (NULL, TRUE);
       rows = lh_query_pager_read_finish (pager, result, &error);

@@ -1,13 +1,16 @@
-/* lh-core.h — everything src/core offers, for the CLI, the app and the tests. */
+/* lh-core.h — everything src/core and src/remote offer, for the CLI, the app and the tests. */
 #pragma once
 
 #include "lh-atomic-file.h"
 #include "lh-connection.h"
 #include "lh-cursor.h"
+#include "lh-d1-connection.h"
 #include "lh-demo.h"
 #include "lh-edit-set.h"
 #include "lh-error.h"
 #include "lh-history.h"
+#include "lh-http-client.h"
+#include "lh-libsql-connection.h"
 #include "lh-local-connection.h"
 #include "lh-query-pager.h"
 #include "lh-query-plan.h"

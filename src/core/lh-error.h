@@ -1,5 +1,6 @@
 /* lh-error.h — the LH_CONNECTION_ERROR domain: what can go wrong opening a database or
- * running a statement, with the byte offset of an SQL error where SQLite knows it. */
+ * running a statement, locally or over the network, with the byte offset of an SQL error
+ * where SQLite knows it. */
 #pragma once
 
 #include <glib.h>
@@ -23,6 +24,14 @@ typedef enum
   LH_CONNECTION_ERROR_CLOSED,
   LH_CONNECTION_ERROR_CONFLICT,
   LH_CONNECTION_ERROR_TRANSACTION_OPEN,
+  LH_CONNECTION_ERROR_NETWORK,        /* offline, no such host, connection refused or reset */
+  LH_CONNECTION_ERROR_TIMEOUT,
+  LH_CONNECTION_ERROR_TLS,
+  LH_CONNECTION_ERROR_UNAUTHORIZED,   /* 401: the token is missing, wrong or expired */
+  LH_CONNECTION_ERROR_FORBIDDEN,      /* 403: the token may not do this */
+  LH_CONNECTION_ERROR_RATE_LIMITED,   /* 429 */
+  LH_CONNECTION_ERROR_SERVER,         /* 5xx */
+  LH_CONNECTION_ERROR_PROTOCOL,       /* an answer that is cut off, not JSON, or not the protocol */
 } LhConnectionError;
 
 GQuark      lh_connection_error_quark       (void);

@@ -221,6 +221,48 @@ add_span (GArray     *spans,
   g_array_append_val (spans, span);
 }
 
+/* The first keyword of sql, upper-cased (comments and spaces skipped). */
+char *
+lh_sql_dup_first_keyword (const char *sql)
+{
+  const char *p = sql;
+  const char *start;
+
+  for (;;)
+    {
+      while (g_ascii_isspace (*p))
+        p++;
+      if (p[0] == '-' && p[1] == '-')
+        {
+          while (*p != '\0' && *p != '\n')
+            p++;
+        }
+      else if (p[0] == '/' && p[1] == '*')
+        {
+          const char *end = strstr (p + 2, "*/");
+
+          p = end != NULL ? end + 2 : p + strlen (p);
+        }
+      else
+        break;
+    }
+  start = p;
+  while (g_ascii_isalpha (*p))
+    p++;
+  return g_ascii_strup (start, p - start);
+}
+
+/* TRUE for a statement that can only read (SELECT, VALUES, EXPLAIN): one a remote
+ * backend may send again after a 429. WITH is not one (WITH … INSERT writes). */
+gboolean
+lh_sql_is_plain_read (const char *sql)
+{
+  g_autofree char *keyword = lh_sql_dup_first_keyword (sql);
+
+  return g_str_equal (keyword, "SELECT") || g_str_equal (keyword, "VALUES") ||
+         g_str_equal (keyword, "EXPLAIN");
+}
+
 /* Spans of the statements in text: each starts at its first token (after any leading
  * whitespace or comments) and ends after its semicolon, or at the end of the text for a
  * last statement without one. Empty statements are left out. One pass, linear time. */

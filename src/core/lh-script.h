@@ -64,6 +64,8 @@ char                  *lh_sql_word_before           (const char    *text,
 void                   lh_table_ref_free            (LhTableRef    *ref);
 int                    lh_sql_statement_at          (GArray        *spans,
                                                      gsize          cursor);
+char                  *lh_sql_dup_first_keyword     (const char    *sql);
+gboolean               lh_sql_is_plain_read         (const char    *sql);
 gboolean               lh_sql_is_blank              (const char    *text,
                                                      gssize         length);
 void                   lh_sql_offset_to_line_column (const char    *text,

@@ -1,0 +1,222 @@
+/* lh-test-server.c — starts `node tests/servers/SCRIPT ARGS…`, reads its "PORT N" line,
+ * and talks to its /__litehouse control endpoints over plain libcurl (LhHttpClient). The
+ * server ends when its standard input closes, even if the test dies first. */
+#include "config.h"
+
+#include "lh-test-server.h"
+#include "lh-test-util.h"
+
+struct _LhTestServer
+{
+  GSubprocess  *process;
+  LhHttpClient *http;
+  guint         port;
+};
+
+/* Starts tests/servers/script with the NULL-terminated arguments that follow. */
+LhTestServer *
+lh_test_server_start (const char *script,
+                      ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *line = NULL;
+  LhTestServer *self;
+  const char *arg;
+  va_list args;
+
+  if (node == NULL)
+    g_error ("node is not installed: build-aux/test installs it (Debian's nodejs)");
+  g_ptr_array_add (argv, g_steal_pointer (&node));
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "servers", script, NULL));
+  va_start (args, script);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  self = g_new0 (LhTestServer, 1);
+  self->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                     G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                     &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "PORT "))
+    g_error ("%s did not start (it printed “%s”): are tests/servers' npm modules installed?",
+             script, line != NULL ? line : "nothing");
+  self->port = (guint) g_ascii_strtoull (line + 5, NULL, 10);
+  g_assert_cmpuint (self->port, >, 0);
+  self->http = lh_http_client_new ();
+  return self;
+}
+
+guint
+lh_test_server_get_port (LhTestServer *self)
+{
+  return self->port;
+}
+
+/* http://127.0.0.1:PORT followed by path ("" for none). */
+char *
+lh_test_server_url (LhTestServer *self,
+                    const char   *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", self->port, path);
+}
+
+static LhHttpResponse *
+control (LhHttpClient *http,
+         const char   *method,
+         const char   *url,
+         const char   *body)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+  LhHttpResponse *response;
+
+  lh_http_client_request_async (http, method, url, NULL, bytes, LH_HTTP_NONE, NULL, lh_test_store_result_cb, &result);
+  lh_test_wait_for_result (&result);
+  response = lh_http_client_request_finish (http, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (response->status, <, 300);
+  return response;
+}
+
+/* Queues faults: faults_json is the "faults" array of tests/servers/README.md. */
+void
+lh_test_server_fault (LhTestServer *self,
+                      const char   *faults_json)
+{
+  g_autofree char *url = lh_test_server_url (self, "/__litehouse/faults");
+  g_autofree char *body = g_strdup_printf ("{\"faults\": %s}", faults_json);
+
+  lh_http_response_free (control (self->http, "POST", url, body));
+}
+
+void
+lh_test_server_clear_faults (LhTestServer *self)
+{
+  g_autofree char *url = lh_test_server_url (self, "/__litehouse/faults");
+
+  lh_http_response_free (control (self->http, "DELETE", url, NULL));
+}
+
+/* The protocol requests since the start or the last clear (owned by the caller). */
+JsonArray *
+lh_test_server_requests (LhTestServer *self)
+{
+  g_autofree char *url = lh_test_server_url (self, "/__litehouse/requests");
+  g_autoptr(LhHttpResponse) response = control (self->http, "GET", url, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (response->body, &size);
+
+  json_parser_load_from_data (parser, data, size, &error);
+  g_assert_no_error (error);
+  return json_array_ref (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                       "requests"));
+}
+
+/* How many protocol requests went to a path starting with path_prefix. */
+guint
+lh_test_server_count_requests (LhTestServer *self,
+                               const char   *path_prefix)
+{
+  g_autoptr(JsonArray) requests = lh_test_server_requests (self);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_has_prefix (json_object_get_string_member_with_default (request, "path", ""), path_prefix))
+        n++;
+    }
+  return n;
+}
+
+void
+lh_test_server_clear_requests (LhTestServer *self)
+{
+  g_autofree char *url = lh_test_server_url (self, "/__litehouse/requests");
+
+  lh_http_response_free (control (self->http, "DELETE", url, NULL));
+}
+
+/* Closes the server's standard input and waits for it to end. */
+void
+lh_test_server_stop (LhTestServer *self)
+{
+  if (self == NULL)
+    return;
+  g_output_stream_close (g_subprocess_get_stdin_pipe (self->process), NULL, NULL);
+  if (!g_subprocess_wait (self->process, NULL, NULL))
+    g_subprocess_force_exit (self->process);
+  g_object_unref (self->process);
+  g_clear_object (&self->http);
+  g_free (self);
+}
+
+/* For each fault: queues it, runs sql on connection, and checks the error's code and
+ * words, and that secret (a token) is not in its message; then clears what is left. */
+void
+lh_test_server_check_faults (LhTestServer      *self,
+                             LhConnection      *connection,
+                             const char        *sql,
+                             const LhTestFault *faults,
+                             guint              n_faults,
+                             const char        *secret)
+{
+  for (guint i = 0; i < n_faults; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LhResultSet) rows = NULL;
+
+      lh_test_server_fault (self, faults[i].faults);
+      rows = lh_test_execute (connection, sql, NULL, NULL, &error);
+      g_assert_null (rows);
+      if (!g_error_matches (error, LH_CONNECTION_ERROR, faults[i].code) ||
+          strstr (error->message, faults[i].words) == NULL)
+        g_error ("fault %s: %s", faults[i].faults, error != NULL ? error->message : "no error");
+      g_assert_null (strstr (error->message, secret));
+      lh_test_server_clear_faults (self);
+    }
+}
+
+/* Runs `node tests/servers/SCRIPT ARGS…` (an official client's check) and fails the test,
+ * showing its output, unless it succeeds. */
+void
+lh_test_run_node_check (const char *script,
+                        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) check = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, g_find_program_in_path ("node"));
+  g_assert_nonnull (g_ptr_array_index (argv, 0));
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_DIST, "servers", script, NULL));
+  va_start (args, script);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  check = g_subprocess_newv ((const char * const *) argv->pdata,
+                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (check, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  if (!g_subprocess_get_successful (check))
+    g_error ("%s failed:\n%s", script, out);
+}
