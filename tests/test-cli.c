@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lh-test-server.h"
 #include "lh-test-util.h"
 
 typedef struct
@@ -321,7 +322,7 @@ test_usage (Fixture       *fixture,
 
     g_assert_cmpint (run.status, ==, 2);
     g_assert_cmpstr (run.err, ==, "litehouse-cli: usage: litehouse-cli query [--json] "
-                     "[--read-only] FILE SQL\n");
+                     "[--read-only] DATABASE SQL\n");
   }
   {
     g_auto(CliRun) run = cli ("frobnicate", NULL);
@@ -335,6 +336,87 @@ test_usage (Fixture       *fixture,
     g_assert_cmpint (run.status, ==, 2);
     g_assert_cmpstr (run.err, ==, "litehouse-cli: there is no SQL statement to run\n");
   }
+}
+
+#define REMOTE_SQL \
+  "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);" \
+  "INSERT INTO notes (body) VALUES ('first'), ('second');" \
+  "SELECT id, body FROM notes ORDER BY id"
+
+#define REMOTE_OUT \
+  "(0 rows changed)\n\n(2 rows changed)\n\nid | body\n---+-------\n 1 | first\n 2 | second\n(2 rows)\n"
+
+/* libsql://, https:// or http:// to this computer: Hrana, the token from LIBSQL_AUTH_TOKEN. */
+static void
+test_libsql (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(LhTestServer) server = lh_test_server_start ("hrana-server.mjs", "--db", fixture->path,
+                                                         "--token", "cli-secret", NULL);
+  g_autofree char *url = lh_test_server_url (server, "");
+
+  g_setenv ("LIBSQL_AUTH_TOKEN", "cli-secret", TRUE);
+  {
+    g_auto(CliRun) run = cli ("query", url, REMOTE_SQL, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, REMOTE_OUT);
+  }
+  g_setenv ("LIBSQL_AUTH_TOKEN", "tok-zzz-other", TRUE);
+  {
+    g_auto(CliRun) run = cli ("query", url, "SELECT 1", NULL);
+
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "did not accept the token"));
+    g_assert_null (strstr (run.err, "tok-zzz"));
+  }
+  g_unsetenv ("LIBSQL_AUTH_TOKEN");
+}
+
+/* d1://ACCOUNT/ID: D1's REST API at CLOUDFLARE_API_BASE_URL, the token from
+ * CLOUDFLARE_API_TOKEN; without a token it says which variable to set. */
+static void
+test_d1 (Fixture       *fixture,
+         gconstpointer  data)
+{
+  g_autoptr(LhTestServer) server = lh_test_server_start ("d1-server.mjs", "--state", fixture->dir,
+                                                         "--token", "cli-secret",
+                                                         "--account", "acc1",
+                                                         "--database", "notes=db-1", NULL);
+  g_autofree char *base = lh_test_server_url (server, "/client/v4");
+
+  g_setenv ("CLOUDFLARE_API_BASE_URL", base, TRUE);
+  g_unsetenv ("CLOUDFLARE_API_TOKEN");
+  {
+    g_auto(CliRun) run = cli ("query", "d1://acc1/db-1", "SELECT 1", NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.err, ==, "litehouse-cli: set CLOUDFLARE_API_TOKEN to an API token with D1 access\n");
+  }
+  g_setenv ("CLOUDFLARE_API_TOKEN", "cli-secret", TRUE);
+  {
+    g_auto(CliRun) run = cli ("query", "d1://acc1/db-1", REMOTE_SQL, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, REMOTE_OUT);
+  }
+  {
+    g_auto(CliRun) run = cli ("query", "d1://acc1/db-1", "SELEC 1", NULL);
+
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "at line 1, column 1: D1_ERROR: near \"SELEC\""));
+  }
+  {
+    g_auto(CliRun) run = cli ("query", "d1://acc1", "SELECT 1", NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.err, ==, "litehouse-cli: “d1://acc1” is not a D1 database: write "
+                     "d1://ACCOUNT_ID/DATABASE_ID.\n");
+  }
+  g_unsetenv ("CLOUDFLARE_API_TOKEN");
+  g_unsetenv ("CLOUDFLARE_API_BASE_URL");
 }
 
 int
@@ -355,6 +437,8 @@ main (int    argc,
   ADD ("read-only", test_read_only);
   ADD ("closes-database", test_closes_database);
   ADD ("usage", test_usage);
+  ADD ("libsql", test_libsql);
+  ADD ("d1", test_d1);
 #undef ADD
 
   return g_test_run ();

@@ -1,5 +1,6 @@
 /* lh-cli.c — litehouse-cli, the headless twin of the app for scripts, cron jobs and
- * tests: `litehouse-cli query FILE SQL` runs SQL on a database and prints the rows. */
+ * tests: `litehouse-cli query DATABASE SQL` runs SQL on a database (a file, d1://ACCOUNT/ID
+ * or libsql://HOST, tokens from the environment) and prints the rows. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -144,7 +145,7 @@ open_cb (GObject      *object,
   QueryRun *run = user_data;
   g_autoptr(GError) error = NULL;
 
-  run->connection = LH_CONNECTION (lh_local_connection_open_finish (result, &error));
+  run->connection = lh_location_open_finish (result, &error);
   if (run->connection == NULL)
     {
       print_error ("%s", error->message);
@@ -168,14 +169,19 @@ query_main (int    argc,
       N_("Open the database read-only"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE SQL"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("DATABASE SQL"));
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(LhScript) script = NULL;
+  g_autoptr(LhLocation) location = NULL;
   g_autoptr(GError) error = NULL;
+  const char *token = NULL;
   QueryRun run = { 0 };
 
   g_option_context_set_summary (context,
-                                _("Run SQL on a database and print the rows it returns."));
+                                _("Run SQL on a database and print the rows it returns.\n\n"
+                                  "DATABASE is a file, d1://ACCOUNT_ID/DATABASE_ID (token in "
+                                  "CLOUDFLARE_API_TOKEN, API at CLOUDFLARE_API_BASE_URL) or "
+                                  "libsql://HOST (token in LIBSQL_AUTH_TOKEN)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -185,7 +191,7 @@ query_main (int    argc,
     }
   if (argc != 3)
     {
-      print_error (_("usage: litehouse-cli query [--json] [--read-only] FILE SQL"));
+      print_error (_("usage: litehouse-cli query [--json] [--read-only] DATABASE SQL"));
       return 2;
     }
 
@@ -196,15 +202,37 @@ query_main (int    argc,
       return 2;
     }
 
+  location = lh_location_parse (argv[1], &error);
+  if (location == NULL)
+    {
+      print_error ("%s", error->message);
+      return 2;
+    }
+  /* A token comes from the environment, never from the command line (where other users
+   * of the machine can read it). */
+  if (lh_location_get_token_variable (location) != NULL)
+    {
+      token = g_getenv (lh_location_get_token_variable (location));
+      if (location->kind == LH_LOCATION_D1 && (token == NULL || *token == '\0'))
+        {
+          print_error (_("set CLOUDFLARE_API_TOKEN to an API token with D1 access"));
+          return 2;
+        }
+      if (read_only)
+        {
+          print_error (_("--read-only is for database files"));
+          return 2;
+        }
+    }
+
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
   run.script = script;
   run.json = json;
 
-  lh_local_connection_open_async (argv[1],
-                                  read_only ? LH_LOCAL_OPEN_READ_ONLY : LH_LOCAL_OPEN_NONE,
-                                  LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS,
-                                  NULL, open_cb, &run);
+  lh_location_open_async (location, token,
+                          read_only ? LH_LOCAL_OPEN_READ_ONLY : LH_LOCAL_OPEN_NONE,
+                          NULL, open_cb, &run);
   g_main_loop_run (loop);
   g_clear_object (&run.connection);
   return run.status;
@@ -216,7 +244,8 @@ print_usage (FILE *stream)
   fprintf (stream, "%s\n\n%s\n  %s\n\n%s\n",
            _("Usage: litehouse-cli COMMAND [OPTIONS…]"),
            _("Commands:"),
-           _("query FILE SQL    Run SQL on a database file and print the result"),
+           _("query DATABASE SQL    Run SQL on a database (a file, d1://ACCOUNT/ID or "
+             "libsql://HOST) and print the result"),
            _("Run “litehouse-cli COMMAND --help” for a command’s options."));
 }
 

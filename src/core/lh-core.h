@@ -12,6 +12,7 @@
 #include "lh-http-client.h"
 #include "lh-libsql-connection.h"
 #include "lh-local-connection.h"
+#include "lh-location.h"
 #include "lh-query-pager.h"
 #include "lh-query-plan.h"
 #include "lh-result-set.h"
