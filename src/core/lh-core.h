@@ -19,5 +19,6 @@
 #include "lh-row-format.h"
 #include "lh-schema.h"
 #include "lh-script.h"
+#include "lh-secrets.h"
 #include "lh-table-pager.h"
 #include "lh-value.h"
