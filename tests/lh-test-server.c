@@ -220,3 +220,108 @@ lh_test_run_node_check (const char *script,
   if (!g_subprocess_get_successful (check))
     g_error ("%s failed:\n%s", script, out);
 }
+
+/* What the schema browser and the data grid do with a database, done on connection: the
+ * schema (tables, columns, keys, indexes, a view), 450 rows read a page at a time in both
+ * orders and filtered, and an edit set (a change, a new row, a deleted row) written as one
+ * unit, then a failing one that writes nothing. The same whether the database is a file,
+ * D1 or libSQL. */
+void
+lh_test_check_browse_and_edit (LhConnection *connection)
+{
+  g_autoptr(LhSchema) schema = NULL;
+  g_autoptr(LhTablePager) pager = NULL;
+  g_autoptr(LhEditSet) edits = NULL;
+  g_autoptr(LhPagerRow) first = NULL;
+  g_autoptr(LhPagerRow) last = NULL;
+  g_autoptr(LhPagerRow) second = NULL;
+  g_autoptr(LhValue) renamed = lh_value_new_text ("renamed", -1);
+  g_autoptr(LhValue) null = lh_value_new_null ();
+  g_autoptr(GError) error = NULL;
+  LhSchemaObject *tasks;
+  LhPagerRow *added;
+
+  lh_test_run_ok (connection, "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+  lh_test_run_ok (connection, "CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, "
+                              "score INTEGER, owner INTEGER REFERENCES owners (id))");
+  lh_test_run_ok (connection, "CREATE INDEX tasks_score ON tasks (score)");
+  lh_test_run_ok (connection, "CREATE VIEW good_tasks AS SELECT id, title FROM tasks WHERE score > 40");
+  lh_test_run_ok (connection, "INSERT INTO owners VALUES (1, 'ada'), (2, 'bob')");
+  lh_test_run_ok (connection, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 450) "
+                              "INSERT INTO tasks SELECT i, 'task ' || i, i % 50, 1 + i % 2 FROM n");
+
+  schema = lh_test_load_schema (connection);
+  tasks = lh_schema_lookup (schema, "tasks");
+  g_assert_nonnull (tasks);
+  g_assert_nonnull (lh_schema_lookup (schema, "owners"));
+  g_assert_nonnull (lh_schema_lookup (schema, "good_tasks"));
+  g_assert_nonnull (lh_schema_lookup (schema, "tasks_score"));
+  g_assert_null (lh_schema_object_get_columns_error (tasks));
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_columns (tasks)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (lh_schema_object_get_foreign_keys (tasks)), ==, 1);
+
+  pager = lh_table_pager_new (connection, tasks);
+  lh_table_pager_apply (pager);
+  lh_test_pager_wait (pager);
+  g_assert_cmpint (lh_table_pager_get_row_count (pager), ==, 450);
+  first = lh_test_pager_row (pager, 0);
+  last = lh_test_pager_row (pager, 449);
+  g_assert_cmpint (lh_pager_row_get_value (first, 0)->v.integer, ==, 1);
+  g_assert_cmpint (lh_pager_row_get_value (last, 0)->v.integer, ==, 450);
+
+  /* Sorted down by score, filtered to owner 2. */
+  lh_table_pager_set_sort (pager, 2, TRUE);
+  {
+    g_autoptr(LhValue) two = lh_value_new_integer (2);
+
+    lh_table_pager_add_filter (pager, 3, LH_FILTER_EQUAL, two);
+  }
+  lh_table_pager_apply (pager);
+  lh_test_pager_wait (pager);
+  g_assert_cmpint (lh_table_pager_get_row_count (pager), ==, 225);
+  g_clear_object (&first);
+  first = lh_test_pager_row (pager, 0);
+  g_assert_cmpint (lh_pager_row_get_value (first, 2)->v.integer, ==, 49);
+
+  /* Back to the table's order; a change, a new row and a deletion, written together. */
+  lh_table_pager_clear_filters (pager);
+  lh_table_pager_set_sort (pager, -1, FALSE);
+  lh_table_pager_apply (pager);
+  lh_test_pager_wait (pager);
+  g_clear_object (&first);
+  first = lh_test_pager_row (pager, 0);
+  second = lh_test_pager_row (pager, 1);
+  edits = lh_edit_set_new (pager);
+  lh_edit_set_set_value (edits, first, 1, renamed);
+  lh_edit_set_set_value (edits, first, 2, null);
+  lh_edit_set_delete_row (edits, second);
+  added = lh_edit_set_insert_row (edits);
+  {
+    g_autoptr(LhValue) title = lh_value_new_text ("new task", -1);
+
+    lh_edit_set_set_value (edits, added, 1, title);
+  }
+  g_assert_true (lh_test_apply_edits (edits, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks"), ==, 450);
+  g_assert_cmpint (lh_test_query_integer (connection,
+                                          "SELECT count(*) FROM tasks WHERE id = 1 AND title = 'renamed' "
+                                          "AND score IS NULL"), ==, 1);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks WHERE id = 2"), ==, 0);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks WHERE title = 'new task'"), ==, 1);
+
+  /* A new row that breaks NOT NULL, with a change before it: nothing is written. */
+  lh_table_pager_refresh (pager);
+  lh_test_pager_wait (pager);
+  g_clear_object (&last);
+  last = lh_test_pager_row (pager, 5);
+  g_clear_object (&edits);
+  edits = lh_edit_set_new (pager);
+  lh_edit_set_set_value (edits, last, 1, renamed);
+  lh_edit_set_insert_row (edits);
+  g_assert_false (lh_test_apply_edits (edits, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks WHERE title = 'renamed'"), ==, 1);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks"), ==, 450);
+}

@@ -272,6 +272,16 @@ test_official_sdk (Fixture       *fixture,
   lh_test_run_node_check ("check-d1.mjs", fixture->base, TOKEN, ACCOUNT, OTHER_ID, NULL);
 }
 
+/* The schema browser's and the data grid's work, as on a file. */
+static void
+test_browse_and_edit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture);
+
+  lh_test_check_browse_and_edit (connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -282,6 +292,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/d1/values", test_values);
+  ADD ("/d1/browse-and-edit", test_browse_and_edit);
   ADD ("/d1/list", test_list);
   ADD ("/d1/batch", test_batch);
   ADD ("/d1/faults", test_faults);

@@ -402,6 +402,16 @@ test_official_client (Fixture       *fixture,
   lh_test_run_node_check ("check-hrana.mjs", url, NULL);
 }
 
+/* The schema browser's and the data grid's work, as on a file. */
+static void
+test_browse_and_edit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture);
+
+  lh_test_check_browse_and_edit (connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -412,6 +422,7 @@ main (int    argc,
   g_test_add (path, Fixture, extra, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/libsql/values", test_values, NULL);
+  ADD ("/libsql/browse-and-edit", test_browse_and_edit, NULL);
   ADD ("/libsql/transaction", test_transaction, NULL);
   ADD ("/libsql/batch", test_batch, NULL);
   ADD ("/libsql/base-url", test_base_url, "--redirect");

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lh-test-server.h"
 #include "lh-test-util.h"
 
 typedef struct
@@ -666,6 +667,18 @@ test_double_quotes (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "no such column: nosuch"));
 }
 
+/* The schema browser's and the data grid's work, the same check the remote backends pass. */
+static void
+test_browse_and_edit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhLocalConnection) connection = lh_test_open (fixture->path, LH_LOCAL_OPEN_NONE, 500, &error);
+
+  g_assert_no_error (error);
+  lh_test_check_browse_and_edit (LH_CONNECTION (connection));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -675,6 +688,7 @@ main (int    argc,
 #define ADD(name, func) \
   g_test_add ("/local-connection/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("values", test_values);
+  ADD ("browse-and-edit", test_browse_and_edit);
   ADD ("params", test_params);
   ADD ("queue-order", test_queue_order);
   ADD ("cancel", test_cancel);

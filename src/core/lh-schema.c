@@ -645,7 +645,10 @@ read_database (GTask      *task,
                const char *database)
 {
   LoadData *data = g_task_get_task_data (task);
-  gboolean main_database = g_str_equal (database, "main");
+  /* Attached databases only where the backend has them: D1 does not even allow the
+   * question (pragma_database_list is "not authorized" there). */
+  gboolean main_database = g_str_equal (database, "main") &&
+                           (lh_connection_get_capabilities (data->connection) & LH_CAPABILITY_ATTACH) != 0;
   g_autoptr(GPtrArray) statements = database_batch (database, TRUE, main_database);
 
   g_free (data->database);
