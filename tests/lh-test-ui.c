@@ -5,6 +5,8 @@
 
 #include <glib/gstdio.h>
 
+#include "lh-schema-sidebar.h"
+#include "lh-table-view.h"
 #include "lh-test-ui.h"
 #include "lh-test-util.h"
 
@@ -195,4 +197,64 @@ lh_test_find_toplevel (GType type)
         return GTK_WINDOW (window);
     }
   return NULL;
+}
+
+/* The entry row (AdwEntryRow or AdwPasswordEntryRow) titled title under widget. */
+GtkWidget *
+lh_test_find_entry_row (GtkWidget  *widget,
+                        const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lh_test_find_entry_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* For lh_test_wait_until(): the window's sidebar has its schema. */
+gboolean
+lh_test_window_schema_loaded (gpointer window)
+{
+  LhSchemaSidebar *sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (window),
+                                                                     LH_TYPE_SCHEMA_SIDEBAR));
+
+  return sidebar != NULL && lh_schema_sidebar_get_schema (sidebar) != NULL;
+}
+
+static gboolean
+table_idle (gpointer view)
+{
+  return !lh_table_view_get_busy (view);
+}
+
+/* Waits until the table view has read what it shows (and again once it is drawn). */
+void
+lh_test_table_wait_idle (gpointer table_view)
+{
+  g_assert_true (lh_test_wait_until (table_idle, table_view, 20000));
+  lh_test_settle ();
+  g_assert_true (lh_test_wait_until (table_idle, table_view, 20000));
+}
+
+/* Types text into the cell editor of (position, column) and applies it. */
+void
+lh_test_table_edit_cell (gpointer    table_view,
+                         guint       position,
+                         guint       column,
+                         const char *text)
+{
+  LhTableView *view = table_view;
+
+  g_assert_true (lh_table_view_edit_cell (view, position, column));
+  g_assert_nonnull (lh_table_view_get_editor_buffer (view));
+  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), text, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.editor-apply", NULL));
+  g_assert_null (lh_table_view_get_editor (view));
 }

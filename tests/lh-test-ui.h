@@ -13,5 +13,13 @@ char      *lh_test_copy_demo       (const char *dir);
 GtkWidget *lh_test_find_widget     (GtkWidget  *widget,
                                     GType       type);
 GtkWindow *lh_test_find_toplevel   (GType       type);
+GtkWidget *lh_test_find_entry_row  (GtkWidget  *widget,
+                                    const char *title);
+gboolean   lh_test_window_schema_loaded (gpointer window);
+void       lh_test_table_wait_idle (gpointer    table_view);
+void       lh_test_table_edit_cell (gpointer    table_view,
+                                    guint       position,
+                                    guint       column,
+                                    const char *text);
 
 G_END_DECLS

@@ -87,30 +87,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
 }
 
-static gboolean
-schema_loaded (gpointer data)
-{
-  LhWindow *window = data;
-  LhSchemaSidebar *sidebar = LH_SCHEMA_SIDEBAR (lh_test_find_widget (GTK_WIDGET (window),
-                                                                     LH_TYPE_SCHEMA_SIDEBAR));
-
-  return sidebar != NULL && lh_schema_sidebar_get_schema (sidebar) != NULL;
-}
-
-static gboolean
-view_idle (gpointer data)
-{
-  return !lh_table_view_get_busy (data);
-}
-
-static void
-wait_idle (LhTableView *view)
-{
-  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
-  lh_test_settle ();
-  g_assert_true (lh_test_wait_until (view_idle, view, 20000));
-}
-
 static LhTableView *
 open_table (Fixture    *fixture,
             const char *name)
@@ -121,11 +97,11 @@ open_table (Fixture    *fixture,
   if (lh_window_get_connection (fixture->window) == NULL)
     {
       lh_window_open_file (fixture->window, file);
-      g_assert_true (lh_test_wait_until (schema_loaded, fixture->window, 20000));
+      g_assert_true (lh_test_wait_until (lh_test_window_schema_loaded, fixture->window, 20000));
     }
   view = lh_window_open_table (fixture->window, name);
   g_assert_nonnull (view);
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
   return view;
 }
 
@@ -134,20 +110,6 @@ query_file (Fixture    *fixture,
             const char *sql)
 {
   return lh_test_query_text (fixture->path, sql);
-}
-
-/* Types text into the cell editor of (position, column) and applies it. */
-static void
-edit_cell (LhTableView *view,
-           guint        position,
-           guint        column,
-           const char  *text)
-{
-  g_assert_true (lh_table_view_edit_cell (view, position, column));
-  g_assert_nonnull (lh_table_view_get_editor_buffer (view));
-  gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), text, -1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.editor-apply", NULL));
-  g_assert_null (lh_table_view_get_editor (view));
 }
 
 static void
@@ -185,7 +147,7 @@ test_grid (Fixture       *fixture,
     g_autoptr(LhPagerRow) first = NULL;
 
     gtk_column_view_sort_by_column (lh_table_view_get_column_view (view), age, GTK_SORT_DESCENDING);
-    wait_idle (view);
+    lh_test_table_wait_idle (view);
     g_assert_cmpint (lh_table_pager_get_sort_column (pager), ==, 3);
     g_assert_true (lh_table_pager_get_sort_descending (pager));
     first = g_list_model_get_item (G_LIST_MODEL (pager), 0);
@@ -196,7 +158,7 @@ test_grid (Fixture       *fixture,
   /* A filter: the rows where name IS NULL. */
   lh_table_view_add_condition (view, 2, LH_FILTER_IS_NULL, NULL);
   activate (view, "table.apply-filters");
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
   g_assert_cmpstr (lh_table_view_get_count_text (view), ==, "120 rows match the filter");
 }
 
@@ -209,15 +171,15 @@ test_edit_and_write (Fixture       *fixture,
   g_autofree char *after = NULL;
   guint n;
 
-  edit_cell (view, 0, 2, "Ada Lovelace");
+  lh_test_table_edit_cell (view, 0, 2, "Ada Lovelace");
   g_assert_true (lh_table_view_edit_cell (view, 1, 3));
   activate (view, "table.editor-set-null");
   lh_table_view_select (view, 2, TRUE);
   activate (view, "table.delete-rows");
   activate (view, "table.add-row");
   n = g_list_model_get_n_items (G_LIST_MODEL (lh_table_view_get_pager (view)));
-  edit_cell (view, n, 1, "edsger@example.org");
-  edit_cell (view, n, 3, "72");
+  lh_test_table_edit_cell (view, n, 1, "edsger@example.org");
+  lh_test_table_edit_cell (view, n, 3, "72");
   g_assert_true (lh_table_view_get_has_changes (view));
   g_assert_true (lh_window_get_has_changes (fixture->window));
 
@@ -239,7 +201,7 @@ test_edit_and_write (Fixture       *fixture,
   activate (view, "table.editor-apply");
 
   activate (view, "table.write");
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
   g_assert_null (lh_table_view_get_error_text (view));
   g_assert_false (lh_table_view_get_has_changes (view));
 
@@ -265,12 +227,12 @@ test_write_error (Fixture       *fixture,
   const char *error;
   guint n;
 
-  edit_cell (view, 0, 2, "Changed");
+  lh_test_table_edit_cell (view, 0, 2, "Changed");
   activate (view, "table.add-row");
   n = g_list_model_get_n_items (G_LIST_MODEL (lh_table_view_get_pager (view)));
-  edit_cell (view, n, 1, "person5@example.org");
+  lh_test_table_edit_cell (view, n, 1, "person5@example.org");
   activate (view, "table.write");
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
 
   error = lh_table_view_get_error_text (view);
   g_assert_nonnull (error);
@@ -300,16 +262,16 @@ test_hostile_names (Fixture       *fixture,
   gtk_column_view_sort_by_column (lh_table_view_get_column_view (view), weird, GTK_SORT_DESCENDING);
   lh_table_view_add_condition (view, 2, LH_FILTER_LIKE, "t%");
   activate (view, "table.apply-filters");
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), ==, 2);
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "table-hostile-names.png");
 
   /* Row 0 is k3 ("three": highest "a""b" of those matching). */
-  edit_cell (view, 0, 2, "it's \"three\"");
+  lh_test_table_edit_cell (view, 0, 2, "it's \"three\"");
   lh_table_view_select (view, 1, TRUE);
   activate (view, "table.delete-rows");
   activate (view, "table.write");
-  wait_idle (view);
+  lh_test_table_wait_idle (view);
   g_assert_null (lh_table_view_get_error_text (view));
   after = query_file (fixture, "SELECT * FROM \"\"\"; DROP TABLE x; --\" ORDER BY 1");
   g_assert_cmpstr (after, ==, "k1|1|one\nk3|3|it's \"three\"\n");
@@ -362,7 +324,7 @@ test_close_asks (Fixture       *fixture,
   g_autofree char *after = NULL;
   AdwMessageDialog *dialog;
 
-  edit_cell (view, 0, 2, "Unsaved");
+  lh_test_table_edit_cell (view, 0, 2, "Unsaved");
   gtk_window_close (GTK_WINDOW (fixture->window));
   lh_test_settle ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));

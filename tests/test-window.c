@@ -926,24 +926,6 @@ test_paged_results (Fixture       *fixture,
   g_assert_true (lh_result_view_get_pager (view) != pager);
 }
 
-static GtkWidget *
-find_entry_row (GtkWidget  *widget,
-                const char *title)
-{
-  if (ADW_IS_ENTRY_ROW (widget) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_entry_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Parameters ask for values before the run: a number is bound as one, NULL as NULL, and
  * the values given are offered again next time. Cancel runs nothing. */
 static void
@@ -965,9 +947,9 @@ test_parameters (Fixture       *fixture,
   dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_false (lh_query_page_get_running (page));
-  name = find_entry_row (GTK_WIDGET (dialog), ":name");
-  number = find_entry_row (GTK_WIDGET (dialog), "?2");
-  missing = find_entry_row (GTK_WIDGET (dialog), "@missing");
+  name = lh_test_find_entry_row (GTK_WIDGET (dialog), ":name");
+  number = lh_test_find_entry_row (GTK_WIDGET (dialog), "?2");
+  missing = lh_test_find_entry_row (GTK_WIDGET (dialog), "@missing");
   g_assert_nonnull (name);
   g_assert_nonnull (number);
   g_assert_nonnull (missing);
@@ -988,7 +970,7 @@ test_parameters (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "query.run", NULL));
   lh_test_settle ();
   dialog = ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_entry_row (GTK_WIDGET (dialog), ":name"))), ==,
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (lh_test_find_entry_row (GTK_WIDGET (dialog), ":name"))), ==,
                    "Ada");
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lh-application.h"
+#include "lh-connect-dialog.h"
 #include "lh-schema-sidebar.h"
 #include "lh-window.h"
 
@@ -112,11 +113,46 @@ add_recent_file (LhWindow   *self,
   g_settings_set_strv (self->settings, "recent-files", (const char * const *) recent);
 }
 
+/* Keeps location (d1://… or a libSQL URL) and its name first among the recent remote
+ * databases; never a token. */
+static void
+add_recent_remote (LhWindow   *self,
+                   const char *location,
+                   const char *title)
+{
+  g_autoptr(GVariant) old = g_settings_get_value (self->settings, "recent-remote");
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *old_location, *old_title;
+  guint n = 1;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  g_variant_builder_add (&builder, "(ss)", location, title);
+  g_variant_iter_init (&iter, old);
+  while (g_variant_iter_next (&iter, "(&s&s)", &old_location, &old_title) && n < MAX_RECENT_FILES)
+    if (!g_str_equal (old_location, location))
+      {
+        g_variant_builder_add (&builder, "(ss)", old_location, old_title);
+        n++;
+      }
+  g_settings_set_value (self->settings, "recent-remote", g_variant_builder_end (&builder));
+}
+
+static void connect_to (LhWindow   *self,
+                        const char *location);
+
 static void
 recent_row_activated_cb (LhWindow      *self,
                          GtkListBoxRow *row)
 {
   const char *path = g_object_get_data (G_OBJECT (row), "lh-path");
+  const char *remote = g_object_get_data (G_OBJECT (row), "lh-remote");
+
+  if (remote != NULL)
+    {
+      connect_to (self, remote);
+      return;
+    }
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
@@ -124,6 +160,46 @@ recent_row_activated_cb (LhWindow      *self,
     lh_application_open_file (LH_APPLICATION (app), file, GTK_WINDOW (self));
   else if (lh_window_is_empty (self))
     lh_window_open_file (self, file);
+}
+
+/* The kind of a remote location and where it is, for a recent row's subtitle. */
+static char *
+describe_remote (const char *location)
+{
+  g_autoptr(LhLocation) parsed = lh_location_parse (location, NULL);
+
+  if (parsed != NULL && parsed->kind == LH_LOCATION_D1)
+    /* TRANSLATORS: a D1 database's account and ID */
+    return g_strdup_printf (_("Cloudflare D1 · %s/%s"), parsed->account_id, parsed->database_id);
+  /* TRANSLATORS: a libSQL database's URL */
+  return g_strdup_printf (_("libSQL · %s"), location);
+}
+
+static guint
+add_remote_rows (LhWindow *self)
+{
+  g_autoptr(GVariant) recent = g_settings_get_value (self->settings, "recent-remote");
+  const char *location, *title;
+  GVariantIter iter;
+  guint shown = 0;
+
+  g_variant_iter_init (&iter, recent);
+  while (g_variant_iter_next (&iter, "(&s&s)", &location, &title))
+    {
+      g_autofree char *subtitle = describe_remote (location);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("network-server-symbolic"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "lh-remote", g_strdup (location), g_free);
+      gtk_list_box_append (self->recent_list, row);
+      shown++;
+    }
+  return shown;
 }
 
 static void
@@ -156,6 +232,7 @@ update_recent_list (LhWindow *self)
       gtk_list_box_append (self->recent_list, row);
       shown++;
     }
+  shown += add_remote_rows (self);
   gtk_widget_set_visible (GTK_WIDGET (self->recent_group), shown > 0);
 }
 
@@ -249,7 +326,9 @@ show_database (LhWindow *self)
   g_autofree char *subtitle = NULL;
   const char *home = g_get_home_dir ();
 
-  if (g_str_has_prefix (location, home) && location[strlen (home)] == '/')
+  if (lh_connection_get_kind (self->connection) != LH_CONNECTION_KIND_LOCAL)
+    subtitle = describe_remote (location);
+  else if (g_str_has_prefix (location, home) && location[strlen (home)] == '/')
     subtitle = g_strconcat ("~", location + strlen (home), NULL);
   else
     subtitle = g_strdup (location);
@@ -455,6 +534,75 @@ open_action (GtkWidget  *widget,
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect_swapped (chooser, "response", G_CALLBACK (open_response_cb), self);
   gtk_native_dialog_show (self->chooser);
+}
+
+/* Shows connection, opened elsewhere (the Connect dialog), in this window. */
+static void
+take_connection (LhWindow     *self,
+                 LhConnection *connection)
+{
+  self->connection = g_object_ref (connection);
+  show_database (self);
+}
+
+static void
+token_kept_cb (LhConnectDialog *dialog,
+               gboolean         in_memory,
+               LhWindow        *self)
+{
+  if (in_memory)
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("No keyring answered: the token is kept only "
+                                                  "until Litehouse quits.")));
+}
+
+static void
+connected_cb (LhConnectDialog *dialog,
+              LhConnection    *connection,
+              const char      *location,
+              const char      *title,
+              LhWindow        *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  LhWindow *target = self;
+
+  add_recent_remote (self, location, title);
+  if (!lh_window_is_empty (self))
+    {
+      target = lh_window_new (app);
+      gtk_window_present (GTK_WINDOW (target));
+    }
+  take_connection (target, connection);
+  g_signal_connect_object (dialog, "token-kept", G_CALLBACK (token_kept_cb), target, 0);
+}
+
+static void
+choose_file_cb (LhConnectDialog *dialog,
+                LhWindow        *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.open", NULL);
+}
+
+/* Opens the Connect dialog, filled in for location when it is not NULL. */
+static void
+connect_to (LhWindow   *self,
+            const char *location)
+{
+  LhConnectDialog *dialog = lh_connect_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "connected", G_CALLBACK (connected_cb), self, 0);
+  g_signal_connect_object (dialog, "choose-file", G_CALLBACK (choose_file_cb), self, 0);
+  if (location != NULL)
+    lh_connect_dialog_set_location (dialog, location);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+connect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  connect_to (LH_WINDOW (widget), NULL);
 }
 
 static void
@@ -1140,11 +1288,14 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, schema_loaded_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-open", NULL, cancel_open_action);
   gtk_widget_class_install_action (widget_class, "win.new-query", NULL, new_query_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.connect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK,
                                        "win.new-query", NULL);
 }
@@ -1238,6 +1389,8 @@ lh_window_init (LhWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  g_signal_connect_object (self->settings, "changed::recent-remote",
+                           G_CALLBACK (update_recent_list), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::recent-files",
                            G_CALLBACK (update_recent_list), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->recent_list, "row-activated",
