@@ -325,3 +325,74 @@ lh_test_check_browse_and_edit (LhConnection *connection)
   g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks WHERE title = 'renamed'"), ==, 1);
   g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM tasks"), ==, 450);
 }
+
+static LhQueryPager *
+run_paged (LhConnection *connection,
+           const char   *sql,
+           GPtrArray    *params)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhResultSet) first = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_connection_execute_async (connection, sql, params, LH_QUERY_PAGER_PAGE_SIZE, NULL,
+                               lh_test_store_result_cb, &result);
+  first = lh_connection_execute_finish (connection, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return lh_query_pager_new (first);
+}
+
+/* The SQL editor's work: a statement with more rows than one run keeps is read on a page
+ * at a time and counted, with its parameters, columns of the same name keeping their
+ * names, a trailing comment and semicolon; a statement that writes is never read twice.
+ * The same whether the database is a file, D1 or libSQL. */
+void
+lh_test_check_paged_query (LhConnection *connection)
+{
+  g_autoptr(LhQueryPager) pager = NULL;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+  g_autoptr(LhResultSet) returning = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_run_ok (connection, "CREATE TABLE numbers (id INTEGER PRIMARY KEY, label TEXT)");
+  lh_test_run_ok (connection, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) "
+                              "INSERT INTO numbers SELECT i, 'n' || i FROM n");
+
+  pager = run_paged (connection, "SELECT id, label, id * 2 AS id FROM numbers ORDER BY id -- all of them\n;", NULL);
+  g_assert_true (lh_query_pager_get_paged (pager));
+  g_assert_cmpuint (lh_query_pager_get_n_columns (pager), ==, 3);
+  g_assert_cmpstr (lh_query_pager_get_column_name (pager, 0), ==, "id");
+  g_assert_cmpstr (lh_query_pager_get_column_name (pager, 2), ==, "id");
+  lh_test_query_pager_wait_counted (pager);
+  g_assert_cmpint (lh_query_pager_get_row_count (pager), ==, 2500);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 2499, 0), ==, 2500);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 1500, 2), ==, 3002);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 999, 0), ==, 1000);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 0, 0), ==, 1);
+
+  g_clear_object (&pager);
+  g_ptr_array_add (params, lh_value_new_integer (100));
+  pager = run_paged (connection, "SELECT id FROM numbers WHERE id > ? ORDER BY id DESC", params);
+  lh_test_query_pager_wait_counted (pager);
+  g_assert_cmpint (lh_query_pager_get_row_count (pager), ==, 2400);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 2399, 0), ==, 101);
+
+  /* Fewer rows than a page: all there, nothing to read on. */
+  g_clear_object (&pager);
+  pager = run_paged (connection, "SELECT id FROM numbers WHERE id <= 10", NULL);
+  g_assert_false (lh_query_pager_get_paged (pager));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), ==, 10);
+
+  /* Rows a write returns: its first page only, and it ran once. */
+  lh_connection_execute_async (connection, "UPDATE numbers SET label = label || '+' RETURNING id",
+                               NULL, LH_QUERY_PAGER_PAGE_SIZE, NULL, lh_test_store_result_cb, &result);
+  returning = lh_connection_execute_finish (connection, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lh_result_set_get_n_rows (returning), ==, LH_QUERY_PAGER_PAGE_SIZE);
+  g_assert_null (lh_result_set_get_cursor (returning));
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM numbers WHERE label LIKE '%+'"),
+                   ==, 2500);
+  g_assert_cmpint (lh_test_query_integer (connection, "SELECT count(*) FROM numbers WHERE label LIKE '%++'"),
+                   ==, 0);
+}

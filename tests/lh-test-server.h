@@ -40,6 +40,7 @@ void          lh_test_server_check_faults   (LhTestServer      *self,
                                              guint              n_faults,
                                              const char        *secret);
 void          lh_test_check_browse_and_edit (LhConnection *connection);
+void          lh_test_check_paged_query     (LhConnection *connection);
 void          lh_test_run_node_check        (const char   *script,
                                              ...) G_GNUC_NULL_TERMINATED;
 

@@ -367,3 +367,60 @@ lh_test_wait_until (gboolean (*done) (gpointer),
     g_source_remove (id);
   return done (data);
 }
+
+static gboolean
+pager_counted (gpointer data)
+{
+  return !lh_query_pager_get_counting (data);
+}
+
+/* Waits until pager has counted its rows. */
+void
+lh_test_query_pager_wait_counted (LhQueryPager *pager)
+{
+  g_assert_true (lh_test_wait_until (pager_counted, pager, 30000));
+}
+
+typedef struct
+{
+  LhQueryPager *pager;
+  guint         position;
+} WantedRow;
+
+static gboolean
+row_loaded_or_failed (gpointer data)
+{
+  WantedRow *wanted = data;
+
+  return lh_query_pager_is_loaded (wanted->pager, wanted->position) ||
+         lh_query_pager_get_error (wanted->pager) != NULL;
+}
+
+/* Asks for the row at position as a list widget would, and waits until its page is in
+ * or the pager failed. */
+void
+lh_test_query_pager_wait_row (LhQueryPager *pager,
+                              guint         position)
+{
+  g_autoptr(LhResultRow) row = g_list_model_get_item (G_LIST_MODEL (pager), position);
+  WantedRow wanted = { pager, position };
+
+  g_assert_nonnull (row);
+  g_assert_true (lh_test_wait_until (row_loaded_or_failed, &wanted, 30000));
+}
+
+/* The integer in column at position, its page read as the grid reads it. */
+gint64
+lh_test_query_pager_integer (LhQueryPager *pager,
+                             guint         position,
+                             guint         column)
+{
+  const LhValue *value;
+
+  lh_test_query_pager_wait_row (pager, position);
+  if (lh_query_pager_get_error (pager) != NULL)
+    g_error ("row %u: %s", position, lh_query_pager_get_error (pager)->message);
+  value = lh_query_pager_get_value (pager, position, column);
+  g_assert_cmpint (value->kind, ==, LH_VALUE_INTEGER);
+  return value->v.integer;
+}

@@ -60,5 +60,11 @@ void               lh_test_close          (LhConnection **connection);
 gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),
                                            gpointer       data,
                                            guint          timeout_ms);
+void               lh_test_query_pager_wait_counted (LhQueryPager *pager);
+void               lh_test_query_pager_wait_row (LhQueryPager *pager,
+                                           guint          position);
+gint64             lh_test_query_pager_integer (LhQueryPager *pager,
+                                           guint          position,
+                                           guint          column);
 
 G_END_DECLS

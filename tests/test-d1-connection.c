@@ -244,6 +244,42 @@ test_faults (Fixture       *fixture,
   g_assert_cmpuint (lh_test_server_count_requests (fixture->server, "/client/v4/"), ==, 2);
 }
 
+/* A 50 MB answer comes through whole; past the client's limit it is an error; a server
+ * that has gone away refuses the connection. */
+static void
+test_big_response_and_refused (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(LhHttpClient) http = lh_http_client_new ();
+  g_autoptr(LhConnection) connection = NULL;
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = open_with (fixture, ACCOUNT, MAIN_ID, TOKEN, http, &error);
+  g_assert_no_error (error);
+  lh_test_run_ok (connection, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)");
+  lh_test_run_ok (connection, "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
+
+  lh_test_server_fault (fixture->server, "[{\"big_bytes\": 52428800}]");
+  rows = lh_test_execute (connection, "SELECT name FROM items ORDER BY id", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lh_result_set_get_value (rows, 1, 0)->v.text.data, ==, "two");
+
+  lh_http_client_set_max_response (http, 10 * 1024 * 1024);
+  lh_test_server_fault (fixture->server, "[{\"big_bytes\": 52428800}]");
+  g_clear_object (&rows);
+  rows = lh_test_execute (connection, "SELECT name FROM items", NULL, NULL, &error);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "larger than 10 MB"));
+  g_clear_error (&error);
+
+  g_clear_pointer (&fixture->server, lh_test_server_stop);
+  rows = lh_test_execute (connection, "SELECT name FROM items", NULL, NULL, &error);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "refused"));
+  g_assert_null (strstr (error->message, TOKEN));
+}
+
 static void
 test_open_errors (Fixture       *fixture,
                   gconstpointer  data)
@@ -282,6 +318,16 @@ test_browse_and_edit (Fixture       *fixture,
   lh_test_check_browse_and_edit (connection);
 }
 
+/* The SQL editor's paged results, as on a file: each page and the count one request. */
+static void
+test_paged_query (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture);
+
+  lh_test_check_paged_query (connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -293,9 +339,11 @@ main (int    argc,
 
   ADD ("/d1/values", test_values);
   ADD ("/d1/browse-and-edit", test_browse_and_edit);
+  ADD ("/d1/paged-query", test_paged_query);
   ADD ("/d1/list", test_list);
   ADD ("/d1/batch", test_batch);
   ADD ("/d1/faults", test_faults);
+  ADD ("/d1/big-response-and-refused", test_big_response_and_refused);
   ADD ("/d1/open-errors", test_open_errors);
   ADD ("/d1/official-sdk", test_official_sdk);
 

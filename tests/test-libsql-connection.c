@@ -412,6 +412,16 @@ test_browse_and_edit (Fixture       *fixture,
   lh_test_check_browse_and_edit (connection);
 }
 
+/* The SQL editor's paged results, as on a file: each page and the count one request. */
+static void
+test_paged_query (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = open_ok (fixture);
+
+  lh_test_check_paged_query (connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -423,6 +433,7 @@ main (int    argc,
 
   ADD ("/libsql/values", test_values, NULL);
   ADD ("/libsql/browse-and-edit", test_browse_and_edit, NULL);
+  ADD ("/libsql/paged-query", test_paged_query, NULL);
   ADD ("/libsql/transaction", test_transaction, NULL);
   ADD ("/libsql/batch", test_batch, NULL);
   ADD ("/libsql/base-url", test_base_url, "--redirect");

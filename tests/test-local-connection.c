@@ -679,6 +679,18 @@ test_browse_and_edit (Fixture       *fixture,
   lh_test_check_browse_and_edit (LH_CONNECTION (connection));
 }
 
+/* The SQL editor's paged results, the same check the remote backends pass. */
+static void
+test_paged_query (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhLocalConnection) connection = lh_test_open (fixture->path, LH_LOCAL_OPEN_NONE, 500, &error);
+
+  g_assert_no_error (error);
+  lh_test_check_paged_query (LH_CONNECTION (connection));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -689,6 +701,7 @@ main (int    argc,
   g_test_add ("/local-connection/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("values", test_values);
   ADD ("browse-and-edit", test_browse_and_edit);
+  ADD ("paged-query", test_paged_query);
   ADD ("params", test_params);
   ADD ("queue-order", test_queue_order);
   ADD ("cancel", test_cancel);

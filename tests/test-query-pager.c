@@ -58,45 +58,6 @@ run_paged (Fixture    *fixture,
   return lh_query_pager_new (first);
 }
 
-static gboolean
-counted (gpointer data)
-{
-  return !lh_query_pager_get_counting (data);
-}
-
-typedef struct
-{
-  LhQueryPager *pager;
-  guint         position;
-} Wanted;
-
-static gboolean
-loaded_or_failed (gpointer data)
-{
-  Wanted *wanted = data;
-
-  return lh_query_pager_is_loaded (wanted->pager, wanted->position) ||
-         lh_query_pager_get_error (wanted->pager) != NULL;
-}
-
-/* The first column at position, its page read as a list widget would read it. */
-static gint64
-id_at (LhQueryPager *pager,
-       guint         position)
-{
-  g_autoptr(LhResultRow) row = g_list_model_get_item (G_LIST_MODEL (pager), position);
-  Wanted wanted = { pager, position };
-  const LhValue *value;
-
-  g_assert_nonnull (row);
-  g_assert_true (lh_test_wait_until (loaded_or_failed, &wanted, 30000));
-  if (lh_query_pager_get_error (pager) != NULL)
-    g_error ("row %u: %s", position, lh_query_pager_get_error (pager)->message);
-  value = lh_query_pager_get_value (pager, position, 0);
-  g_assert_cmpint (value->kind, ==, LH_VALUE_INTEGER);
-  return value->v.integer;
-}
-
 static void
 test_rows_in_any_order (Fixture       *fixture,
                         gconstpointer  data)
@@ -112,7 +73,7 @@ test_rows_in_any_order (Fixture       *fixture,
   /* Until the count is done, the rows known so far. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), >=, LH_QUERY_PAGER_PAGE_SIZE);
 
-  g_assert_true (lh_test_wait_until (counted, pager, 30000));
+  lh_test_query_pager_wait_counted (pager);
   g_assert_cmpint (lh_query_pager_get_row_count (pager), ==, N_ROWS);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pager)), ==, N_ROWS);
 
@@ -122,13 +83,13 @@ test_rows_in_any_order (Fixture       *fixture,
   g_assert_false (lh_query_pager_is_loaded (pager, 20005));
 
   for (guint i = 0; i < G_N_ELEMENTS (positions); i++)
-    g_assert_cmpint (id_at (pager, positions[i]), ==, N_ROWS - positions[i]);
+    g_assert_cmpint (lh_test_query_pager_integer (pager, positions[i], 0), ==, N_ROWS - positions[i]);
 
   /* Every page once: the cache keeps at most twenty of them. */
   for (guint position = 0; position < N_ROWS; position += 997)
-    g_assert_cmpint (id_at (pager, position), ==, N_ROWS - position);
+    g_assert_cmpint (lh_test_query_pager_integer (pager, position, 0), ==, N_ROWS - position);
   g_assert_cmpuint (lh_query_pager_get_n_cached_pages (pager), <=, 20);
-  g_assert_cmpint (id_at (pager, N_ROWS - 1), ==, 1);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, N_ROWS - 1, 0), ==, 1);
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (pager), N_ROWS));
 
   /* Other columns and kinds come through as they are. */
@@ -168,11 +129,11 @@ test_parameters_kept (Fixture       *fixture,
   pager = lh_query_pager_new (first);
 
   /* ids 20001 … 29999: 9999 rows, all starting with "row 2". */
-  g_assert_true (lh_test_wait_until (counted, pager, 30000));
+  lh_test_query_pager_wait_counted (pager);
   g_assert_cmpint (lh_query_pager_get_row_count (pager), ==, 9999);
-  g_assert_cmpint (id_at (pager, 5000), ==, 25001);
-  g_assert_cmpint (id_at (pager, 100), ==, 20101);
-  g_assert_cmpint (id_at (pager, 9998), ==, 29999);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 5000, 0), ==, 25001);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 100, 0), ==, 20101);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 9998, 0), ==, 29999);
 }
 
 static void
@@ -223,17 +184,14 @@ test_drop_while_paged (Fixture       *fixture,
   g_autoptr(LhQueryPager) pager = run_paged (fixture, "SELECT * FROM t");
   g_autoptr(GError) error = NULL;
   g_autoptr(LhResultSet) dropped = NULL;
-  g_autoptr(LhResultRow) row = NULL;
-  Wanted wanted = { pager, 5000 };
 
-  g_assert_true (lh_test_wait_until (counted, pager, 30000));
-  g_assert_cmpint (id_at (pager, 1500), ==, 1501);
+  lh_test_query_pager_wait_counted (pager);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 1500, 0), ==, 1501);
   dropped = lh_test_execute (LH_CONNECTION (fixture->connection), "DROP TABLE t", NULL, NULL,
                              &error);
   g_assert_no_error (error);
 
-  row = g_list_model_get_item (G_LIST_MODEL (pager), 5000);
-  g_assert_true (lh_test_wait_until (loaded_or_failed, &wanted, 30000));
+  lh_test_query_pager_wait_row (pager, 5000);
   g_assert_nonnull (lh_query_pager_get_error (pager));
   g_assert_nonnull (strstr (lh_query_pager_get_error (pager)->message, "no such table"));
 }
@@ -258,9 +216,9 @@ test_idle_cursor_lets_writers_in (Fixture       *fixture,
 
   other = lh_test_open (fixture->path, LH_LOCAL_OPEN_NONE, 0, &error);
   g_assert_no_error (error);
-  g_assert_true (lh_test_wait_until (counted, pager, 30000));
+  lh_test_query_pager_wait_counted (pager);
   /* The statement is left on row 1200. */
-  g_assert_cmpint (id_at (pager, 1200), ==, 1201);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 1200, 0), ==, 1201);
 
   until = g_get_monotonic_time () + G_USEC_PER_SEC;
   lh_test_wait_until (elapsed, &until, 5000);
@@ -270,7 +228,7 @@ test_idle_cursor_lets_writers_in (Fixture       *fixture,
   g_assert_cmpint (lh_result_set_get_changes (written), ==, 1);
 
   /* Reading on runs the statement again, and sees the table as it is now. */
-  g_assert_cmpint (id_at (pager, 2500), ==, 2501);
+  g_assert_cmpint (lh_test_query_pager_integer (pager, 2500, 0), ==, 2501);
 }
 
 /* read_async() walks every row in order, past the page cache. */

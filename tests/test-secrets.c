@@ -1,9 +1,11 @@
 /* test-secrets.c — tokens in a real Secret Service (gnome-keyring under its own D-Bus
  * session, started by tests/with-keyring.sh): stored, found by their attributes, replaced,
- * cleared, and seen by secret-tool too; with no Secret Service at all (a bus that does not
- * exist), kept in memory only, and said so. */
+ * cleared, seen by secret-tool too, and found by litehouse-cli when its variable is unset;
+ * with no Secret Service at all (a bus that does not exist), kept in memory only, and said
+ * so. */
 #include "config.h"
 
+#include "lh-test-server.h"
 #include "lh-test-util.h"
 
 static char *
@@ -99,6 +101,47 @@ test_keyring (void)
   g_assert_cmpstr (out, ==, "jwt-two");
 }
 
+/* litehouse-cli finds the token the app kept in the keyring when its variable is not set,
+ * and never prints it. */
+static void
+test_cli_token (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  LhTestServer *server;
+  int status = 0;
+  const char *argv[] = { g_getenv ("LITEHOUSE_CLI"), "query", "d1://acc-cli/db-cli",
+                         "SELECT 40 + 2 AS answer", NULL };
+
+  if (g_getenv ("LH_IN_KEYRING_SESSION") == NULL)
+    {
+      g_test_skip ("needs tests/with-keyring.sh");
+      return;
+    }
+  dir = lh_test_make_dir ();
+  server = lh_test_server_start ("d1-server.mjs", "--state", dir, "--token", "kept-token-77",
+                                 "--account", "acc-cli", "--database", "notes=db-cli", NULL);
+  base = lh_test_server_url (server, "/client/v4");
+  g_setenv ("CLOUDFLARE_API_BASE_URL", base, TRUE);
+  g_unsetenv ("CLOUDFLARE_API_TOKEN");
+  g_assert_false (store ("d1", "acc-cli", "db-cli", "kept-token-77"));
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "42"));
+  g_assert_null (strstr (out, "kept-token-77"));
+
+  clear ("d1", "acc-cli", "db-cli");
+  lh_test_server_stop (server);
+  lh_test_remove_dir (dir);
+  g_unsetenv ("CLOUDFLARE_API_BASE_URL");
+}
+
 static void
 test_no_service (void)
 {
@@ -116,7 +159,8 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/secrets/keyring", test_keyring);
+  g_test_add_func ("/secrets/keyring/round-trip", test_keyring);
+  g_test_add_func ("/secrets/keyring/cli-token", test_cli_token);
   g_test_add_func ("/secrets/no-service", test_no_service);
   return g_test_run ();
 }

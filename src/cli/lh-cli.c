@@ -15,7 +15,9 @@ typedef struct
   GMainLoop    *loop;
   LhScript     *script;
   LhConnection *connection;
+  LhLocation   *location;
   gboolean      json;
+  gboolean      read_only;
   int           status;
 } QueryRun;
 
@@ -157,6 +159,36 @@ open_cb (GObject      *object,
   lh_script_run_async (run->script, run->connection, 0, NULL, script_cb, run);
 }
 
+static void
+token_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  QueryRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  char *token = lh_location_find_token_finish (result, &error);
+
+  if (error != NULL)
+    {
+      print_error ("%s", error->message);
+      run->status = 1;
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  if (run->location->kind == LH_LOCATION_D1 && token == NULL)
+    {
+      print_error (_("no API token for this D1 database: set CLOUDFLARE_API_TOKEN, or connect "
+                     "to it once from Litehouse to keep its token in the keyring"));
+      run->status = 2;
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  lh_location_open_async (run->location, token,
+                          run->read_only ? LH_LOCAL_OPEN_READ_ONLY : LH_LOCAL_OPEN_NONE,
+                          NULL, open_cb, run);
+  lh_secrets_free (token);
+}
+
 static int
 query_main (int    argc,
             char **argv)
@@ -174,14 +206,14 @@ query_main (int    argc,
   g_autoptr(LhScript) script = NULL;
   g_autoptr(LhLocation) location = NULL;
   g_autoptr(GError) error = NULL;
-  const char *token = NULL;
   QueryRun run = { 0 };
 
   g_option_context_set_summary (context,
                                 _("Run SQL on a database and print the rows it returns.\n\n"
                                   "DATABASE is a file, d1://ACCOUNT_ID/DATABASE_ID (token in "
                                   "CLOUDFLARE_API_TOKEN, API at CLOUDFLARE_API_BASE_URL) or "
-                                  "libsql://HOST (token in LIBSQL_AUTH_TOKEN)."));
+                                  "libsql://HOST (token in LIBSQL_AUTH_TOKEN). Without the "
+                                  "variable, the token Litehouse keeps in the keyring is used."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -208,31 +240,22 @@ query_main (int    argc,
       print_error ("%s", error->message);
       return 2;
     }
-  /* A token comes from the environment, never from the command line (where other users
-   * of the machine can read it). */
-  if (lh_location_get_token_variable (location) != NULL)
+  if (read_only && location->kind != LH_LOCATION_FILE)
     {
-      token = g_getenv (lh_location_get_token_variable (location));
-      if (location->kind == LH_LOCATION_D1 && (token == NULL || *token == '\0'))
-        {
-          print_error (_("set CLOUDFLARE_API_TOKEN to an API token with D1 access"));
-          return 2;
-        }
-      if (read_only)
-        {
-          print_error (_("--read-only is for database files"));
-          return 2;
-        }
+      print_error (_("--read-only is for database files"));
+      return 2;
     }
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;
   run.script = script;
+  run.location = location;
   run.json = json;
+  run.read_only = read_only;
 
-  lh_location_open_async (location, token,
-                          read_only ? LH_LOCAL_OPEN_READ_ONLY : LH_LOCAL_OPEN_NONE,
-                          NULL, open_cb, &run);
+  /* A token comes from the environment or the keyring, never from the command line
+   * (where other users of the machine can read it). */
+  lh_location_find_token_async (location, NULL, token_cb, &run);
   g_main_loop_run (loop);
   g_clear_object (&run.connection);
   return run.status;

@@ -13,6 +13,7 @@
 #include "lh-libsql-connection.h"
 #include "lh-local-connection.h"
 #include "lh-location.h"
+#include "lh-offset-cursor.h"
 #include "lh-query-pager.h"
 #include "lh-query-plan.h"
 #include "lh-result-set.h"

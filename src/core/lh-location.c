@@ -8,6 +8,7 @@
 #include "lh-error.h"
 #include "lh-libsql-connection.h"
 #include "lh-location.h"
+#include "lh-secrets.h"
 
 void
 lh_location_free (LhLocation *location)
@@ -87,6 +88,55 @@ lh_location_get_token_variable (LhLocation *location)
     default:
       return NULL;
     }
+}
+
+static void
+token_found_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *token = lh_secrets_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, token, (GDestroyNotify) lh_secrets_free);
+}
+
+/* The token of a remote location, as a script finds it: in its environment variable
+ * (lh_location_get_token_variable()), else in the Secret Service, where the app keeps the
+ * tokens of the databases it connected to. NULL (and no error) when there is none, and
+ * always for a file. */
+void
+lh_location_find_token_async (LhLocation          *location,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  const char *variable = lh_location_get_token_variable (location);
+  const char *token = variable != NULL ? g_getenv (variable) : NULL;
+
+  g_task_set_source_tag (task, lh_location_find_token_async);
+  if (variable == NULL)
+    g_task_return_pointer (task, NULL, NULL);
+  else if (token != NULL && *token != '\0')
+    g_task_return_pointer (task, g_strdup (token), (GDestroyNotify) lh_secrets_free);
+  else if (location->kind == LH_LOCATION_D1)
+    lh_secrets_lookup_async ("d1", location->account_id, location->database_id, cancellable,
+                             token_found_cb, task);
+  else
+    lh_secrets_lookup_async ("libsql", location->url, "", cancellable, token_found_cb, task);
+}
+
+char *
+lh_location_find_token_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

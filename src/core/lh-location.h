@@ -28,6 +28,12 @@ LhLocation   *lh_location_parse       (const char          *text,
                                        GError             **error);
 void          lh_location_free        (LhLocation          *location);
 const char   *lh_location_get_token_variable (LhLocation   *location);
+void          lh_location_find_token_async  (LhLocation   *location,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+char         *lh_location_find_token_finish (GAsyncResult *result,
+                                       GError             **error);
 void          lh_location_open_async  (LhLocation          *location,
                                        const char          *token,
                                        LhLocalOpenFlags     flags,

@@ -281,3 +281,16 @@ lh_result_set_get_cursor (LhResultSet *self)
   g_return_val_if_fail (LH_IS_RESULT_SET (self), NULL);
   return self->cursor;
 }
+
+/* Gives column a new name (a backend putting back the name a wrapping query changed). */
+void
+lh_result_set_set_column_name (LhResultSet *self,
+                               guint        column,
+                               const char  *name)
+{
+  g_return_if_fail (LH_IS_RESULT_SET (self));
+  g_return_if_fail (column < self->n_columns);
+
+  g_free (self->column_names[column]);
+  self->column_names[column] = g_strdup (name);
+}

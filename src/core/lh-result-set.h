@@ -42,6 +42,9 @@ gboolean       lh_result_set_get_truncated        (LhResultSet        *self);
 void           lh_result_set_set_cursor           (LhResultSet        *self,
                                                    LhCursor           *cursor);
 LhCursor      *lh_result_set_get_cursor           (LhResultSet        *self);
+void           lh_result_set_set_column_name      (LhResultSet        *self,
+                                                   guint               column,
+                                                   const char         *name);
 
 LhResultRow   *lh_result_row_new                  (LhResultSet        *result_set,
                                                    guint               index);

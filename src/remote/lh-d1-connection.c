@@ -11,6 +11,7 @@
 #include "lh-d1-connection.h"
 #include "lh-error.h"
 #include "lh-hrana.h"
+#include "lh-offset-cursor.h"
 #include "lh-script.h"
 
 /* D1's code for an error of the SQL itself. */
@@ -368,6 +369,8 @@ envelope_results (JsonNode  *root,
 typedef struct
 {
   char      *sql;         /* for an error's position; NULL for a batch */
+  char      *sent_sql;    /* sql, or wrapped to read only its first rows */
+  GPtrArray *params;
   GPtrArray *statements;  /* a batch's LhBatchStatement */
   GArray    *guarded;     /* per batch statement: index of its entry in the request */
   guint      max_rows;
@@ -377,6 +380,8 @@ static void
 call_free (Call *call)
 {
   g_free (call->sql);
+  g_free (call->sent_sql);
+  g_clear_pointer (&call->params, g_ptr_array_unref);
   g_clear_pointer (&call->statements, g_ptr_array_unref);
   g_clear_pointer (&call->guarded, g_array_unref);
   g_free (call);
@@ -431,9 +436,13 @@ execute_cb (GObject      *source,
   set = read_raw_result (json_array_get_object_element (results, json_array_get_length (results) - 1),
                          call->max_rows, &error);
   if (set == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, set, g_object_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  lh_offset_cursor_finish_first (set, LH_CONNECTION (g_task_get_source_object (task)), call->sql,
+                                 call->params, call->sent_sql);
+  g_task_return_pointer (task, set, g_object_unref);
 }
 
 static void
@@ -453,9 +462,11 @@ execute_async (LhConnection        *connection,
   g_task_set_source_tag (task, execute_async);
   g_task_set_check_cancellable (task, FALSE);
   call->sql = g_strdup (sql);
+  call->sent_sql = lh_offset_cursor_first_sql (sql, max_rows);
+  call->params = params != NULL ? g_ptr_array_ref (params) : NULL;
   call->max_rows = max_rows;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  add_query (builder, sql, params);
+  add_query (builder, call->sent_sql, params);
   post_raw (self, builder, lh_sql_is_plain_read (sql) ? LH_HTTP_READ : LH_HTTP_NONE, task, execute_cb);
 }
 

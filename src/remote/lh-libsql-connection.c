@@ -8,6 +8,7 @@
 #include "lh-error.h"
 #include "lh-hrana.h"
 #include "lh-libsql-connection.h"
+#include "lh-offset-cursor.h"
 #include "lh-script.h"
 
 struct _LhLibsqlConnection
@@ -35,6 +36,7 @@ typedef void (*OpStart) (LhLibsqlConnection *self,
 typedef struct
 {
   char      *sql;
+  char      *sent_sql;   /* sql, or wrapped to read only its first rows */
   GPtrArray *params;
   guint      max_rows;
 } ExecuteData;
@@ -59,6 +61,7 @@ static void
 execute_data_free (ExecuteData *data)
 {
   g_free (data->sql);
+  g_free (data->sent_sql);
   g_clear_pointer (&data->params, g_ptr_array_unref);
   g_free (data);
 }
@@ -467,6 +470,7 @@ execute_done (LhLibsqlConnection *self,
     }
   lh_result_set_set_elapsed (set, g_get_monotonic_time () -
                              GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "lh-start")));
+  lh_offset_cursor_finish_first (set, LH_CONNECTION (self), data->sql, data->params, data->sent_sql);
   complete_pointer (self, task, set, g_object_unref);
 }
 
@@ -490,7 +494,7 @@ start_execute (LhLibsqlConnection *self,
     }
   g_object_set_data (G_OBJECT (task), "lh-start", GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
   json_builder_begin_array (builder);
-  add_execute (builder, data->sql, data->params);
+  add_execute (builder, data->sent_sql, data->params);
   /* A transaction keeps its stream; anything else closes it in the same request. */
   add_request (builder, keep ? "get_autocommit" : "close");
   json_builder_end_array (builder);
@@ -960,6 +964,7 @@ execute_async (LhConnection        *connection,
   ExecuteData *data = g_new0 (ExecuteData, 1);
 
   data->sql = g_strdup (sql);
+  data->sent_sql = lh_offset_cursor_first_sql (sql, max_rows);
   data->params = params != NULL ? g_ptr_array_ref (params) : NULL;
   data->max_rows = max_rows;
   g_task_set_task_data (task, data, (GDestroyNotify) execute_data_free);
