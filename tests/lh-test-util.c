@@ -424,3 +424,51 @@ lh_test_query_pager_integer (LhQueryPager *pager,
   g_assert_cmpint (value->kind, ==, LH_VALUE_INTEGER);
   return value->v.integer;
 }
+
+/* The rows sql returns, a line each, their values between |. */
+void
+lh_test_append_rows (GString      *text,
+                     LhConnection *connection,
+                     const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) rows = lh_test_execute (connection, sql, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint r = 0; r < lh_result_set_get_n_rows (rows); r++)
+    for (guint c = 0; c < lh_result_set_get_n_columns (rows); c++)
+      {
+        const LhValue *cell = lh_result_set_get_value (rows, r, c);
+        g_autofree char *value = lh_value_to_display_string (cell, 0);
+
+        g_string_append_printf (text, "%s%s", value,
+                                c + 1 < lh_result_set_get_n_columns (rows) ? "|" : "\n");
+      }
+}
+
+/* The whole database as text: its schema, then every table's rows (D1's own _cf_ tables,
+ * which no statement may read, left out). */
+char *
+lh_test_dump (LhConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhResultSet) tables = NULL;
+  GString *text = g_string_new (NULL);
+
+  lh_test_append_rows (text, connection, "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+               "WHERE name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name");
+  tables = lh_test_execute (connection, "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                            "AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
+                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < lh_result_set_get_n_rows (tables); i++)
+    {
+      const LhValue *table = lh_result_set_get_value (tables, i, 0);
+      g_autofree char *name = lh_sql_quote_identifier (table->v.text.data);
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s", name);
+
+      g_string_append_printf (text, "-- %s\n", name);
+      lh_test_append_rows (text, connection, sql);
+    }
+  return g_string_free (text, FALSE);
+}

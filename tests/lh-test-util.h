@@ -60,6 +60,10 @@ void               lh_test_close          (LhConnection **connection);
 gboolean           lh_test_wait_until     (gboolean     (*done) (gpointer),
                                            gpointer       data,
                                            guint          timeout_ms);
+void               lh_test_append_rows    (GString       *text,
+                                           LhConnection  *connection,
+                                           const char    *sql);
+char              *lh_test_dump           (LhConnection  *connection);
 void               lh_test_query_pager_wait_counted (LhQueryPager *pager);
 void               lh_test_query_pager_wait_row (LhQueryPager *pager,
                                            guint          position);

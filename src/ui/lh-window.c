@@ -7,6 +7,7 @@
 
 #include "lh-application.h"
 #include "lh-connect-dialog.h"
+#include "lh-migrations-page.h"
 #include "lh-schema-sidebar.h"
 #include "lh-window.h"
 
@@ -1257,6 +1258,54 @@ lh_window_dispose (GObject *object)
 }
 
 static void
+open_migration_file_cb (LhWindow *self,
+                        GFile    *file)
+{
+  LhQueryPage *page = lh_window_new_query_tab (self);
+
+  if (page != NULL)
+    lh_query_page_open_file (page, file);
+}
+
+/* Shows the database's migrations in their tab, opening it if needed. */
+LhMigrationsPage *
+lh_window_open_migrations (LhWindow *self)
+{
+  GtkWidget *page = NULL;
+  AdwTabPage *tab = NULL;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+
+  if (self->connection == NULL)
+    return NULL;
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view) && page == NULL; i++)
+    {
+      tab = adw_tab_view_get_nth_page (self->tab_view, i);
+      if (LH_IS_MIGRATIONS_PAGE (adw_tab_page_get_child (tab)))
+        page = adw_tab_page_get_child (tab);
+    }
+  if (page == NULL)
+    {
+      page = lh_migrations_page_new (self->connection);
+      g_signal_connect_object (page, "open-file", G_CALLBACK (open_migration_file_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (page, "schema-changed", G_CALLBACK (schema_changed_cb), self, G_CONNECT_SWAPPED);
+      tab = adw_tab_view_append (self->tab_view, page);
+      adw_tab_page_set_title (tab, _("Migrations"));
+      set_page_icon (tab, "document-open-recent-symbolic");
+    }
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+  return LH_MIGRATIONS_PAGE (page);
+}
+
+static void
+migrations_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  lh_window_open_migrations (LH_WINDOW (widget));
+}
+
+static void
 lh_window_class_init (LhWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1292,12 +1341,15 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-open", NULL, cancel_open_action);
   gtk_widget_class_install_action (widget_class, "win.new-query", NULL, new_query_action);
+  gtk_widget_class_install_action (widget_class, "win.migrations", NULL, migrations_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.connect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK,
                                        "win.new-query", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.migrations", NULL);
 }
 
 static void
