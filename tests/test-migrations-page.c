@@ -150,7 +150,7 @@ wait_for_timeline (LhMigrationsPage *page,
     {
       g_autofree char *text = lh_migrations_page_dup_timeline_text (page);
 
-      g_error ("no “%s” in the timeline:\n%s", words, text);
+      g_error ("no “%s” in the timeline:\n%s(%s)", words, text, lh_migrations_page_get_error_text (page));
     }
 }
 
@@ -313,6 +313,41 @@ test_failure (Fixture       *fixture,
   g_assert_cmpstr (text, ==, "0\n");
 }
 
+static gboolean
+page_failed (gpointer data)
+{
+  return lh_migrations_page_get_error_text (data) != NULL;
+}
+
+/* Another table's name: a project that renamed wrangler's table; one of the wrong shape
+ * is refused with the reason. The choice is kept for the database. */
+static void
+test_table (Fixture       *fixture,
+            gconstpointer  data)
+{
+  LhMigrationsPage *page = lh_window_open_migrations (fixture->window);
+  GtkEntry *entry;
+
+  g_assert_true (lh_test_wait_until (page_loaded, page, 30000));
+  entry = GTK_ENTRY (lh_test_find_widget (GTK_WIDGET (page), GTK_TYPE_ENTRY));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "d1_migrations");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "schema_migrations");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.set-table", NULL));
+  wait_for_timeline (page, "0001 · create users and teams — Pending");
+  g_assert_cmpstr (lh_migrations_page_get_summary (page), ==, "0 applied · 5 pending");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "tasks");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.set-table", NULL));
+  g_assert_true (lh_test_wait_until (page_failed, page, 30000));
+  g_assert_nonnull (strstr (lh_migrations_page_get_error_text (page), "tasks"));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "migrations-table-shape.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "d1_migrations");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.set-table", NULL));
+  wait_for_timeline (page, "0004 · add task index view and trigger — Applied");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,6 +362,7 @@ main (int    argc,
   ADD ("/migrations-page/timeline", test_timeline);
   ADD ("/migrations-page/rehearse-and-apply", test_rehearse_and_apply);
   ADD ("/migrations-page/failure", test_failure);
+  ADD ("/migrations-page/table", test_table);
 
 #undef ADD
 

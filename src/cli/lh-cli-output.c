@@ -1,6 +1,7 @@
 /* lh-cli-output.c — aligned text tables (numbers to the right, NULL spelled out, control
- * characters escaped so a value never breaks a row) and the JSON form of a script's
- * results, written with json-glib. */
+ * characters escaped so a value never breaks a row), the lines of a migrations folder, and
+ * the JSON form of a script's results and of the migrations commands, written with
+ * json-glib. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -10,8 +11,8 @@
 
 /* Control characters from the database never reach the terminal as they are: they could
  * break a row, or be an escape sequence the terminal would obey. */
-static char *
-escape_text (const char *text)
+char *
+lh_cli_escape (const char *text)
 {
   GString *escaped = g_string_sized_new (strlen (text));
 
@@ -40,7 +41,7 @@ cell_text (const LhValue *value)
 {
   g_autofree char *text = lh_value_to_display_string (value, 0);
 
-  return escape_text (text);
+  return lh_cli_escape (text);
 }
 
 static void
@@ -80,7 +81,7 @@ lh_cli_print_table (GString     *out,
 
   for (guint c = 0; c < n_columns; c++)
     {
-      char *name = escape_text (lh_result_set_get_column_name (result, c));
+      char *name = lh_cli_escape (lh_result_set_get_column_name (result, c));
 
       widths[c] = g_utf8_strlen (name, -1);
       g_ptr_array_add (names, name);
@@ -227,14 +228,23 @@ add_error (JsonBuilder  *builder,
   json_builder_end_object (builder);
 }
 
+static char *
+builder_to_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}
+
 /* One object per statement that ran, in order; the failing one, if any, carries "error". */
 char *
 lh_cli_results_json (GPtrArray  *statements,
                      const char *script_text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < statements->len; i++)
@@ -251,9 +261,284 @@ lh_cli_results_json (GPtrArray  *statements,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  return builder_to_json (builder);
+}
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, NULL);
+/* Migrations */
+
+static const char *
+state_words (LhMigrationState state)
+{
+  switch (state)
+    {
+    case LH_MIGRATION_APPLIED:
+      return _("applied");
+    case LH_MIGRATION_CHANGED:
+      return _("changed since applied");
+    case LH_MIGRATION_MISSING:
+      return _("file missing, applied");
+    case LH_MIGRATION_PENDING:
+    default:
+      return _("pending");
+    }
+}
+
+static void
+append_migration (GString     *out,
+                  LhMigration *migration,
+                  gsize        number_width,
+                  gsize        name_width)
+{
+  g_autofree char *number = g_strdup_printf ("%u", lh_migration_get_number (migration));
+  g_autofree char *name = lh_cli_escape (lh_migration_get_name (migration));
+  const char *applied_at = lh_migration_get_applied_at (migration);
+  const char *problem = lh_migration_get_problem (migration);
+
+  append_padded (out, number, number_width, TRUE);
+  g_string_append (out, "  ");
+  append_padded (out, name, name_width, FALSE);
+  g_string_append (out, "  ");
+  g_string_append (out, state_words (lh_migration_get_state (migration)));
+  if (applied_at != NULL)
+    g_string_append_printf (out, " %s", applied_at);
+  if (problem != NULL)
+    {
+      g_autofree char *escaped = lh_cli_escape (problem);
+
+      g_string_append_printf (out, ": %s", escaped);
+    }
+  g_string_append_c (out, '\n');
+}
+
+/* "2 applied, 1 pending", and the changed and missing ones when there are any. */
+static void
+append_summary (GString *out,
+                guint    counts[])
+{
+  g_string_append_printf (out, _("%u applied, %u pending"),
+                          counts[LH_MIGRATION_APPLIED], counts[LH_MIGRATION_PENDING]);
+  if (counts[LH_MIGRATION_CHANGED] > 0)
+    g_string_append_printf (out, _(", %u changed"), counts[LH_MIGRATION_CHANGED]);
+  if (counts[LH_MIGRATION_MISSING] > 0)
+    g_string_append_printf (out, _(", %u missing"), counts[LH_MIGRATION_MISSING]);
+  g_string_append_c (out, '\n');
+}
+
+/* One line per migration (number, file name, state with the time it was applied, and what
+ * keeps a pending one from being applied), then how many there are in each state. */
+void
+lh_cli_print_migrations (GString    *out,
+                         GListModel *migrations)
+{
+  guint n = g_list_model_get_n_items (migrations);
+  guint counts[LH_MIGRATION_MISSING + 1] = { 0 };
+  gsize number_width = 0, name_width = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhMigration) migration = g_list_model_get_item (migrations, i);
+      g_autofree char *number = g_strdup_printf ("%u", lh_migration_get_number (migration));
+      g_autofree char *name = lh_cli_escape (lh_migration_get_name (migration));
+
+      number_width = MAX (number_width, strlen (number));
+      name_width = MAX (name_width, (gsize) g_utf8_strlen (name, -1));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhMigration) migration = g_list_model_get_item (migrations, i);
+
+      append_migration (out, migration, number_width, name_width);
+      counts[lh_migration_get_state (migration)]++;
+    }
+  append_summary (out, counts);
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *member,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* A local path, which need not be UTF-8, as JSON can hold it. */
+static void
+add_path (JsonBuilder *builder,
+          const char  *member,
+          const char  *path)
+{
+  g_autofree char *text = g_filename_display_name (path);
+
+  add_string_or_null (builder, member, text);
+}
+
+/* 0 means "unknown" in an error's location: null in JSON. */
+static void
+add_count_or_null (JsonBuilder *builder,
+                   const char  *member,
+                   guint        value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value > 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_migration (JsonBuilder *builder,
+               LhMigration *migration)
+{
+  GEnumClass *states = g_type_class_ref (LH_TYPE_MIGRATION_STATE);
+  GEnumValue *state = g_enum_get_value (states, lh_migration_get_state (migration));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, lh_migration_get_number (migration));
+  add_string_or_null (builder, "name", lh_migration_get_name (migration));
+  add_string_or_null (builder, "state", state->value_nick);
+  add_string_or_null (builder, "applied_at", lh_migration_get_applied_at (migration));
+  add_string_or_null (builder, "problem", lh_migration_get_problem (migration));
+  json_builder_end_object (builder);
+  g_type_class_unref (states);
+}
+
+/* {"table", "folder", "migrations": [{"number", "name", "state", "applied_at", "problem"}]} */
+char *
+lh_cli_migrations_json (LhMigrations *migrations,
+                        GListModel   *items)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "table", lh_migrations_get_table (migrations));
+  add_path (builder, "folder", lh_migrations_get_folder (migrations));
+  json_builder_set_member_name (builder, "migrations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(LhMigration) migration = g_list_model_get_item (items, i);
+
+      add_migration (builder, migration);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return builder_to_json (builder);
+}
+
+/* A failed migration as one line: "0003_x.sql, statement 2, line 7, column 5: near …", or
+ * the error's message when it is not about one statement of a file. */
+char *
+lh_cli_migration_error_text (const GError *error)
+{
+  const char *file, *cause;
+  guint statement, line, column;
+
+  if (!lh_migrations_error_get_location (error, &file, &statement, &line, &column) ||
+      statement == 0 || line == 0)
+    return g_strdup (error->message);
+  cause = lh_migrations_error_get_reason (error);
+  if (column == 0)
+    return g_strdup_printf (_("%s, statement %u, line %u: %s"), file, statement, line, cause);
+  return g_strdup_printf (_("%s, statement %u, line %u, column %u: %s"), file, statement, line,
+                          column, cause);
+}
+
+/* "error": null, or {"file", "statement", "line", "column", "message"}, each null when
+ * unknown; "message" is the database's own for a statement it refused. */
+static void
+add_migration_error (JsonBuilder  *builder,
+                     const GError *error)
+{
+  const char *file = NULL;
+  guint statement = 0, line = 0, column = 0;
+
+  json_builder_set_member_name (builder, "error");
+  if (error == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  lh_migrations_error_get_location (error, &file, &statement, &line, &column);
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "file", file);
+  add_count_or_null (builder, "statement", statement);
+  add_count_or_null (builder, "line", line);
+  add_count_or_null (builder, "column", column);
+  add_string_or_null (builder, "message", lh_migrations_error_get_reason (error) != NULL
+                                          ? lh_migrations_error_get_reason (error)
+                                          : error->message);
+  json_builder_end_object (builder);
+}
+
+static void
+add_strings (JsonBuilder *builder,
+             const char  *member,
+             GPtrArray   *strings)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < strings->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (strings, i));
+  json_builder_end_array (builder);
+}
+
+/* {"applied": [file names], "error": null | {…}} */
+char *
+lh_cli_applied_json (GPtrArray    *applied,
+                     const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_strings (builder, "applied", applied);
+  add_migration_error (builder, error);
+  json_builder_end_object (builder);
+  return builder_to_json (builder);
+}
+
+/* {"applied": [file names, on the copy], "changes": [lines] | null, "error": null | {…}};
+ * changes is an array of LhSchemaChange, NULL after a failure. */
+char *
+lh_cli_rehearsed_json (GPtrArray    *applied,
+                       GPtrArray    *changes,
+                       const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_strings (builder, "applied", applied);
+  json_builder_set_member_name (builder, "changes");
+  if (changes == NULL)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < changes->len; i++)
+        {
+          g_autofree char *line = lh_schema_change_describe (g_ptr_array_index (changes, i));
+
+          json_builder_add_string_value (builder, line);
+        }
+      json_builder_end_array (builder);
+    }
+  add_migration_error (builder, error);
+  json_builder_end_object (builder);
+  return builder_to_json (builder);
+}
+
+/* {"path": path} */
+char *
+lh_cli_path_json (const char *path)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_path (builder, "path", path);
+  json_builder_end_object (builder);
+  return builder_to_json (builder);
 }

@@ -1,14 +1,26 @@
-/* lh-cli-output.h — how litehouse-cli prints statement results: aligned tables for people,
- * JSON for scripts. */
+/* lh-cli-output.h — how litehouse-cli prints what it did: aligned tables and lines for
+ * people, JSON for scripts, for statement results and for migrations. */
 #pragma once
 
 #include "lh-core.h"
 
 G_BEGIN_DECLS
 
-void  lh_cli_print_table  (GString     *out,
-                           LhResultSet *result);
-char *lh_cli_results_json (GPtrArray   *statements,
-                           const char  *script_text);
+char *lh_cli_escape                  (const char   *text);
+void  lh_cli_print_table             (GString      *out,
+                                      LhResultSet  *result);
+char *lh_cli_results_json            (GPtrArray    *statements,
+                                      const char   *script_text);
+void  lh_cli_print_migrations        (GString      *out,
+                                      GListModel   *migrations);
+char *lh_cli_migrations_json         (LhMigrations *migrations,
+                                      GListModel   *items);
+char *lh_cli_migration_error_text    (const GError *error);
+char *lh_cli_applied_json            (GPtrArray    *applied,
+                                      const GError *error);
+char *lh_cli_rehearsed_json          (GPtrArray    *applied,
+                                      GPtrArray    *changes,
+                                      const GError *error);
+char *lh_cli_path_json               (const char   *path);
 
 G_END_DECLS

@@ -56,12 +56,14 @@ typedef struct
   guint  statement;
   guint  line;
   guint  column;
+  char  *reason;   /* the database's own message */
 } LhMigrationsErrorPrivate;
 
 static void
 lh_migrations_error_private_init (LhMigrationsErrorPrivate *priv)
 {
   priv->file = NULL;
+  priv->reason = NULL;
   priv->statement = priv->line = priv->column = 0;
 }
 
@@ -70,6 +72,7 @@ lh_migrations_error_private_copy (const LhMigrationsErrorPrivate *src,
                                   LhMigrationsErrorPrivate       *dest)
 {
   dest->file = g_strdup (src->file);
+  dest->reason = g_strdup (src->reason);
   dest->statement = src->statement;
   dest->line = src->line;
   dest->column = src->column;
@@ -79,6 +82,7 @@ static void
 lh_migrations_error_private_clear (LhMigrationsErrorPrivate *priv)
 {
   g_clear_pointer (&priv->file, g_free);
+  g_clear_pointer (&priv->reason, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (LhMigrationsError, lh_migrations_error)
@@ -109,6 +113,19 @@ lh_migrations_error_get_location (const GError  *error,
   if (column != NULL)
     *column = priv->column;
   return TRUE;
+}
+
+/* The database's own message for an LH_MIGRATIONS_ERROR_STATEMENT error (the error's
+ * message puts the file and place before it), or NULL for any other error. */
+const char *
+lh_migrations_error_get_reason (const GError *error)
+{
+  LhMigrationsErrorPrivate *priv;
+
+  if (!g_error_matches (error, LH_MIGRATIONS_ERROR, LH_MIGRATIONS_ERROR_STATEMENT))
+    return NULL;
+  priv = lh_migrations_error_get_private (error);
+  return priv != NULL ? priv->reason : NULL;
 }
 
 G_DEFINE_ENUM_TYPE (LhMigrationState, lh_migration_state,
@@ -1208,6 +1225,7 @@ new_statement_error (LhMigration *migration,
                      guint        statement,
                      guint        line,
                      guint        column,
+                     const char  *reason,
                      const char  *message)
 {
   GError *error = g_error_new_literal (LH_MIGRATIONS_ERROR, LH_MIGRATIONS_ERROR_STATEMENT,
@@ -1218,6 +1236,7 @@ new_statement_error (LhMigration *migration,
   priv->statement = statement;
   priv->line = line;
   priv->column = column;
+  priv->reason = g_strdup (reason);
   return error;
 }
 
@@ -1254,11 +1273,11 @@ failed_statement_error (LhMigration  *migration,
     {
       message = g_strdup_printf (_("%s failed at statement %u, line %u: %s"),
                                  migration->name, index + 1, line, error->message);
-      return new_statement_error (migration, index + 1, line, 0, message);
+      return new_statement_error (migration, index + 1, line, 0, error->message, message);
     }
   message = g_strdup_printf (_("%s failed at statement %u, line %u, column %u: %s"),
                              migration->name, index + 1, line, column, error->message);
-  return new_statement_error (migration, index + 1, line, column, message);
+  return new_statement_error (migration, index + 1, line, column, error->message, message);
 }
 
 /* The statement of spans holding the token message quotes, or -1: for a backend that
@@ -1316,7 +1335,7 @@ migration_error (LhMigrations *self,
     message = g_strdup_printf (_("%s ran, but recording it in the table “%s” failed, so none "
                                  "of it was kept: %s"), migration->name, self->table,
                                cause->message);
-  return new_statement_error (migration, 0, 0, 0, message);
+  return new_statement_error (migration, 0, 0, 0, cause->message, message);
 }
 
 static void

@@ -71,6 +71,7 @@ gboolean          lh_migrations_error_get_location   (const GError  *error,
                                                       guint         *statement,
                                                       guint         *line,
                                                       guint         *column);
+const char       *lh_migrations_error_get_reason     (const GError  *error);
 GType             lh_migration_state_get_type        (void) G_GNUC_CONST;
 
 /* table: NULL for "d1_migrations"; folder: a local path. */

@@ -21,6 +21,8 @@ struct _LhMigrationsPage
 
   /* template children */
   AdwButtonContent *folder_content;
+  GtkMenuButton    *table_button;
+  GtkEntry         *table_entry;
   GtkLabel         *summary_label;
   GtkRevealer      *progress_revealer;
   GtkLabel         *progress_label;
@@ -160,6 +162,8 @@ update_actions (LhMigrationsPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.choose-folder", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.refresh", idle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-table", idle);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->table_button), idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.new-migration", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.apply", idle && any_pending);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.rehearse", idle && any_pending);
@@ -553,16 +557,20 @@ lh_migrations_page_set_folder (LhMigrationsPage *self,
 {
   g_autofree char *name = NULL;
 
+  g_autoptr(LhMigrations) old = NULL;
+
   g_return_if_fail (LH_IS_MIGRATIONS_PAGE (self));
   g_return_if_fail (folder != NULL);
 
   if (table == NULL || *table == '\0')
     table = LH_MIGRATIONS_DEFAULT_TABLE;
-  g_clear_object (&self->migrations);
+  /* folder and table may be the old object's own: it goes only at the end. */
+  old = g_steal_pointer (&self->migrations);
   g_clear_object (&self->items);
   self->migrations = lh_migrations_new (self->connection, folder, table);
   name = g_path_get_basename (folder);
   adw_button_content_set_label (self->folder_content, name);
+  gtk_editable_set_text (GTK_EDITABLE (self->table_entry), table);
   gtk_widget_set_tooltip_text (gtk_widget_get_parent (GTK_WIDGET (self->folder_content)), folder);
 
   keep_folder (self, folder, table);
@@ -637,6 +645,29 @@ choose_folder_action (GtkWidget  *widget,
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (self->chooser);
+}
+
+/* Records applied migrations in the table the entry names, for this database from now. */
+static void
+set_table_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LhMigrationsPage *self = LH_MIGRATIONS_PAGE (widget);
+  g_autofree char *table = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->table_entry))));
+
+  if (self->migrations == NULL || *table == '\0')
+    return;
+  gtk_menu_button_popdown (self->table_button);
+  if (g_str_equal (table, lh_migrations_get_table (self->migrations)))
+    return;
+  lh_migrations_page_set_folder (self, lh_migrations_get_folder (self->migrations), table);
+}
+
+static void
+table_entry_activate_cb (LhMigrationsPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "page.set-table", NULL);
 }
 
 static void
@@ -1116,6 +1147,8 @@ lh_migrations_page_class_init (LhMigrationsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/litehouse/Litehouse/lh-migrations-page.ui");
   gtk_widget_class_set_css_name (widget_class, "migrationspage");
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, folder_content);
+  gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, table_button);
+  gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, table_entry);
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, progress_label);
@@ -1132,9 +1165,11 @@ lh_migrations_page_class_init (LhMigrationsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, changes_spinner);
   gtk_widget_class_bind_template_child (widget_class, LhMigrationsPage, changes_list);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, table_entry_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "page.choose-folder", NULL, choose_folder_action);
   gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "page.set-table", NULL, set_table_action);
   gtk_widget_class_install_action (widget_class, "page.new-migration", NULL, new_migration_action);
   gtk_widget_class_install_action (widget_class, "page.rehearse", NULL, rehearse_action);
   gtk_widget_class_install_action (widget_class, "page.apply", NULL, apply_action);
@@ -1248,4 +1283,15 @@ lh_migrations_page_get_summary (LhMigrationsPage *self)
 {
   g_return_val_if_fail (LH_IS_MIGRATIONS_PAGE (self), NULL);
   return gtk_label_get_text (self->summary_label);
+}
+
+/* What the page says when it cannot show the migrations, or NULL when it shows them. */
+const char *
+lh_migrations_page_get_error_text (LhMigrationsPage *self)
+{
+  g_return_val_if_fail (LH_IS_MIGRATIONS_PAGE (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "failed") != 0)
+    return NULL;
+  return adw_status_page_get_description (self->failed_page);
 }

@@ -26,5 +26,6 @@ void         lh_migrations_page_select          (LhMigrationsPage *self,
 char        *lh_migrations_page_dup_timeline_text (LhMigrationsPage *self);
 char        *lh_migrations_page_dup_changes_text (LhMigrationsPage *self);
 const char  *lh_migrations_page_get_summary     (LhMigrationsPage *self);
+const char  *lh_migrations_page_get_error_text  (LhMigrationsPage *self);
 
 G_END_DECLS

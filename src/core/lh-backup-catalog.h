@@ -1,0 +1,131 @@
+/* lh-backup-catalog.h — LhBackupCatalog: the backups of one local database, kept under
+ * $XDG_DATA_HOME/litehouse/backups/ and listed in Litehouse's catalog
+ * ($XDG_DATA_HOME/litehouse/catalog.sqlite): create (SQLite's online backup API for an
+ * exact copy, or VACUUM INTO for a compact one, optionally gzip-compressed), verify
+ * (integrity_check), restore (a safety backup of the current state first, then the
+ * backup API into the live database), delete, and prune by a retention policy. A backup
+ * is written under a temporary name, synced, checked and only then renamed and entered in
+ * the catalog: a crash or a cancel never leaves a half backup listed. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LH_BACKUP_ERROR (lh_backup_error_quark ())
+
+typedef enum
+{
+  LH_BACKUP_ERROR_FAILED,
+  LH_BACKUP_ERROR_NOT_A_DATABASE,   /* the database or a backup is not SQLite */
+  LH_BACKUP_ERROR_CORRUPT,          /* integrity_check found problems */
+  LH_BACKUP_ERROR_BUSY,             /* another program holds a write lock past the timeout */
+  LH_BACKUP_ERROR_NO_SPACE,         /* the disk is full */
+  LH_BACKUP_ERROR_PERMISSION,       /* the backup folder or the database cannot be written */
+  LH_BACKUP_ERROR_MISSING,          /* the backup file is gone */
+} LhBackupError;
+
+typedef enum
+{
+  LH_BACKUP_EXACT,     /* page for page, through the online backup API */
+  LH_BACKUP_COMPACT,   /* VACUUM INTO: no free pages, indexes rebuilt */
+} LhBackupKind;
+
+typedef enum /*< flags >*/
+{
+  LH_BACKUP_FLAGS_NONE = 0,
+  LH_BACKUP_GZIP       = 1 << 0,   /* compressed with gzip (GZlibCompressor) */
+  LH_BACKUP_SAFETY     = 1 << 1,   /* taken by a restore or a promote, before it replaced the database */
+} LhBackupFlags;
+
+/* Keep the newest keep_last, plus the newest of each of the last daily_days days and of
+ * each of the last weekly_weeks weeks; 0 turns a rule off. */
+typedef struct
+{
+  guint keep_last;
+  guint daily_days;
+  guint weekly_weeks;
+} LhRetention;
+
+#define LH_TYPE_BACKUP         (lh_backup_get_type ())
+#define LH_TYPE_BACKUP_CATALOG (lh_backup_catalog_get_type ())
+
+G_DECLARE_FINAL_TYPE (LhBackup, lh_backup, LH, BACKUP, GObject)
+G_DECLARE_FINAL_TYPE (LhBackupCatalog, lh_backup_catalog, LH, BACKUP_CATALOG, GObject)
+
+GQuark           lh_backup_error_quark            (void);
+
+gint64           lh_backup_get_id                 (LhBackup            *self);
+const char      *lh_backup_get_path               (LhBackup            *self);
+GDateTime       *lh_backup_get_created_at         (LhBackup            *self);
+guint64          lh_backup_get_size               (LhBackup            *self);
+LhBackupKind     lh_backup_get_kind               (LhBackup            *self);
+LhBackupFlags    lh_backup_get_flags              (LhBackup            *self);
+GDateTime       *lh_backup_get_verified_at        (LhBackup            *self);   /* NULL: never */
+const char      *lh_backup_get_note               (LhBackup            *self);
+
+/* database: the path of a local SQLite file. */
+LhBackupCatalog *lh_backup_catalog_new            (const char          *database);
+const char      *lh_backup_catalog_get_database   (LhBackupCatalog     *self);
+
+void             lh_backup_catalog_list_async     (LhBackupCatalog     *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GListModel      *lh_backup_catalog_list_finish    (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);   /* of LhBackup, newest first */
+
+void             lh_backup_catalog_create_async   (LhBackupCatalog     *self,
+                                                   LhBackupKind         kind,
+                                                   LhBackupFlags        flags,
+                                                   const char          *note,
+                                                   GCancellable        *cancellable,
+                                                   GFileProgressCallback progress,   /* on the caller's context */
+                                                   gpointer             progress_data,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+LhBackup        *lh_backup_catalog_create_finish  (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+void             lh_backup_catalog_verify_async   (LhBackupCatalog     *self,
+                                                   LhBackup            *backup,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+void             lh_backup_catalog_restore_async  (LhBackupCatalog     *self,
+                                                   LhBackup            *backup,
+                                                   guint                lock_timeout_ms,
+                                                   GCancellable        *cancellable,
+                                                   GFileProgressCallback progress,
+                                                   gpointer             progress_data,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+LhBackup        *lh_backup_catalog_restore_finish (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);   /* the safety backup */
+
+void             lh_backup_catalog_delete_async   (LhBackupCatalog     *self,
+                                                   LhBackup            *backup,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         lh_backup_catalog_delete_finish  (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+void             lh_backup_catalog_prune_async    (LhBackupCatalog     *self,
+                                                   const LhRetention   *retention,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+guint            lh_backup_catalog_prune_finish   (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);   /* how many went */
+
+G_END_DECLS
