@@ -348,6 +348,47 @@ test_table (Fixture       *fixture,
   wait_for_timeline (page, "0004 · add task index view and trigger — Applied");
 }
 
+static gboolean
+query_tab_has_file (gpointer data)
+{
+  LhWindow *window = data;
+  AdwTabPage *tab = adw_tab_view_get_selected_page (lh_window_get_tab_view (window));
+  GtkWidget *child = tab != NULL ? adw_tab_page_get_child (tab) : NULL;
+  g_autofree char *text = NULL;
+
+  if (!LH_IS_QUERY_PAGE (child) || lh_query_page_get_file (LH_QUERY_PAGE (child)) == NULL)
+    return FALSE;
+  text = lh_query_page_dup_text (LH_QUERY_PAGE (child));
+  return g_str_has_prefix (text, "-- Migration number: 0006");
+}
+
+/* New Migration: the next number and the name as wrangler writes them, the file opened in
+ * an SQL tab, and the timeline shows it pending. */
+static void
+test_new_migration (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  LhMigrationsPage *page = lh_window_open_migrations (fixture->window);
+  g_autofree char *path = g_build_filename (fixture->migrations, "0006_add_labels.sql", NULL);
+  AdwMessageDialog *dialog;
+  GtkEditable *name;
+
+  g_assert_true (lh_test_wait_until (page_loaded, page, 30000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.new-migration", NULL));
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "New Migration");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "create"));
+  name = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (name, "Add labels");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "create"));
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "migrations-new.png");
+  close_dialog (dialog, "create");
+
+  wait_for_timeline (page, "0006 · add labels — Pending");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (lh_test_wait_until (query_tab_has_file, fixture->window, 30000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -363,6 +404,7 @@ main (int    argc,
   ADD ("/migrations-page/rehearse-and-apply", test_rehearse_and_apply);
   ADD ("/migrations-page/failure", test_failure);
   ADD ("/migrations-page/table", test_table);
+  ADD ("/migrations-page/new-migration", test_new_migration);
 
 #undef ADD
 
