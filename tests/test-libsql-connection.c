@@ -230,6 +230,45 @@ test_base_url (Fixture       *fixture,
   g_assert_cmpuint (lh_test_server_count_requests (fixture->server, "/moved/"), >=, 2);
 }
 
+/* A server without Hrana 3 (its /v3 probe answers 404, as an older sqld's does): the
+ * client speaks Hrana 2 to it, transactions and all. */
+static void
+test_hrana_2 (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(LhConnection) connection = NULL;
+
+  lh_test_server_fault (fixture->server, "[{\"status\": 404, \"path\": \"/v3\"}]");
+  connection = open_ok (fixture);
+  g_assert_cmpuint (lh_libsql_connection_get_version (LH_LIBSQL_CONNECTION (connection)), ==, 2);
+  lh_test_server_clear_requests (fixture->server);
+  lh_test_run_ok (connection, "BEGIN");
+  lh_test_run_ok (connection, "INSERT INTO items (name) VALUES ('over v2')");
+  lh_test_run_ok (connection, "COMMIT");
+  g_assert_cmpint (count_items (connection), ==, 3);
+  g_assert_false (lh_connection_get_in_transaction (connection));
+  lh_test_run_ok (connection, "BEGIN");
+  lh_test_run_ok (connection, "SAVEPOINT inner");
+  lh_test_run_ok (connection, "ROLLBACK TO inner");
+  g_assert_true (lh_connection_get_in_transaction (connection));
+  lh_test_run_ok (connection, "ROLLBACK");
+  g_assert_false (lh_connection_get_in_transaction (connection));
+
+  /* An edit set's atomic batch, as the grid writes it. */
+  {
+    g_autoptr(GPtrArray) statements = lh_test_statements ("INSERT INTO items (name) VALUES ('batched')",
+                                                          "DELETE FROM items WHERE id = 1", NULL);
+    g_autoptr(GPtrArray) results = NULL;
+    g_autoptr(GError) error = NULL;
+
+    results = lh_test_batch (connection, statements, LH_BATCH_TRANSACTION, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (count_items (connection), ==, 3);
+  }
+  g_assert_cmpuint (lh_test_server_count_requests (fixture->server, "/v2/pipeline"), >=, 3);
+  g_assert_cmpuint (lh_test_server_count_requests (fixture->server, "/v3"), ==, 0);
+}
+
 static LhResultSet *
 execute_once (LhConnection  *connection,
               const char    *sql,
@@ -437,6 +476,7 @@ main (int    argc,
   ADD ("/libsql/transaction", test_transaction, NULL);
   ADD ("/libsql/batch", test_batch, NULL);
   ADD ("/libsql/base-url", test_base_url, "--redirect");
+  ADD ("/libsql/hrana-2", test_hrana_2, NULL);
   ADD ("/libsql/faults", test_faults, NULL);
   ADD ("/libsql/rate-limited", test_rate_limited, NULL);
   ADD ("/libsql/bad-token", test_bad_token, NULL);

@@ -411,6 +411,32 @@ add_request (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* Ends a pipeline whose stream stays open (a transaction goes on): Hrana 3 asks whether
+ * one is open (get_autocommit); Hrana 2 has no such request, and needs none to keep it. */
+static void
+add_keep_stream (LhLibsqlConnection *self,
+                 JsonBuilder        *builder)
+{
+  if (self->version >= 3)
+    add_request (builder, "get_autocommit");
+}
+
+/* Hrana 2 cannot say whether a transaction is open: what the statement that ran says. */
+static void
+follow_transaction (LhLibsqlConnection *self,
+                    const char         *sql)
+{
+  g_autofree char *keyword = lh_sql_dup_first_keyword (sql);
+
+  if (g_str_equal (keyword, "BEGIN") || g_str_equal (keyword, "SAVEPOINT"))
+    self->in_transaction = TRUE;
+  else if (g_str_equal (keyword, "COMMIT") || g_str_equal (keyword, "END"))
+    self->in_transaction = FALSE;
+  else if (g_str_equal (keyword, "ROLLBACK") &&
+           !g_regex_match_simple ("^\\s*ROLLBACK(\\s+TRANSACTION)?\\s+TO\\b", sql, G_REGEX_CASELESS, 0))
+    self->in_transaction = FALSE;
+}
+
 static void
 add_execute (JsonBuilder *builder,
              const char  *sql,
@@ -457,6 +483,8 @@ execute_done (LhLibsqlConnection *self,
       complete_error (self, task, error);
       return;
     }
+  if (self->version < 3 && self->baton != NULL)
+    follow_transaction (self, data->sql);
   set = json_object_has_member (response, "result")
     ? lh_hrana_read_result (json_object_get_object_member (response, "result"), data->max_rows, &error)
     : NULL;
@@ -496,7 +524,10 @@ start_execute (LhLibsqlConnection *self,
   json_builder_begin_array (builder);
   add_execute (builder, data->sent_sql, data->params);
   /* A transaction keeps its stream; anything else closes it in the same request. */
-  add_request (builder, keep ? "get_autocommit" : "close");
+  if (keep)
+    add_keep_stream (self, builder);
+  else
+    add_request (builder, "close");
   json_builder_end_array (builder);
   send_pipeline (self, json_builder_get_root (builder), read ? LH_HTTP_READ : LH_HTTP_NONE, task,
                  execute_done);
@@ -702,7 +733,10 @@ start_batch (LhLibsqlConnection *self,
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   /* The transaction's stream stays open until its changes are checked. */
-  add_request (builder, transaction ? "get_autocommit" : "close");
+  if (transaction)
+    add_keep_stream (self, builder);
+  else
+    add_request (builder, "close");
   json_builder_end_array (builder);
   send_pipeline (self, json_builder_get_root (builder), LH_HTTP_NONE, task, batch_steps_done);
 }
