@@ -164,16 +164,19 @@ write_migration (Fixture    *fixture,
   g_assert_true (g_file_set_contents (path, sql, -1, NULL));
 }
 
-static gint64
-count_backups (void)
+/* The backups of the database, as the Backups tab lists them. */
+static GListModel *
+list_backups (Fixture *fixture)
 {
-  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", NULL);
-  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
-  gint64 n = 0;
+  g_autoptr(LhBackupCatalog) catalog = lh_backup_catalog_new (fixture->path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *backups;
 
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
+  lh_backup_catalog_list_async (catalog, NULL, lh_test_store_result_cb, &result);
+  backups = lh_backup_catalog_list_finish (catalog, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return backups;
 }
 
 static void
@@ -239,7 +242,8 @@ test_rehearse_and_apply (Fixture       *fixture,
   g_autofree char *before = NULL;
   g_autofree char *text = NULL;
   AdwMessageDialog *dialog;
-  gint64 backups = count_backups ();
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(LhBackup) backup = NULL;
 
   g_assert_true (lh_test_wait_until (page_loaded, page, 30000));
   before = lh_test_checksum (fixture->path);
@@ -268,7 +272,10 @@ test_rehearse_and_apply (Fixture       *fixture,
   close_dialog (dialog, "apply");
   wait_for_timeline (page, "0005 · add task estimates — Applied");
   g_assert_cmpstr (lh_migrations_page_get_summary (page), ==, "5 applied · 0 pending");
-  g_assert_cmpint (count_backups (), ==, backups + 1);
+  backups = list_backups (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (backups), ==, 1);
+  backup = g_list_model_get_item (backups, 0);
+  g_assert_cmpstr (lh_backup_get_note (backup), ==, "Before applying migrations");
   text = lh_test_query_text (fixture->path, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name = 'estimate_hours'");
   g_assert_cmpstr (text, ==, "1\n");
 }

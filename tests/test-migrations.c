@@ -648,7 +648,10 @@ test_backup (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", NULL);
+  g_autofree char *db_path = g_build_filename (fixture->dir, "main.db", NULL);
+  g_autoptr(LhBackupCatalog) catalog = lh_backup_catalog_new (db_path);
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(LhBackup) backup = NULL;
   g_autofree char *names = NULL;
 
   write_three (fixture);
@@ -656,11 +659,21 @@ test_backup (Fixture       *fixture,
   lh_migrations_backup_async (migrations, NULL, lh_test_store_result_cb, &result);
   path = lh_migrations_backup_finish (migrations, lh_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (path, folder));
-  g_assert_nonnull (strstr (path, "main-before-migrations-"));
   names = lh_test_query_text (path, "SELECT name FROM users");
   g_assert_cmpstr (names, ==, "ada\n");
-  g_assert_cmpint (g_remove (path), ==, 0);
+
+  /* Listed with the database's other backups, noted as taken before migrations. */
+  g_clear_object (&result);
+  lh_backup_catalog_list_async (catalog, NULL, lh_test_store_result_cb, &result);
+  backups = lh_backup_catalog_list_finish (catalog, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (backups), ==, 1);
+  backup = g_list_model_get_item (backups, 0);
+  g_assert_cmpstr (lh_backup_get_path (backup), ==, path);
+  g_assert_cmpstr (lh_backup_get_note (backup), ==, "Before applying migrations");
+  g_clear_object (&result);
+  lh_backup_catalog_delete_async (catalog, backup, NULL, lh_test_store_result_cb, &result);
+  g_assert_true (lh_backup_catalog_delete_finish (catalog, lh_test_wait_for_result (&result), &error));
 }
 
 /* A first migration that fails leaves no table of migrations behind either. */

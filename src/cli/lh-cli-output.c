@@ -1,7 +1,7 @@
 /* lh-cli-output.c — aligned text tables (numbers to the right, NULL spelled out, control
- * characters escaped so a value never breaks a row), the lines of a migrations folder, and
- * the JSON form of a script's results and of the migrations commands, written with
- * json-glib. */
+ * characters escaped so a value never breaks a row), the lines of a migrations folder and
+ * of a database's backups, and the JSON form of a script's results and of the migrations
+ * and backup commands, written with json-glib. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -539,6 +539,214 @@ lh_cli_path_json (const char *path)
 
   json_builder_begin_object (builder);
   add_path (builder, "path", path);
+  json_builder_end_object (builder);
+  return builder_to_json (builder);
+}
+
+/* Backups */
+
+/* Local time in ISO 8601 with its offset, "2026-12-04T14:15:30+01:00": it sorts as text, and
+ * date(1) and scripts read it back. */
+char *
+lh_cli_format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  return g_date_time_format (local, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+/* "41.0 kB", with a plain space where g_format_size() puts a no-break one, so that awk and
+ * cut see two fields. */
+char *
+lh_cli_format_size (guint64 size)
+{
+  g_autofree char *text = g_format_size (size);
+  g_auto(GStrv) parts = g_strsplit (text, "\xc2\xa0", -1);
+
+  return g_strjoinv (" ", parts);
+}
+
+typedef enum
+{
+  BACKUP_COLUMN_ID,
+  BACKUP_COLUMN_TIME,
+  BACKUP_COLUMN_KIND,
+  BACKUP_COLUMN_GZIP,
+  BACKUP_COLUMN_SIZE,
+  BACKUP_COLUMN_VERIFIED,
+  BACKUP_COLUMN_NOTE,
+  N_BACKUP_COLUMNS
+} BackupColumn;
+
+static gboolean
+is_safety (LhBackup *backup)
+{
+  return (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY) != 0;
+}
+
+/* The note, or NULL when there is none (an empty one included). */
+static const char *
+backup_note (LhBackup *backup)
+{
+  const char *note = lh_backup_get_note (backup);
+
+  return note != NULL && *note != '\0' ? note : NULL;
+}
+
+/* "safety" marks a backup a restore took of the database it replaced. */
+static char *
+note_cell (LhBackup *backup)
+{
+  g_autofree char *note = backup_note (backup) != NULL ? lh_cli_escape (backup_note (backup))
+                                                       : NULL;
+
+  if (!is_safety (backup))
+    return note != NULL ? g_steal_pointer (&note) : g_strdup ("");
+  if (note == NULL)
+    return g_strdup (_("safety"));
+  /* TRANSLATORS: a safety backup's note in `litehouse-cli backup list` */
+  return g_strdup_printf (_("safety: %s"), note);
+}
+
+static void
+fill_backup_cells (GPtrArray *cells,
+                   LhBackup  *backup)
+{
+  GDateTime *verified = lh_backup_get_verified_at (backup);
+
+  g_ptr_array_add (cells, g_strdup_printf ("%" G_GINT64_FORMAT, lh_backup_get_id (backup)));
+  g_ptr_array_add (cells, lh_cli_format_time (lh_backup_get_created_at (backup)));
+  g_ptr_array_add (cells, g_strdup (lh_backup_get_kind (backup) == LH_BACKUP_COMPACT
+                                    ? _("compact") : _("exact")));
+  g_ptr_array_add (cells, g_strdup ((lh_backup_get_flags (backup) & LH_BACKUP_GZIP) != 0
+                                    ? _("yes") : _("no")));
+  g_ptr_array_add (cells, lh_cli_format_size (lh_backup_get_size (backup)));
+  g_ptr_array_add (cells, verified != NULL ? lh_cli_format_time (verified) : g_strdup (_("no")));
+  g_ptr_array_add (cells, note_cell (backup));
+}
+
+/* One line of N_BACKUP_COLUMNS cells, two spaces apart, without trailing blanks. */
+static void
+append_backup_row (GString     *out,
+                   char       **cells,
+                   const gsize *widths)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint c = 0; c < N_BACKUP_COLUMNS; c++)
+    {
+      gboolean right = c == BACKUP_COLUMN_ID || c == BACKUP_COLUMN_SIZE;
+
+      if (c > 0)
+        g_string_append (line, "  ");
+      append_padded (line, cells[c], c + 1 < N_BACKUP_COLUMNS ? widths[c] : 0, right);
+    }
+  while (line->len > 0 && line->str[line->len - 1] == ' ')
+    g_string_truncate (line, line->len - 1);
+  g_string_append_c (line, '\n');
+  g_string_append (out, line->str);
+}
+
+/* A header, one line per backup as the model has them (newest first): id, local time,
+ * kind, gzip, size, when last verified, and the note, "safety" for a safety backup; then
+ * how many there are and their size. */
+void
+lh_cli_print_backups (GString    *out,
+                      GListModel *backups)
+{
+  const char *header[N_BACKUP_COLUMNS] = {
+    _("id"), _("time"), _("kind"), _("gzip"), _("size"), _("verified"), _("note"),
+  };
+  guint n = g_list_model_get_n_items (backups);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  gsize widths[N_BACKUP_COLUMNS] = { 0 };
+  g_autofree char *total_size = NULL;
+  guint64 total = 0;
+
+  for (guint c = 0; c < N_BACKUP_COLUMNS; c++)
+    g_ptr_array_add (cells, g_strdup (header[c]));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      fill_backup_cells (cells, backup);
+      total += lh_backup_get_size (backup);
+    }
+  for (guint i = 0; i < cells->len; i++)
+    widths[i % N_BACKUP_COLUMNS] = MAX (widths[i % N_BACKUP_COLUMNS],
+                                        (gsize) g_utf8_strlen (g_ptr_array_index (cells, i), -1));
+
+  if (n > 0)
+    for (guint row = 0; row <= n; row++)   /* the header, then each backup */
+      append_backup_row (out, (char **) cells->pdata + row * N_BACKUP_COLUMNS, widths);
+
+  total_size = lh_cli_format_size (total);
+  g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u backup, %s\n",
+                                            "%u backups, %s\n", n), n, total_size);
+}
+
+static void
+add_time_or_null (JsonBuilder *builder,
+                  const char  *member,
+                  GDateTime   *time)
+{
+  g_autofree char *text = time != NULL ? lh_cli_format_time (time) : NULL;
+
+  add_string_or_null (builder, member, text);
+}
+
+static void
+add_backup (JsonBuilder *builder,
+            LhBackup    *backup)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, lh_backup_get_id (backup));
+  add_path (builder, "path", lh_backup_get_path (backup));
+  add_time_or_null (builder, "created_at", lh_backup_get_created_at (backup));
+  add_string_or_null (builder, "kind",
+                      lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? "compact" : "exact");
+  json_builder_set_member_name (builder, "gzip");
+  json_builder_add_boolean_value (builder, (lh_backup_get_flags (backup) & LH_BACKUP_GZIP) != 0);
+  json_builder_set_member_name (builder, "safety");
+  json_builder_add_boolean_value (builder, is_safety (backup));
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, (gint64) lh_backup_get_size (backup));
+  add_time_or_null (builder, "verified_at", lh_backup_get_verified_at (backup));
+  add_string_or_null (builder, "note", backup_note (backup));
+  json_builder_end_object (builder);
+}
+
+/* {"id", "path", "created_at", "kind": "exact" | "compact", "gzip", "safety", "size" (bytes),
+ * "verified_at" (null: never), "note" (null: none)}, times as lh_cli_format_time() writes
+ * them. */
+char *
+lh_cli_backup_json (LhBackup *backup)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  add_backup (builder, backup);
+  return builder_to_json (builder);
+}
+
+/* {"database": path, "backups": [backup, newest first]} */
+char *
+lh_cli_backups_json (const char *database,
+                     GListModel *backups)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_path (builder, "database", database);
+  json_builder_set_member_name (builder, "backups");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      add_backup (builder, backup);
+    }
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
   return builder_to_json (builder);
 }

@@ -1,7 +1,8 @@
 /* lh-cli-output.h — how litehouse-cli prints what it did: aligned tables and lines for
- * people, JSON for scripts, for statement results and for migrations. */
+ * people, JSON for scripts, for statement results, migrations and backups. */
 #pragma once
 
+#include "lh-backup-catalog.h"
 #include "lh-core.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,12 @@ char *lh_cli_rehearsed_json          (GPtrArray    *applied,
                                       GPtrArray    *changes,
                                       const GError *error);
 char *lh_cli_path_json               (const char   *path);
+char *lh_cli_format_time             (GDateTime    *time);
+char *lh_cli_format_size             (guint64       size);
+void  lh_cli_print_backups           (GString      *out,
+                                      GListModel   *backups);
+char *lh_cli_backup_json             (LhBackup     *backup);
+char *lh_cli_backups_json            (const char   *database,
+                                      GListModel   *backups);
 
 G_END_DECLS

@@ -3,12 +3,18 @@
  * environment or the keyring): `litehouse-cli query DATABASE SQL` runs SQL and prints the
  * rows; `litehouse-cli migrations list|apply|rehearse|create DATABASE --dir DIR` lists the
  * wrangler-style migrations of a folder, applies the pending ones, rehearses them on a
- * throwaway copy, or creates the next file. */
+ * throwaway copy, or creates the next file; `litehouse-cli backup
+ * create|list|verify|restore|prune DATABASE` backs up a database file into the catalog the
+ * app shares, lists, verifies and restores its backups, and prunes them by a retention
+ * policy. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "lh-cli-output.h"
 #include "lh-core.h"
@@ -618,10 +624,638 @@ migrations_main (int    argc,
   return status;
 }
 
+/* backup */
+
+/* What `backup prune` keeps unless told otherwise: the newest 10 backups, and the newest
+ * of each of the last 7 days and of each of the last 4 weeks. */
+#define PRUNE_KEEP_LAST    10
+#define PRUNE_DAILY_DAYS   7
+#define PRUNE_WEEKLY_WEEKS 4
+
+/* What every backup command shares: the catalog of the database, the cancellable that
+ * SIGINT and SIGTERM trigger while a step runs, and the progress last printed. */
+typedef struct
+{
+  const char      *database;   /* as the user wrote it */
+  LhBackupCatalog *catalog;
+  GCancellable    *cancellable;
+  int              percent;    /* -1 before the first */
+} BackupRun;
+
+static void
+backup_run_clear (BackupRun *run)
+{
+  g_clear_object (&run->catalog);
+  g_clear_object (&run->cancellable);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BackupRun, backup_run_clear)
+
+/* Sets run up for database, which must be a local file; returns 0, or the exit status
+ * after saying why not. */
+static int
+backup_run_init (BackupRun  *run,
+                 const char *database)
+{
+  g_autoptr(LhLocation) location = NULL;
+  g_autoptr(GError) error = NULL;
+
+  location = lh_location_parse (database, &error);
+  if (location == NULL)
+    {
+      print_error ("%s", error->message);
+      return 2;
+    }
+  if (location->kind != LH_LOCATION_FILE)
+    {
+      print_error (_("backups of remote databases are not supported by this command yet"));
+      return 2;
+    }
+  run->database = database;
+  run->catalog = lh_backup_catalog_new (location->path);
+  run->cancellable = g_cancellable_new ();
+  run->percent = -1;
+  return 0;
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+cancel_on_signal (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A backup command is a few steps in a row, each waited for here on the default main
+ * context (where progress arrives too), so that they read in order. SIGINT and SIGTERM
+ * (Ctrl+C, systemd stopping the unit) cancel the step under way, which then cleans up after
+ * itself; between steps, at a prompt for instance, they end the program as usual. */
+static GAsyncResult *
+wait_for_step (BackupRun     *run,
+               GAsyncResult **slot)
+{
+  guint interrupt = g_unix_signal_add (SIGINT, cancel_on_signal, run->cancellable);
+  guint terminate = g_unix_signal_add (SIGTERM, cancel_on_signal, run->cancellable);
+
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (interrupt);
+  g_source_remove (terminate);
+  return *slot;
+}
+
+/* A line on stderr each time the whole percentage changes. */
+static void
+backup_progress_cb (goffset  current,
+                    goffset  total,
+                    gpointer user_data)
+{
+  BackupRun *run = user_data;
+  int percent;
+
+  if (total <= 0)
+    return;
+  percent = (int) (CLAMP (current, 0, total) * 100 / total);
+  if (percent == run->percent)
+    return;
+  run->percent = percent;
+  fprintf (stderr, "%d%%\n", percent);
+}
+
+static GListModel *
+list_backups (BackupRun  *run,
+              GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_backup_catalog_list_async (run->catalog, run->cancellable, store_result_cb, &result);
+  return lh_backup_catalog_list_finish (run->catalog, wait_for_step (run, &result), error);
+}
+
+static gboolean
+is_safety_backup (LhBackup *backup)
+{
+  return (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY) != 0;
+}
+
+/* The backup numbered id or, for id 0, the newest that is not a safety backup; NULL after
+ * saying why there is none. */
+static LhBackup *
+find_backup (BackupRun *run,
+             gint64     id)
+{
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(GError) error = NULL;
+
+  backups = list_backups (run, &error);
+  if (backups == NULL)
+    {
+      print_error ("%s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      if (id == 0 ? !is_safety_backup (backup) : lh_backup_get_id (backup) == id)
+        return g_steal_pointer (&backup);
+    }
+  if (id == 0)
+    print_error (_("“%s” has no backup to restore (safety backups aside)"), run->database);
+  else
+    print_error (_("“%s” has no backup %lld; “litehouse-cli backup list” lists its backups"),
+                 run->database, (long long) id);
+  return NULL;
+}
+
+static int
+usage_error (const char *usage)
+{
+  print_error ("%s", usage);
+  return 2;
+}
+
+/* Parses the options of `backup COMMAND …` (argv[1] the command), leaving the command and
+ * its arguments in argv; FALSE after saying what is wrong. */
+static gboolean
+parse_backup_options (int                 *argc,
+                      char              ***argv,
+                      const GOptionEntry  *entries,
+                      const char          *parameters,
+                      const char          *summary)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A backup's ID as `backup list` shows it; FALSE after saying what is wrong. */
+static gboolean
+parse_backup_id (const char *text,
+                 gint64     *id)
+{
+  guint64 number;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &number, NULL))
+    {
+      print_error (_("“%s” is not a backup ID: give the number “litehouse-cli backup list” "
+                     "shows"), text);
+      return FALSE;
+    }
+  *id = (gint64) number;
+  return TRUE;
+}
+
+static int
+backup_create_main (int    argc,
+                    char **argv)
+{
+  gboolean compact = FALSE;
+  gboolean gzip = FALSE;
+  gboolean json = FALSE;
+  gboolean progress = FALSE;
+  g_autofree char *note = NULL;
+  const GOptionEntry entries[] = {
+    { "compact", 0, 0, G_OPTION_ARG_NONE, &compact,
+      N_("Write a compact copy (VACUUM INTO: no free pages, indexes rebuilt) rather than an "
+         "exact one"), NULL },
+    { "gzip", 0, 0, G_OPTION_ARG_NONE, &gzip, N_("Compress the backup with gzip"), NULL },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("Keep a note with the backup"), N_("TEXT") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the backup as JSON"), NULL },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      N_("Print the progress in percent on standard error"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("create DATABASE"),
+                             _("Back up a database file into Litehouse’s backups (those the app "
+                               "lists too) and print the new backup’s ID, file and size. The "
+                               "copy is consistent even while other programs write, and it is "
+                               "checked before it is listed.")))
+    return 2;
+  if (argc != 3)
+    return usage_error (_("usage: litehouse-cli backup create DATABASE [--compact] [--gzip] "
+                          "[--note TEXT] [--json] [--progress]"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+
+  lh_backup_catalog_create_async (run.catalog, compact ? LH_BACKUP_COMPACT : LH_BACKUP_EXACT,
+                                  gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
+                                  run.cancellable, progress ? backup_progress_cb : NULL, &run,
+                                  store_result_cb, &result);
+  backup = lh_backup_catalog_create_finish (run.catalog, wait_for_step (&run, &result), &error);
+  if (backup == NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  if (json)
+    print_json (lh_cli_backup_json (backup));
+  else
+    {
+      g_autofree char *path = g_filename_display_name (lh_backup_get_path (backup));
+      g_autofree char *size = lh_cli_format_size (lh_backup_get_size (backup));
+
+      printf (_("Backup %lld taken: %s (%s)\n"), (long long) lh_backup_get_id (backup), path,
+              size);
+    }
+  return 0;
+}
+
+static int
+backup_list_main (int    argc,
+                  char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the backups as JSON"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("list DATABASE"),
+                             _("List the backups of a database file, newest first: ID, local "
+                               "time, kind (exact or compact), gzip, size, when last verified "
+                               "and note; “safety” marks the backups a restore took of what it "
+                               "replaced.")))
+    return 2;
+  if (argc != 3)
+    return usage_error (_("usage: litehouse-cli backup list DATABASE [--json]"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+
+  backups = list_backups (&run, &error);
+  if (backups == NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  if (json)
+    print_json (lh_cli_backups_json (lh_backup_catalog_get_database (run.catalog), backups));
+  else
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      lh_cli_print_backups (out, backups);
+      fputs (out->str, stdout);
+    }
+  return 0;
+}
+
+/* Whether the error says the backup itself is unsound, rather than that checking failed. */
+static gboolean
+is_unsound (const GError *error)
+{
+  return g_error_matches (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT) ||
+         g_error_matches (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE) ||
+         g_error_matches (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING);
+}
+
+static int
+backup_verify_main (int    argc,
+                    char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("verify DATABASE ID"),
+                             _("Check that a backup is sound: that its file is there, whole, "
+                               "and passes SQLite’s integrity check.")))
+    return 2;
+  if (argc != 4)
+    return usage_error (_("usage: litehouse-cli backup verify DATABASE ID"));
+  if (!parse_backup_id (argv[3], &id))
+    return 2;
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+  backup = find_backup (&run, id);
+  if (backup == NULL)
+    return 1;
+
+  lh_backup_catalog_verify_async (run.catalog, backup, run.cancellable, store_result_cb,
+                                  &result);
+  if (!lh_backup_catalog_verify_finish (run.catalog, wait_for_step (&run, &result), &error))
+    {
+      if (is_unsound (error))
+        print_error (_("backup %lld is not sound: %s"), (long long) id, error->message);
+      else
+        print_error ("%s", error->message);
+      return 1;
+    }
+  printf (_("Backup %lld is sound\n"), (long long) id);
+  return 0;
+}
+
+/* Asks on the terminal whether to replace the database; TRUE for yes. */
+static gboolean
+confirm_restore (BackupRun *run,
+                 LhBackup  *backup)
+{
+  g_autofree char *when = lh_cli_format_time (lh_backup_get_created_at (backup));
+  char answer[32];
+
+  fprintf (stderr, _("Replace %s with backup %lld of %s? [y/N] "), run->database,
+           (long long) lh_backup_get_id (backup), when);
+  fflush (stderr);
+  if (fgets (answer, sizeof answer, stdin) == NULL)
+    return FALSE;
+  g_strstrip (answer);
+  return g_ascii_strcasecmp (answer, "y") == 0 || g_ascii_strcasecmp (answer, "yes") == 0;
+}
+
+/* Replaces the database by backup, after a safety backup of it; returns the exit status. */
+static int
+restore_backup (BackupRun *run,
+                LhBackup  *backup,
+                guint      lock_timeout_ms,
+                gboolean   progress)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *when = lh_cli_format_time (lh_backup_get_created_at (backup));
+
+  lh_backup_catalog_restore_async (run->catalog, backup, lock_timeout_ms, run->cancellable,
+                                   progress ? backup_progress_cb : NULL, run, store_result_cb,
+                                   &result);
+  safety = lh_backup_catalog_restore_finish (run->catalog, wait_for_step (run, &result), &error);
+  if (safety == NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  printf (_("Restored backup %lld of %s; the database as it was before is safety backup "
+            "%lld\n"), (long long) lh_backup_get_id (backup), when,
+          (long long) lh_backup_get_id (safety));
+  return 0;
+}
+
+static int
+backup_restore_main (int    argc,
+                     char **argv)
+{
+  gboolean latest = FALSE;
+  gboolean yes = FALSE;
+  gboolean progress = FALSE;
+  int lock_timeout_ms = LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS;
+  const GOptionEntry entries[] = {
+    { "latest", 0, 0, G_OPTION_ARG_NONE, &latest,
+      N_("Restore the newest backup that is not a safety backup"), NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Replace the database without asking"), NULL },
+    { "lock-timeout", 0, 0, G_OPTION_ARG_INT, &lock_timeout_ms,
+      N_("How long to wait for another program’s write lock (default: 5000)"), N_("MS") },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      N_("Print the progress in percent on standard error"), NULL },
+    { NULL }
+  };
+  const char *usage = _("usage: litehouse-cli backup restore DATABASE ID|--latest [--yes] "
+                        "[--lock-timeout MS] [--progress]");
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(LhBackup) backup = NULL;
+  gint64 id = 0;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("restore DATABASE ID|--latest"),
+                             _("Replace a database file by one of its backups. A safety backup "
+                               "of the database as it was is taken first, and the replacement "
+                               "is atomic: other programs see the old database or the restored "
+                               "one, never a mix. Without --yes, asks on the terminal.")))
+    return 2;
+  if (argc != (latest ? 3 : 4))
+    return usage_error (usage);
+  if (!latest && !parse_backup_id (argv[3], &id))
+    return 2;
+  if (lock_timeout_ms < 0)
+    return usage_error (_("--lock-timeout takes a number of milliseconds, 0 or more"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+  if (!yes && !isatty (STDIN_FILENO))
+    {
+      print_error (_("restoring replaces %s, and there is no terminal to ask on: pass --yes "
+                     "to restore"), run.database);
+      return 2;
+    }
+  backup = find_backup (&run, id);
+  if (backup == NULL)
+    return 1;
+  if (!yes && !confirm_restore (&run, backup))
+    {
+      print_error (_("nothing was restored"));
+      return 1;
+    }
+  return restore_backup (&run, backup, lock_timeout_ms, progress);
+}
+
+/* Removes the backups retention does not keep; returns the exit status. */
+static int
+prune_backups (BackupRun         *run,
+               const LhRetention *retention)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint removed;
+
+  lh_backup_catalog_prune_async (run->catalog, retention, run->cancellable, store_result_cb,
+                                 &result);
+  removed = lh_backup_catalog_prune_finish (run->catalog, wait_for_step (run, &result), &error);
+  if (error != NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  printf (g_dngettext (GETTEXT_PACKAGE, "%u backup removed\n", "%u backups removed\n", removed),
+          removed);
+  return 0;
+}
+
+/* Of backups, those retention does not keep now, judged as lh_backup_catalog_prune_async()
+ * judges them. */
+static GListModel *
+select_pruned (GListModel        *backups,
+               const LhRetention *retention)
+{
+  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GArray) kept = NULL;
+  GListStore *pruned = g_list_store_new (LH_TYPE_BACKUP);
+  guint n = g_list_model_get_n_items (backups);
+  guint next_kept = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      g_ptr_array_add (times, g_date_time_ref (lh_backup_get_created_at (backup)));
+    }
+  kept = lh_retention_select (times, retention, now);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      if (next_kept < kept->len && g_array_index (kept, guint, next_kept) == i)
+        next_kept++;
+      else
+        g_list_store_append (pruned, backup);
+    }
+  return G_LIST_MODEL (pruned);
+}
+
+/* Lists the backups a prune by retention would remove; returns the exit status. */
+static int
+show_pruned (BackupRun         *run,
+             const LhRetention *retention)
+{
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(GListModel) pruned = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  backups = list_backups (run, &error);
+  if (backups == NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  pruned = select_pruned (backups, retention);
+  g_string_append (out, _("A prune would remove these (a dry run: nothing was removed):\n"));
+  lh_cli_print_backups (out, pruned);
+  fputs (out->str, stdout);
+  return 0;
+}
+
+static int
+backup_prune_main (int    argc,
+                   char **argv)
+{
+  int keep_last = PRUNE_KEEP_LAST;
+  int daily = PRUNE_DAILY_DAYS;
+  int weekly = PRUNE_WEEKLY_WEEKS;
+  gboolean dry_run = FALSE;
+  const GOptionEntry entries[] = {
+    { "keep-last", 0, 0, G_OPTION_ARG_INT, &keep_last,
+      N_("Keep the newest N backups (default: 10)"), N_("N") },
+    { "daily", 0, 0, G_OPTION_ARG_INT, &daily,
+      N_("Keep the newest backup of each of the last D days (default: 7)"), N_("D") },
+    { "weekly", 0, 0, G_OPTION_ARG_INT, &weekly,
+      N_("Keep the newest backup of each of the last W weeks (default: 4)"), N_("W") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      N_("List the backups a prune would remove, and remove none"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  LhRetention retention;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("prune DATABASE"),
+                             _("Remove the backups of a database file that the retention "
+                               "policy does not keep: a backup stays if any rule keeps it, "
+                               "and 0 turns a rule off. Days are calendar days in local time, "
+                               "weeks ISO weeks, both counting the current one; safety backups "
+                               "count like the others.")))
+    return 2;
+  if (argc != 3)
+    return usage_error (_("usage: litehouse-cli backup prune DATABASE [--keep-last N] "
+                          "[--daily D] [--weekly W] [--dry-run]"));
+  if (keep_last < 0 || daily < 0 || weekly < 0)
+    return usage_error (_("--keep-last, --daily and --weekly take a count, 0 or more"));
+  if (keep_last == 0 && daily == 0 && weekly == 0)
+    return usage_error (_("--keep-last, --daily and --weekly are all 0, a policy that keeps "
+                          "nothing: give one of them a count above 0"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+
+  retention = (LhRetention) { keep_last, daily, weekly };
+  return dry_run ? show_pruned (&run, &retention) : prune_backups (&run, &retention);
+}
+
+static const struct
+{
+  const char *name;
+  int       (*main) (int argc, char **argv);
+} backup_commands[] = {
+  { "create", backup_create_main },
+  { "list", backup_list_main },
+  { "verify", backup_verify_main },
+  { "restore", backup_restore_main },
+  { "prune", backup_prune_main },
+};
+
+static void
+print_backup_usage (void)
+{
+  printf ("%s\n\n%s\n", _("Usage: litehouse-cli backup COMMAND DATABASE [OPTIONS…]"),
+          _("Commands:"));
+  printf ("  %s\n", _("create DATABASE         Back up a database file"));
+  printf ("  %s\n", _("list DATABASE           List its backups, newest first"));
+  printf ("  %s\n", _("verify DATABASE ID      Check that a backup is sound"));
+  printf ("  %s\n", _("restore DATABASE ID|--latest\n"
+                      "                          Replace the database by a backup, after a "
+                      "safety backup of it"));
+  printf ("  %s\n", _("prune DATABASE          Remove the backups the retention policy does "
+                      "not keep"));
+  printf ("\n%s\n", _("DATABASE is a local file; its backups are kept under "
+                      "$XDG_DATA_HOME/litehouse/backups/, beside those the app takes. Run "
+                      "“litehouse-cli backup COMMAND --help” for a command’s options."));
+}
+
+/* argv[0] is "backup", argv[1] the command. */
+static int
+backup_main (int    argc,
+             char **argv)
+{
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      print_backup_usage ();
+      return 0;
+    }
+  if (argc < 2 || argv[1][0] == '-')
+    return usage_error (_("usage: litehouse-cli backup create|list|verify|restore|prune "
+                          "DATABASE [OPTIONS…]"));
+  for (guint i = 0; i < G_N_ELEMENTS (backup_commands); i++)
+    if (g_str_equal (argv[1], backup_commands[i].name))
+      return backup_commands[i].main (argc, argv);
+  print_error (_("unknown backup command “%s”; try “litehouse-cli backup --help”"), argv[1]);
+  return 2;
+}
+
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s\n\n%s\n  %s\n  %s\n\n%s\n",
+  fprintf (stream, "%s\n\n%s\n  %s\n  %s\n  %s\n\n%s\n",
            _("Usage: litehouse-cli COMMAND [OPTIONS…]"),
            _("Commands:"),
            _("query DATABASE SQL    Run SQL on a database (a file, d1://ACCOUNT/ID or "
@@ -629,6 +1263,9 @@ print_usage (FILE *stream)
            _("migrations list|apply|rehearse|create DATABASE --dir DIR\n"
              "                        List a folder’s migrations and their state in the "
              "database, apply or rehearse the pending ones, or create the next file"),
+           _("backup create|list|verify|restore|prune DATABASE\n"
+             "                        Back up a database file, list, verify or restore its "
+             "backups, or prune them by a retention policy"),
            _("Run “litehouse-cli COMMAND --help” for a command’s options."));
 }
 
@@ -655,6 +1292,8 @@ main (int    argc,
     return query_main (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "migrations"))
     return migrations_main (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "backup"))
+    return backup_main (argc - 1, argv + 1);
 
   print_error (_("unknown command “%s”; try “litehouse-cli --help”"), argv[1]);
   return 2;

@@ -5,7 +5,29 @@
  * (integrity_check), restore (a safety backup of the current state first, then the
  * backup API into the live database), delete, and prune by a retention policy. A backup
  * is written under a temporary name, synced, checked and only then renamed and entered in
- * the catalog: a crash or a cancel never leaves a half backup listed. */
+ * the catalog: a crash or a cancel never leaves a half backup listed.
+ *
+ * Files: the backups of a database are in their own folder (mode 0700),
+ * $XDG_DATA_HOME/litehouse/backups/NAME-HASH/ (lh_backup_catalog_get_folder()), NAME the
+ * database's file name made safe for any file system and HASH a short hash of its absolute
+ * path, so that two app.db in different folders never mix; each backup is
+ * STEM-YYYYMMDD-HHMMSS.sqlite (local time; .sqlite.gz compressed, -2, -3… when taken), a
+ * self-contained SQLite file in rollback-journal mode whatever the database's mode.
+ *
+ * Threads: every operation runs in a GTask thread with sqlite3 connections of its own (the
+ * database read-only for a backup, the backup files, the catalog), never on the caller's
+ * thread; results and progress come back on the caller's thread-default main context. A
+ * create or restore that has put its file in place and listed it reports success even if
+ * the cancel came just too late.
+ *
+ * Each LhBackup is a snapshot of its catalog row: it does not change (its properties are
+ * read-only and never notified). List again after a verify (verified-at), a create, a
+ * restore, a delete or a prune. A row whose file has gone is still listed, with
+ * lh_backup_get_missing() TRUE, so that the user sees what was lost and can delete it;
+ * verifying or restoring it fails with LH_BACKUP_ERROR_MISSING.
+ *
+ * Errors are LH_BACKUP_ERROR with messages for the user naming the file or folder, or
+ * G_IO_ERROR_CANCELLED for a cancel. */
 #pragma once
 
 #include <gio/gio.h>
@@ -39,7 +61,10 @@ typedef enum /*< flags >*/
 } LhBackupFlags;
 
 /* Keep the newest keep_last, plus the newest of each of the last daily_days days and of
- * each of the last weekly_weeks weeks; 0 turns a rule off. */
+ * each of the last weekly_weeks weeks; 0 turns a rule off. Days are calendar days in local
+ * time, weeks ISO weeks (Monday to Sunday), both counting the current one; safety backups
+ * count like the others. With all three rules off nothing is pruned: a policy that keeps
+ * no backup is no policy. */
 typedef struct
 {
   guint keep_last;
@@ -47,6 +72,8 @@ typedef struct
   guint weekly_weeks;
 } LhRetention;
 
+#define LH_TYPE_BACKUP_KIND    (lh_backup_kind_get_type ())
+#define LH_TYPE_BACKUP_FLAGS   (lh_backup_flags_get_type ())
 #define LH_TYPE_BACKUP         (lh_backup_get_type ())
 #define LH_TYPE_BACKUP_CATALOG (lh_backup_catalog_get_type ())
 
@@ -54,6 +81,15 @@ G_DECLARE_FINAL_TYPE (LhBackup, lh_backup, LH, BACKUP, GObject)
 G_DECLARE_FINAL_TYPE (LhBackupCatalog, lh_backup_catalog, LH, BACKUP_CATALOG, GObject)
 
 GQuark           lh_backup_error_quark            (void);
+GType            lh_backup_kind_get_type          (void) G_GNUC_CONST;
+GType            lh_backup_flags_get_type         (void) G_GNUC_CONST;
+
+/* Which of created_times (GDateTime *, in any order) retention keeps at now (whose time
+ * zone tells the days apart): a new GArray of their indexes (guint), in increasing order.
+ * What lh_backup_catalog_prune_async() keeps, without the catalog. */
+GArray          *lh_retention_select              (GPtrArray           *created_times,
+                                                   const LhRetention   *retention,
+                                                   GDateTime           *now);
 
 gint64           lh_backup_get_id                 (LhBackup            *self);
 const char      *lh_backup_get_path               (LhBackup            *self);
@@ -63,10 +99,12 @@ LhBackupKind     lh_backup_get_kind               (LhBackup            *self);
 LhBackupFlags    lh_backup_get_flags              (LhBackup            *self);
 GDateTime       *lh_backup_get_verified_at        (LhBackup            *self);   /* NULL: never */
 const char      *lh_backup_get_note               (LhBackup            *self);
+gboolean         lh_backup_get_missing            (LhBackup            *self);   /* the file was gone when listed */
 
 /* database: the path of a local SQLite file. */
 LhBackupCatalog *lh_backup_catalog_new            (const char          *database);
 const char      *lh_backup_catalog_get_database   (LhBackupCatalog     *self);
+const char      *lh_backup_catalog_get_folder     (LhBackupCatalog     *self);   /* made by the first create */
 
 void             lh_backup_catalog_list_async     (LhBackupCatalog     *self,
                                                    GCancellable        *cancellable,
@@ -76,6 +114,9 @@ GListModel      *lh_backup_catalog_list_finish    (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);   /* of LhBackup, newest first */
 
+/* progress: bytes of the database copied (COMPACT: 0 of 0, then the copy's size of its
+ * size once written), the last call total of total; compressing and checking follow the
+ * copy. A restore reports its safety backup's progress; the restore itself is one step. */
 void             lh_backup_catalog_create_async   (LhBackupCatalog     *self,
                                                    LhBackupKind         kind,
                                                    LhBackupFlags        flags,
@@ -98,6 +139,12 @@ gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+/* Verifies backup, takes a safety backup of the database (EXACT, LH_BACKUP_SAFETY), then
+ * copies backup into the database in one step, atomic for other connections: they see the
+ * old database or the restored one. If another program holds a write lock for longer than
+ * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored, the safety backup kept. A
+ * damaged database is still restorable: its safety backup is kept as it was, its note
+ * saying so. */
 void             lh_backup_catalog_restore_async  (LhBackupCatalog     *self,
                                                    LhBackup            *backup,
                                                    guint                lock_timeout_ms,
@@ -110,6 +157,7 @@ LhBackup        *lh_backup_catalog_restore_finish (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);   /* the safety backup */
 
+/* Removes the row, then the file (a file already gone is fine). */
 void             lh_backup_catalog_delete_async   (LhBackupCatalog     *self,
                                                    LhBackup            *backup,
                                                    GCancellable        *cancellable,

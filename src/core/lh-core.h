@@ -2,6 +2,8 @@
 #pragma once
 
 #include "lh-atomic-file.h"
+#include "lh-branch-diff.h"
+#include "lh-backup-catalog.h"
 #include "lh-connection.h"
 #include "lh-cursor.h"
 #include "lh-d1-connection.h"

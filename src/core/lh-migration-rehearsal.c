@@ -10,10 +10,11 @@
  * table, so the same migrations are pending on the copy as on the database. */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "lh-backup-catalog.h"
+#include "lh-error.h"
 #include "lh-local-connection.h"
 #include "lh-migrations-private.h"
 #include "lh-schema-diff.h"
@@ -521,16 +522,18 @@ backed_up_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  g_autoptr(LhBackup) backup = NULL;
   GError *error = NULL;
 
-  if (!lh_database_copy_finish (result, &error))
+  backup = lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (backup == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_strdup (g_task_get_task_data (task)), g_free);
+    g_task_return_pointer (task, g_strdup (lh_backup_get_path (backup)), g_free);
 }
 
-/* A full copy of the (local) database, taken before migrations are applied, into
- * $XDG_DATA_HOME/litehouse/backups/NAME-before-migrations-TIME.sqlite; its path. */
+/* A backup of the (local) database taken before migrations are applied, listed with its
+ * other backups (LhBackupCatalog), noted as such; its path. */
 void
 lh_migrations_backup_async (LhMigrations        *self,
                             GCancellable        *cancellable,
@@ -538,36 +541,24 @@ lh_migrations_backup_async (LhMigrations        *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *base = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", NULL);
+  g_autoptr(LhBackupCatalog) catalog = NULL;
   LhConnection *connection;
-  char *path;
-  char *dot;
 
   g_return_if_fail (LH_IS_MIGRATIONS (self));
 
   connection = lh_migrations_get_connection (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lh_migrations_backup_async);
-  base = g_path_get_basename (lh_connection_get_title (connection));
-  if ((dot = strrchr (base, '.')) != NULL && dot != base)
-    *dot = '\0';
-  file = g_strdup_printf ("%s-before-migrations-%s.sqlite", base, stamp);
-  path = g_build_filename (folder, file, NULL);
-  g_task_set_task_data (task, path, g_free);
-  if (g_mkdir_with_parents (folder, 0700) != 0)
+  if (!LH_IS_LOCAL_CONNECTION (connection))
     {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               _("Could not make the backup folder %s: %s"), folder, g_strerror (saved_errno));
+      g_task_return_new_error (task, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_FAILED,
+                               _("Only a database file can be backed up here."));
       return;
     }
-  lh_database_copy_async (connection, path, LH_DATABASE_COPY_ROWS, cancellable, backed_up_cb,
-                          g_steal_pointer (&task));
+  catalog = lh_backup_catalog_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (connection)));
+  lh_backup_catalog_create_async (catalog, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE,
+                                  _("Before applying migrations"), cancellable, NULL, NULL, backed_up_cb,
+                                  g_steal_pointer (&task));
 }
 
 /* The path of the copy, or NULL and the error. */

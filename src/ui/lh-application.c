@@ -7,6 +7,7 @@
 
 #include "lh-application.h"
 #include "lh-core.h"
+#include "lh-preferences-window.h"
 #include "lh-window.h"
 
 struct _LhApplication
@@ -150,10 +151,21 @@ quit_action (GSimpleAction *action,
   g_list_free_full (windows, g_object_unref);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkWidget *window = lh_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "open-demo", open_demo_action },
   { "new-window", new_window_action },
   { "about", about_action },
+  { "preferences", preferences_action },
   { "quit", quit_action },
 };
 
@@ -161,6 +173,7 @@ static void
 lh_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *new_window_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (lh_application_parent_class)->startup (application);
@@ -169,6 +182,7 @@ lh_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
                                    G_N_ELEMENTS (app_actions), application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.new-window",
                                          new_window_accels);
 }

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "lh-application.h"
+#include "lh-backup-scheduler.h"
+#include "lh-backups-page.h"
 #include "lh-connect-dialog.h"
 #include "lh-migrations-page.h"
 #include "lh-schema-sidebar.h"
@@ -39,6 +41,7 @@ struct _LhWindow
   GCancellable *cancellable;
   GtkNativeDialog *chooser;
   char         *error_text;
+  LhBackupScheduler *backup_scheduler;   /* a local database's scheduled backups */
 
   /* state */
   gboolean closed;
@@ -320,6 +323,19 @@ tabs_loaded_cb (GObject      *source,
   self->tabs_restored = TRUE;
 }
 
+/* A scheduled backup was taken: the Backups tab, if open, shows it. */
+static void
+scheduled_backup_cb (LhWindow *self)
+{
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (LH_IS_BACKUPS_PAGE (child))
+        lh_backups_page_refresh (LH_BACKUPS_PAGE (child));
+    }
+}
+
 static void
 show_database (LhWindow *self)
 {
@@ -342,6 +358,12 @@ show_database (LhWindow *self)
 
   lh_schema_sidebar_load (self->sidebar, self->connection);
   set_query_connections (self, self->connection);
+  if (LH_IS_LOCAL_CONNECTION (self->connection))
+    {
+      self->backup_scheduler = lh_backup_scheduler_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
+      g_signal_connect_object (self->backup_scheduler, "backed-up", G_CALLBACK (scheduled_backup_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   lh_history_load_tabs_async (lh_history_get_default (), location, NULL, tabs_loaded_cb,
                               g_object_ref (self));
   show_page (self, "database");
@@ -1023,6 +1045,7 @@ release (LhWindow *self)
     g_cancellable_cancel (self->cancellable);
   save_tabs (self);
   self->tabs_restored = FALSE;
+  g_clear_object (&self->backup_scheduler);
   close_tables (self);
   set_query_connections (self, NULL);
   lh_schema_sidebar_load (self->sidebar, NULL);
@@ -1297,6 +1320,64 @@ lh_window_open_migrations (LhWindow *self)
   return LH_MIGRATIONS_PAGE (page);
 }
 
+/* The database was replaced by a backup: the tree and every table tab read it again. */
+static void
+database_restored_cb (LhWindow *self)
+{
+  schema_changed_cb (self);
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+      if (LH_IS_TABLE_VIEW (child))
+        lh_table_pager_refresh (lh_table_view_get_pager (LH_TABLE_VIEW (child)));
+    }
+}
+
+/* Shows the database's backups in their tab, opening it if needed; NULL (and a toast
+ * saying so) for a remote database. */
+LhBackupsPage *
+lh_window_open_backups (LhWindow *self)
+{
+  GtkWidget *page = NULL;
+  AdwTabPage *tab = NULL;
+
+  g_return_val_if_fail (LH_IS_WINDOW (self), NULL);
+
+  if (self->connection == NULL)
+    return NULL;
+  if (!LH_IS_LOCAL_CONNECTION (self->connection))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("Backups are of database files: this one is remote.")));
+      return NULL;
+    }
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view) && page == NULL; i++)
+    {
+      tab = adw_tab_view_get_nth_page (self->tab_view, i);
+      if (LH_IS_BACKUPS_PAGE (adw_tab_page_get_child (tab)))
+        page = adw_tab_page_get_child (tab);
+    }
+  if (page == NULL)
+    {
+      page = lh_backups_page_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
+      g_signal_connect_object (page, "restored", G_CALLBACK (database_restored_cb), self, G_CONNECT_SWAPPED);
+      tab = adw_tab_view_append (self->tab_view, page);
+      adw_tab_page_set_title (tab, _("Backups"));
+      set_page_icon (tab, "document-save-symbolic");
+    }
+  adw_tab_view_set_selected_page (self->tab_view, tab);
+  return LH_BACKUPS_PAGE (page);
+}
+
+static void
+backups_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  lh_window_open_backups (LH_WINDOW (widget));
+}
+
 static void
 migrations_action (GtkWidget  *widget,
                    const char *action_name,
@@ -1342,6 +1423,7 @@ lh_window_class_init (LhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-open", NULL, cancel_open_action);
   gtk_widget_class_install_action (widget_class, "win.new-query", NULL, new_query_action);
   gtk_widget_class_install_action (widget_class, "win.migrations", NULL, migrations_action);
+  gtk_widget_class_install_action (widget_class, "win.backups", NULL, backups_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -1350,6 +1432,8 @@ lh_window_class_init (LhWindowClass *klass)
                                        "win.new-query", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.migrations", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.backups", NULL);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lh-core.h"
+#include "lh-backups-page.h"
 #include "lh-migrations-page.h"
 #include "lh-query-page.h"
 #include "lh-table-view.h"
@@ -33,5 +34,6 @@ gboolean      lh_window_get_has_changes (LhWindow      *self);
 gboolean      lh_window_shows_transaction (LhWindow    *self);
 LhQueryPage  *lh_window_new_query_tab  (LhWindow       *self);
 LhMigrationsPage *lh_window_open_migrations (LhWindow     *self);
+LhBackupsPage *lh_window_open_backups  (LhWindow       *self);
 
 G_END_DECLS

@@ -1,0 +1,2215 @@
+/* lh-backup-catalog.c — LhBackup and LhBackupCatalog. Each operation is a Job run in a
+ * GTask thread that opens its own sqlite3 connections (the database, the backup files,
+ * Litehouse's catalog) and closes them before it returns. A new backup is written under a
+ * hidden temporary name in the database's backup folder (.NAME.XXXXXX): an EXACT copy with
+ * the online backup API a few pages a step (in WAL mode from one read transaction, a
+ * snapshot that writers elsewhere do not disturb), a COMPACT one with VACUUM INTO; then it
+ * is switched to rollback-journal mode so that it is one file, synced, checked with
+ * integrity_check, compressed (and decompressed again into another temporary file to check
+ * that too), linked to its final name, the folder synced, and only then entered in the
+ * catalog. Every temporary file is removed when the job ends, whatever happened. Progress
+ * goes back to the caller's main context in idle sources, at most every
+ * PROGRESS_INTERVAL_USEC, never after the operation's callback. */
+#define _POSIX_C_SOURCE 200809L   /* link(), fsync(), O_CLOEXEC under -std=c11 */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lh-backup-catalog.h"
+#include "lh-error.h"
+#include "lh-local-connection.h"
+#include "lh-sqlite-private.h"
+
+/* An EXACT copy goes this many pages (of usually 4 KiB) a step, between two looks at the
+ * cancellable and two progress reports. */
+#define PAGES_PER_STEP 256
+#define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
+#define SOURCE_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
+#define CATALOG_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
+/* How long a wait for a lock held elsewhere sleeps between two tries: short, so that a
+ * reader gets in between the transactions of a busy writer. */
+#define LOCK_POLL_USEC 1000
+/* A rollback-journal database changed by another connection between two steps makes the
+ * copy start again; after this many, the copy keeps a read transaction to the end. */
+#define MAX_RESTARTS 3
+#define MAX_NAME_BYTES 48
+#define KEY_HASH_LENGTH 8
+#define MAX_NAME_TRIES 1000
+
+#define CATALOG_TABLE_SQL \
+  "CREATE TABLE IF NOT EXISTS backups (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
+  " path TEXT NOT NULL, created_at TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL," \
+  " compressed INTEGER NOT NULL, safety INTEGER NOT NULL, verified_at TEXT, note TEXT)"
+#define CATALOG_INDEX_SQL \
+  "CREATE INDEX IF NOT EXISTS backups_by_database ON backups (database, created_at)"
+#define CATALOG_LIST_SQL \
+  "SELECT id, path, created_at, size, kind, compressed, safety, verified_at, note" \
+  " FROM backups WHERE database = ? ORDER BY created_at DESC, id DESC"
+#define CATALOG_INSERT_SQL \
+  "INSERT INTO backups (database, path, created_at, size, kind, compressed, safety, note)" \
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+#define CATALOG_VERIFIED_SQL "UPDATE backups SET verified_at = ? WHERE id = ?"
+#define CATALOG_DELETE_SQL "DELETE FROM backups WHERE id = ? AND database = ?"
+
+/* The columns of CATALOG_LIST_SQL. */
+enum { COL_ID, COL_PATH, COL_CREATED_AT, COL_SIZE, COL_KIND, COL_COMPRESSED, COL_SAFETY,
+       COL_VERIFIED_AT, COL_NOTE };
+
+G_DEFINE_QUARK (lh-backup-error-quark, lh_backup_error)
+
+G_DEFINE_ENUM_TYPE (LhBackupKind, lh_backup_kind,
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_EXACT, "exact"),
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_COMPACT, "compact"))
+
+G_DEFINE_FLAGS_TYPE (LhBackupFlags, lh_backup_flags,
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_FLAGS_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_GZIP, "gzip"),
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_SAFETY, "safety"))
+
+/* LhBackup */
+
+struct _LhBackup
+{
+  GObject parent_instance;
+
+  /* owned */
+  char      *database;
+  char      *path;
+  GDateTime *created_at;
+  GDateTime *verified_at;
+  char      *note;
+
+  /* state */
+  gint64         id;
+  guint64        size;
+  LhBackupKind   kind;
+  LhBackupFlags  flags;
+  gboolean       missing;
+};
+
+G_DEFINE_FINAL_TYPE (LhBackup, lh_backup, G_TYPE_OBJECT)
+
+enum
+{
+  BACKUP_PROP_0,
+  BACKUP_PROP_ID,
+  BACKUP_PROP_PATH,
+  BACKUP_PROP_CREATED_AT,
+  BACKUP_PROP_SIZE,
+  BACKUP_PROP_KIND,
+  BACKUP_PROP_FLAGS,
+  BACKUP_PROP_VERIFIED_AT,
+  BACKUP_PROP_NOTE,
+  BACKUP_PROP_MISSING,
+  N_BACKUP_PROPS
+};
+
+static GParamSpec *backup_properties[N_BACKUP_PROPS];
+
+static void
+lh_backup_finalize (GObject *object)
+{
+  LhBackup *self = LH_BACKUP (object);
+
+  g_free (self->database);
+  g_free (self->path);
+  g_clear_pointer (&self->created_at, g_date_time_unref);
+  g_clear_pointer (&self->verified_at, g_date_time_unref);
+  g_free (self->note);
+  G_OBJECT_CLASS (lh_backup_parent_class)->finalize (object);
+}
+
+static void
+lh_backup_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LhBackup *self = LH_BACKUP (object);
+
+  switch (prop_id)
+    {
+    case BACKUP_PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case BACKUP_PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    case BACKUP_PROP_CREATED_AT:
+      g_value_set_boxed (value, self->created_at);
+      break;
+    case BACKUP_PROP_SIZE:
+      g_value_set_uint64 (value, self->size);
+      break;
+    case BACKUP_PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case BACKUP_PROP_FLAGS:
+      g_value_set_flags (value, self->flags);
+      break;
+    case BACKUP_PROP_VERIFIED_AT:
+      g_value_set_boxed (value, self->verified_at);
+      break;
+    case BACKUP_PROP_NOTE:
+      g_value_set_string (value, self->note);
+      break;
+    case BACKUP_PROP_MISSING:
+      g_value_set_boolean (value, self->missing);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lh_backup_class_init (LhBackupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = lh_backup_finalize;
+  object_class->get_property = lh_backup_get_property;
+
+  backup_properties[BACKUP_PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  backup_properties[BACKUP_PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL, flags);
+  backup_properties[BACKUP_PROP_CREATED_AT] =
+    g_param_spec_boxed ("created-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  backup_properties[BACKUP_PROP_SIZE] =
+    g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  backup_properties[BACKUP_PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, LH_TYPE_BACKUP_KIND, LH_BACKUP_EXACT, flags);
+  backup_properties[BACKUP_PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL, LH_TYPE_BACKUP_FLAGS, LH_BACKUP_FLAGS_NONE, flags);
+  backup_properties[BACKUP_PROP_VERIFIED_AT] =
+    g_param_spec_boxed ("verified-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  backup_properties[BACKUP_PROP_NOTE] =
+    g_param_spec_string ("note", NULL, NULL, NULL, flags);
+  backup_properties[BACKUP_PROP_MISSING] =
+    g_param_spec_boolean ("missing", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_BACKUP_PROPS, backup_properties);
+}
+
+static void
+lh_backup_init (LhBackup *self)
+{
+}
+
+gint64
+lh_backup_get_id (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), 0);
+  return self->id;
+}
+
+const char *
+lh_backup_get_path (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), NULL);
+  return self->path;
+}
+
+GDateTime *
+lh_backup_get_created_at (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), NULL);
+  return self->created_at;
+}
+
+/* The size of the file (compressed, for a gzip backup). */
+guint64
+lh_backup_get_size (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), 0);
+  return self->size;
+}
+
+LhBackupKind
+lh_backup_get_kind (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), LH_BACKUP_EXACT);
+  return self->kind;
+}
+
+LhBackupFlags
+lh_backup_get_flags (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), LH_BACKUP_FLAGS_NONE);
+  return self->flags;
+}
+
+GDateTime *
+lh_backup_get_verified_at (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), NULL);
+  return self->verified_at;
+}
+
+const char *
+lh_backup_get_note (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), NULL);
+  return self->note;
+}
+
+gboolean
+lh_backup_get_missing (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), FALSE);
+  return self->missing;
+}
+
+/* Errors. The path named is the one the user knows: the database, a backup's final name
+ * or the backup folder, never a temporary file. */
+
+static LhBackupError
+error_code_from_errno (int saved_errno)
+{
+  switch (saved_errno)
+    {
+    case ENOSPC:
+    case EDQUOT:
+      return LH_BACKUP_ERROR_NO_SPACE;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return LH_BACKUP_ERROR_PERMISSION;
+    default:
+      return LH_BACKUP_ERROR_FAILED;
+    }
+}
+
+/* Writing in folder failed with saved_errno. */
+static void
+set_folder_error (GError     **error,
+                  int          saved_errno,
+                  const char  *folder)
+{
+  g_autofree char *name = g_filename_display_name (folder);
+  LhBackupError code = error_code_from_errno (saved_errno);
+
+  if (code == LH_BACKUP_ERROR_NO_SPACE)
+    g_set_error (error, LH_BACKUP_ERROR, code,
+                 _("The disk is full: there is no room for a backup in “%s”."), name);
+  else if (code == LH_BACKUP_ERROR_PERMISSION)
+    g_set_error (error, LH_BACKUP_ERROR, code,
+                 _("Litehouse may not write in the backup folder “%s”."), name);
+  else
+    g_set_error (error, LH_BACKUP_ERROR, code,
+                 _("Cannot write in the backup folder “%s”: %s"), name, g_strerror (saved_errno));
+}
+
+/* Working on the file at path failed with saved_errno. */
+static void
+set_file_error (GError     **error,
+                int          saved_errno,
+                const char  *path)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  LhBackupError code = error_code_from_errno (saved_errno);
+
+  if (code == LH_BACKUP_ERROR_NO_SPACE)
+    g_set_error (error, LH_BACKUP_ERROR, code,
+                 _("The disk is full: “%s” cannot be written."), name);
+  else
+    g_set_error (error, LH_BACKUP_ERROR, code, _("Cannot write “%s”: %s"), name,
+                 g_strerror (saved_errno));
+}
+
+/* SQLite said rc working on path (db, when given, holds its message and errno). */
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *path)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  const char *message = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int saved_errno = db != NULL ? sqlite3_system_errno (db) : 0;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_INTERRUPT:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
+      break;
+    case SQLITE_NOTADB:
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+                   _("“%s” is not an SQLite database."), name);
+      break;
+    case SQLITE_CORRUPT:
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                   _("“%s” is damaged (SQLite: %s)."), name, message);
+      break;
+    case SQLITE_FULL:
+      set_file_error (error, ENOSPC, path);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY,
+                   _("Another program is writing to “%s”."), name);
+      break;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_PERMISSION,
+                   _("“%s” cannot be written (SQLite: %s)."), name, message);
+      break;
+    default:
+      if (error_code_from_errno (saved_errno) != LH_BACKUP_ERROR_FAILED)
+        set_file_error (error, saved_errno, path);
+      else
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+                     _("SQLite cannot work on “%s”: %s."), name, message);
+    }
+}
+
+/* A GIO error of reading or writing path, in LH_BACKUP_ERROR's terms (a cancel stays). */
+static void
+set_stream_error (GError     **error,
+                  GError      *stream_error,
+                  const char  *path)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  if (g_error_matches (stream_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, stream_error);
+      return;
+    }
+  if (g_error_matches (stream_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    set_file_error (error, ENOSPC, path);
+  else if (g_error_matches (stream_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    set_file_error (error, EACCES, path);
+  else if (g_error_matches (stream_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA) ||
+           g_error_matches (stream_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                 _("“%s” is damaged: %s"), name, stream_error->message);
+  else
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+                 _("Cannot copy “%s”: %s"), name, stream_error->message);
+  g_error_free (stream_error);
+}
+
+/* Names and times. */
+
+/* name with what a file name should not hold replaced by “_”, a leading dot too (backup
+ * folders hold no hidden file but their temporary ones), cut after MAX_NAME_BYTES. */
+static char *
+safe_file_name (const char *name)
+{
+  GString *safe = g_string_new (NULL);
+  const char *p = name;
+
+  while (*p != '\0' && safe->len < MAX_NAME_BYTES)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_c (safe, '_');
+          p++;
+          continue;
+        }
+      if (g_unichar_isalnum (c) || c == '-' || c == '_' || (c == '.' && safe->len > 0))
+        g_string_append_unichar (safe, c);
+      else
+        g_string_append_c (safe, '_');
+      p = g_utf8_next_char (p);
+    }
+  if (safe->len == 0)
+    g_string_append (safe, "database");
+  return g_string_free (safe, FALSE);
+}
+
+/* The database's folder name under backups/: its file name and a hash of its path. */
+static char *
+folder_key (const char *database)
+{
+  g_autofree char *base = g_path_get_basename (database);
+  g_autofree char *safe = safe_file_name (base);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, database, -1);
+
+  return g_strdup_printf ("%s-%.*s", safe, KEY_HASH_LENGTH, hash);
+}
+
+/* What the names of the backups start with: the database's file name without its extension. */
+static char *
+file_stem (const char *database)
+{
+  g_autofree char *base = g_path_get_basename (database);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return safe_file_name (base);
+}
+
+/* Sorts as text in time order. */
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static GDateTime *
+parse_time (const LhValue *value)
+{
+  if (value->kind != LH_VALUE_TEXT)
+    return NULL;
+  return g_date_time_new_from_iso8601 (value->v.text.data, NULL);
+}
+
+/* Progress, delivered on the caller's context. */
+
+typedef struct
+{
+  GTask                 *task;       /* the caller's, not owned: its context, and whether it is over */
+  GFileProgressCallback  callback;
+  gpointer               data;
+  gint64                 last_usec;
+  goffset                last_current;
+  goffset                last_total;
+} Progress;
+
+typedef struct
+{
+  GTask                 *task;
+  GFileProgressCallback  callback;
+  gpointer               data;
+  goffset                current;
+  goffset                total;
+} ProgressReport;
+
+static void
+progress_report_free (ProgressReport *report)
+{
+  g_object_unref (report->task);
+  g_free (report);
+}
+
+static gboolean
+progress_report_deliver (gpointer user_data)
+{
+  ProgressReport *report = user_data;
+
+  /* A report that was on its way when the operation ended is not for the caller any more. */
+  if (!g_task_get_completed (report->task))
+    report->callback (report->current, report->total, report->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues current of total for the caller, unless the last report was too recent; the
+ * last one (current == total) always goes. An idle source rather than
+ * g_main_context_invoke(), which would call back in this thread whenever it can acquire
+ * the caller's context. */
+static void
+progress_report (Progress *progress,
+                 goffset   current,
+                 goffset   total)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GSource) source = NULL;
+  ProgressReport *report;
+
+  if (progress->callback == NULL ||
+      (current == progress->last_current && total == progress->last_total) ||
+      (current < total && now - progress->last_usec < PROGRESS_INTERVAL_USEC))
+    return;
+  progress->last_usec = now;
+  progress->last_current = current;
+  progress->last_total = total;
+
+  report = g_new0 (ProgressReport, 1);
+  report->task = g_object_ref (progress->task);
+  report->callback = progress->callback;
+  report->data = progress->data;
+  report->current = current;
+  report->total = total;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[litehouse] backup progress");
+  g_source_set_callback (source, progress_report_deliver, report,
+                         (GDestroyNotify) progress_report_free);
+  g_source_attach (source, g_task_get_context (progress->task));
+}
+
+/* Jobs: what one operation needs in its thread, copied from the catalog and the backup. */
+
+typedef struct
+{
+  /* owned */
+  char          *database;
+  char          *folder;
+  char          *stem;
+  char          *catalog_path;
+  char          *note;
+  char          *backup_path;   /* verify, restore, delete: the backup's file */
+  GPtrArray     *temps;         /* temporary files made so far */
+
+  /* state */
+  GCancellable  *cancellable;   /* the task's */
+  Progress       progress;
+  gint64         backup_id;     /* verify, restore, delete: the backup's */
+  LhBackupFlags  backup_flags;
+  LhBackupKind   kind;          /* create, restore: the new backup's */
+  LhBackupFlags  flags;
+  guint          lock_timeout_ms;
+  LhRetention    retention;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_free (job->database);
+  g_free (job->folder);
+  g_free (job->stem);
+  g_free (job->catalog_path);
+  g_free (job->note);
+  g_free (job->backup_path);
+  g_ptr_array_unref (job->temps);
+  g_free (job);
+}
+
+/* Temporary files, with what SQLite may have made beside them. */
+
+static void
+remove_temp_file (const char *path)
+{
+  static const char * const sidecars[] = { "-journal", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    {
+      g_autofree char *sidecar = g_strconcat (path, sidecars[i], NULL);
+
+      g_unlink (sidecar);
+    }
+  g_unlink (path);
+}
+
+static void
+remove_temp_files (Job *job)
+{
+  for (guint i = 0; i < job->temps->len; i++)
+    remove_temp_file (g_ptr_array_index (job->temps, i));
+  g_ptr_array_set_size (job->temps, 0);
+}
+
+/* A new empty file in folder, hidden, named after name; removed when the job ends. */
+static const char *
+make_temp_file (Job         *job,
+                const char  *folder,
+                const char  *name,
+                GError     **error)
+{
+  g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", folder, name);
+  int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      set_folder_error (error, errno, folder);
+      return NULL;
+    }
+  close (fd);
+  g_ptr_array_add (job->temps, g_steal_pointer (&template));
+  return g_ptr_array_index (job->temps, job->temps->len - 1);
+}
+
+/* 0 once what was written to path (a file or a folder) is on the disk, or the errno that
+ * stopped it. */
+static int
+sync_path (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int saved_errno;
+
+  if (fd < 0)
+    return errno;
+  saved_errno = fsync (fd) == 0 ? 0 : errno;
+  close (fd);
+  return saved_errno;
+}
+
+/* Syncs the temporary file at path, in the job's folder. */
+static gboolean
+sync_temp_file (Job         *job,
+                const char  *path,
+                GError     **error)
+{
+  int saved_errno = sync_path (path);
+
+  if (saved_errno == 0)
+    return TRUE;
+  set_folder_error (error, saved_errno, job->folder);
+  return FALSE;
+}
+
+static gboolean
+make_folder (const char  *folder,
+             GError     **error)
+{
+  if (g_mkdir_with_parents (folder, 0700) == 0)
+    return TRUE;
+  set_folder_error (error, errno, folder);
+  return FALSE;
+}
+
+/* Gives temp its final name in folder, base + extension, or base-2 + extension and on
+ * when taken: link() never replaces a file, where rename() would. */
+static char *
+link_into_place (const char  *temp,
+                 const char  *folder,
+                 const char  *base,
+                 const char  *extension,
+                 GError     **error)
+{
+  g_autofree char *shown_folder = g_filename_display_name (folder);
+
+  for (guint n = 1; n <= MAX_NAME_TRIES; n++)
+    {
+      g_autofree char *name = n == 1 ? g_strconcat (base, extension, NULL)
+                                     : g_strdup_printf ("%s-%u%s", base, n, extension);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      GStatBuf info;
+      int saved_errno;
+
+      if (link (temp, path) == 0)
+        return g_steal_pointer (&path);
+      saved_errno = errno;
+      /* A file system without hard links (FAT): a look, then rename(). */
+      if (saved_errno == EPERM || saved_errno == ENOTSUP)
+        {
+          if (g_lstat (path, &info) == 0)
+            continue;
+          if (g_rename (temp, path) == 0)
+            return g_steal_pointer (&path);
+          saved_errno = errno;
+        }
+      if (saved_errno == EEXIST)
+        continue;
+      set_folder_error (error, saved_errno, folder);
+      return NULL;
+    }
+  g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+               _("There are too many backups named “%s” in “%s”."), base, shown_folder);
+  return NULL;
+}
+
+/* SQLite, on a file of the job. */
+
+static void
+interrupt_cb (GCancellable *cancellable,
+              sqlite3      *db)
+{
+  sqlite3_interrupt (db);
+}
+
+/* Steps stmt once; a cancel interrupts it. */
+static int
+step_cancellable (sqlite3_stmt *stmt,
+                  GCancellable *cancellable)
+{
+  gulong handler;
+  int rc;
+
+  if (cancellable == NULL)
+    return sqlite3_step (stmt);
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb),
+                                   sqlite3_db_handle (stmt), NULL);
+  rc = g_cancellable_is_cancelled (cancellable) ? SQLITE_INTERRUPT : sqlite3_step (stmt);
+  g_cancellable_disconnect (cancellable, handler);
+  return rc;
+}
+
+/* Whether a busy handler waits on for a lock held elsewhere, after n_calls waits. */
+static int
+wait_for_lock (GCancellable *cancellable,
+               guint         timeout_ms,
+               int           n_calls)
+{
+  if (g_cancellable_is_cancelled (cancellable) ||
+      (gint64) n_calls * LOCK_POLL_USEC >= (gint64) timeout_ms * 1000)
+    return 0;
+  g_usleep (LOCK_POLL_USEC);
+  return 1;
+}
+
+static int
+source_busy_cb (void *data,
+                int   n_calls)
+{
+  Job *job = data;
+
+  return wait_for_lock (job->cancellable, SOURCE_BUSY_TIMEOUT_MS, n_calls);
+}
+
+static int
+database_busy_cb (void *data,
+                  int   n_calls)
+{
+  Job *job = data;
+
+  return wait_for_lock (job->cancellable, job->lock_timeout_ms, n_calls);
+}
+
+/* Opens path with flags; on failure sets error naming shown_path and returns NULL. */
+static sqlite3 *
+open_file (const char   *path,
+           int           flags,
+           const char   *shown_path,
+           GError      **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (path, &db, flags, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, shown_path);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, TRUE);
+  return db;
+}
+
+static gboolean
+run_sql (sqlite3     *db,
+         const char  *sql,
+         const char  *shown_path,
+         GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+  set_sqlite_error (error, db, rc, shown_path);
+  return FALSE;
+}
+
+/* The first text (or integer) sql gives, or NULL. */
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+/* integrity_check's first complaint: its first line that is not the name of the schema. */
+static char *
+first_complaint (const char *report)
+{
+  g_auto(GStrv) lines = g_strsplit (report, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0' && !g_str_has_prefix (lines[i], "***"))
+      return g_strdup (lines[i]);
+  return g_strdup (report);
+}
+
+/* Runs integrity_check on the SQLite file at path (its errors name shown_path). */
+static gboolean
+check_integrity (const char    *path,
+                 const char    *shown_path,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  sqlite3 *db = open_file (path, SQLITE_OPEN_READONLY, shown_path, error);
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *complaint = NULL;
+  int rc;
+
+  if (db == NULL)
+    return FALSE;
+  rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = step_cancellable (stmt, cancellable);
+  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
+    complaint = first_complaint ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_ROW)
+    set_sqlite_error (error, db, rc, shown_path);
+  else if (complaint != NULL)
+    {
+      g_autofree char *name = g_filename_display_name (shown_path);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                   _("“%s” is damaged: %s"), name, complaint);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return rc == SQLITE_ROW && complaint == NULL;
+}
+
+/* The catalog. */
+
+static void
+set_catalog_error (GError     **error,
+                   GError      *cause,
+                   const char  *catalog_path)
+{
+  g_autofree char *name = g_filename_display_name (catalog_path);
+
+  g_set_error (error, LH_BACKUP_ERROR,
+               g_error_matches (cause, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY)
+                 ? LH_BACKUP_ERROR_BUSY : LH_BACKUP_ERROR_FAILED,
+               _("Litehouse’s catalog “%s” cannot be used: %s"), name, cause->message);
+  g_error_free (cause);
+}
+
+static LhResultSet *
+catalog_execute (sqlite3      *db,
+                 const Job    *job,
+                 const char   *sql,
+                 GPtrArray    *params,
+                 GError      **error)
+{
+  GError *cause = NULL;
+  LhResultSet *result = lh_sqlite_execute (db, sql, params, 0, NULL, &cause);
+
+  if (result == NULL)
+    set_catalog_error (error, cause, job->catalog_path);
+  return result;
+}
+
+static gboolean
+catalog_run (sqlite3      *db,
+             const Job    *job,
+             const char   *sql,
+             GPtrArray    *params,
+             GError      **error)
+{
+  g_autoptr(LhResultSet) result = catalog_execute (db, job, sql, params, error);
+
+  return result != NULL;
+}
+
+/* Opens Litehouse's catalog, made with its table if need be. */
+static sqlite3 *
+catalog_open (const Job  *job,
+              GError    **error)
+{
+  g_autofree char *folder = g_path_get_dirname (job->catalog_path);
+  sqlite3 *db;
+
+  if (g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      set_folder_error (error, errno, folder);
+      return NULL;
+    }
+  db = open_file (job->catalog_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                  job->catalog_path, error);
+  if (db == NULL)
+    return NULL;
+  sqlite3_busy_timeout (db, CATALOG_BUSY_TIMEOUT_MS);
+  if (!catalog_run (db, job, CATALOG_TABLE_SQL, NULL, error) ||
+      !catalog_run (db, job, CATALOG_INDEX_SQL, NULL, error))
+    g_clear_pointer (&db, sqlite3_close);
+  return db;
+}
+
+static GPtrArray *
+params_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) lh_value_free);
+}
+
+static void
+params_add_text (GPtrArray  *params,
+                 const char *text)
+{
+  g_ptr_array_add (params, text != NULL ? lh_value_new_text (text, -1) : lh_value_new_null ());
+}
+
+static void
+params_add_integer (GPtrArray *params,
+                    gint64     integer)
+{
+  g_ptr_array_add (params, lh_value_new_integer (integer));
+}
+
+static const char *
+row_text (LhResultSet *rows,
+          guint        row,
+          guint        column)
+{
+  const LhValue *value = lh_result_set_get_value (rows, row, column);
+
+  return value->kind == LH_VALUE_TEXT ? value->v.text.data : NULL;
+}
+
+static gint64
+row_integer (LhResultSet *rows,
+             guint        row,
+             guint        column)
+{
+  const LhValue *value = lh_result_set_get_value (rows, row, column);
+
+  return value->kind == LH_VALUE_INTEGER ? value->v.integer : 0;
+}
+
+static LhBackup *
+backup_new_from_row (LhResultSet *rows,
+                     guint        row,
+                     const char  *database)
+{
+  LhBackup *backup = g_object_new (LH_TYPE_BACKUP, NULL);
+
+  backup->database = g_strdup (database);
+  backup->id = row_integer (rows, row, COL_ID);
+  backup->path = g_strdup (row_text (rows, row, COL_PATH));
+  backup->created_at = parse_time (lh_result_set_get_value (rows, row, COL_CREATED_AT));
+  backup->size = MAX (row_integer (rows, row, COL_SIZE), 0);
+  backup->kind = g_strcmp0 (row_text (rows, row, COL_KIND), "compact") == 0 ? LH_BACKUP_COMPACT
+                                                                           : LH_BACKUP_EXACT;
+  if (row_integer (rows, row, COL_COMPRESSED) != 0)
+    backup->flags |= LH_BACKUP_GZIP;
+  if (row_integer (rows, row, COL_SAFETY) != 0)
+    backup->flags |= LH_BACKUP_SAFETY;
+  backup->verified_at = parse_time (lh_result_set_get_value (rows, row, COL_VERIFIED_AT));
+  backup->note = g_strdup (row_text (rows, row, COL_NOTE));
+  backup->missing = backup->path == NULL || !g_file_test (backup->path, G_FILE_TEST_EXISTS);
+  return backup;
+}
+
+/* The backups of the job's database, newest first. */
+static LhResultSet *
+catalog_list (sqlite3    *db,
+              const Job  *job,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) params = params_new ();
+
+  params_add_text (params, job->database);
+  return catalog_execute (db, job, CATALOG_LIST_SQL, params, error);
+}
+
+/* Creating: the copy. */
+
+#define READ_TRANSACTION_SQL "BEGIN; SELECT count(*) FROM sqlite_schema"
+
+/* Opens the database read-only; in WAL mode with snapshot, inside a read transaction that
+ * the copy then reads from, consistent while others write on. Sets *page_size. */
+static sqlite3 *
+open_source (Job         *job,
+             gboolean     snapshot,
+             int         *page_size,
+             GError     **error)
+{
+  g_autofree char *mode = NULL;
+  g_autofree char *size = NULL;
+  sqlite3 *db;
+
+  if (!g_file_test (job->database, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *name = g_filename_display_name (job->database);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+                   _("“%s” is not there any more, so it cannot be backed up."), name);
+      return NULL;
+    }
+  db = open_file (job->database, SQLITE_OPEN_READONLY, job->database, error);
+  if (db == NULL)
+    return NULL;
+  sqlite3_busy_handler (db, source_busy_cb, job);
+  if (!run_sql (db, READ_TRANSACTION_SQL, job->database, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  mode = query_text (db, "PRAGMA journal_mode");
+  size = query_text (db, "PRAGMA page_size");
+  *page_size = size != NULL ? (int) g_ascii_strtoll (size, NULL, 10) : 4096;
+  if (!snapshot || g_strcmp0 (mode, "wal") != 0)
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  return db;
+}
+
+/* Copies source into dest with the online backup API, a few pages a step (a lock held
+ * elsewhere is waited for by source's busy handler). Writers elsewhere go on between
+ * steps; once they made the copy start again MAX_RESTARTS times, they wait for its end (a
+ * read transaction held on source). */
+static gboolean
+copy_pages (Job           *job,
+            sqlite3       *source,
+            int            page_size,
+            sqlite3       *dest,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
+  int remaining = G_MAXINT;
+  guint restarts = 0;
+  int rc;
+
+  if (backup == NULL)
+    {
+      set_sqlite_error (error, dest, sqlite3_errcode (dest), job->folder);
+      return FALSE;
+    }
+  do
+    {
+      rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
+      if (rc == SQLITE_OK && sqlite3_backup_remaining (backup) > remaining &&
+          ++restarts == MAX_RESTARTS && sqlite3_get_autocommit (source))
+        sqlite3_exec (source, READ_TRANSACTION_SQL, NULL, NULL, NULL);
+      remaining = sqlite3_backup_remaining (backup);
+      progress_report (&job->progress,
+                       (goffset) (sqlite3_backup_pagecount (backup) -
+                                  sqlite3_backup_remaining (backup)) * page_size,
+                       (goffset) sqlite3_backup_pagecount (backup) * page_size);
+    }
+  while (rc == SQLITE_OK && !g_cancellable_is_cancelled (cancellable));
+  sqlite3_backup_finish (backup);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (rc != SQLITE_DONE)
+    {
+      gboolean reading = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ||
+                         (rc & 0xff) == SQLITE_BUSY;
+
+      set_sqlite_error (error, dest, rc, reading ? job->database : job->folder);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* An EXACT copy of source into temp, in rollback-journal mode: a database in WAL mode
+ * gives a copy marked WAL, that would need -wal and -shm files beside it. */
+static gboolean
+write_exact (Job           *job,
+             sqlite3       *source,
+             int            page_size,
+             const char    *temp,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  sqlite3 *dest = open_file (temp, SQLITE_OPEN_READWRITE, job->folder, error);
+  gboolean ok;
+
+  if (dest == NULL)
+    return FALSE;
+  ok = copy_pages (job, source, page_size, dest, cancellable, error) &&
+       run_sql (dest, "PRAGMA journal_mode = DELETE", job->folder, error);
+  sqlite3_close (dest);
+  return ok;
+}
+
+/* Reports the copy at path done: its size of its size. */
+static void
+report_file_done (Job        *job,
+                  const char *path)
+{
+  GStatBuf info;
+
+  if (g_stat (path, &info) == 0)
+    progress_report (&job->progress, info.st_size, info.st_size);
+}
+
+/* A COMPACT copy of source into temp (VACUUM INTO writes rollback-journal mode). */
+static gboolean
+write_compact (Job           *job,
+               sqlite3       *source,
+               const char    *temp,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  progress_report (&job->progress, 0, 0);
+  rc = sqlite3_prepare_v2 (source, "VACUUM INTO ?", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_text (stmt, 1, temp, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK)
+    rc = step_cancellable (stmt, cancellable);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, source, rc,
+                      (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ||
+                      (rc & 0xff) == SQLITE_CANTOPEN ? job->folder : job->database);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  report_file_done (job, temp);
+  return TRUE;
+}
+
+/* A source that is not SQLite gets a message of its own: it is the user's database. */
+static void
+set_source_error (GError     **error,
+                  GError      *cause,
+                  const char  *database)
+{
+  g_autofree char *name = g_filename_display_name (database);
+
+  if (g_error_matches (cause, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
+    {
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+                   _("“%s” is not an SQLite database, so it cannot be backed up."), name);
+      g_error_free (cause);
+    }
+  else
+    g_propagate_error (error, cause);
+}
+
+/* The damage integrity_check found in a copy of the database: an error, except in a
+ * safety backup, that must keep the database as it was, so that a damaged database can be
+ * restored; its note says so. */
+static gboolean
+accept_damage (Job     *job,
+               GError **error)
+{
+  g_autofree char *note = NULL;
+
+  if (!g_error_matches (*error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT) ||
+      !(job->flags & LH_BACKUP_SAFETY))
+    return FALSE;
+  note = g_strjoin (" ", job->note != NULL ? job->note : "",
+                    _("The database was damaged already; this copy keeps it as it was."), NULL);
+  g_free (job->note);
+  job->note = g_strdup (g_strstrip (note));
+  g_clear_error (error);
+  return TRUE;
+}
+
+/* Writes the copy of kind into a temporary file, synced and checked; its path. */
+static const char *
+write_copy (Job           *job,
+            const char    *name,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  GError *source_error = NULL;
+  const char *temp = NULL;
+  int page_size = 0;
+  sqlite3 *source;
+  gboolean ok;
+
+  source = open_source (job, job->kind == LH_BACKUP_EXACT, &page_size, &source_error);
+  if (source == NULL)
+    {
+      set_source_error (error, source_error, job->database);
+      return NULL;
+    }
+  if (make_folder (job->folder, error))
+    temp = make_temp_file (job, job->folder, name, error);
+  if (temp != NULL && job->kind == LH_BACKUP_EXACT)
+    ok = write_exact (job, source, page_size, temp, cancellable, error);
+  else
+    ok = temp != NULL && write_compact (job, source, temp, cancellable, error);
+  sqlite3_close (source);
+  if (!ok || !sync_temp_file (job, temp, error))
+    return NULL;
+  if (!check_integrity (temp, job->database, cancellable, error) && !accept_damage (job, error))
+    return NULL;
+  return temp;
+}
+
+/* Creating: compression. */
+
+/* Streams the file at from through converter into the file at to. */
+static gboolean
+convert_file (const char    *from,
+              const char    *to,
+              GConverter    *converter,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFileInputStream) input = g_file_read (source, cancellable, error);
+  g_autoptr(GOutputStream) file = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  int fd;
+
+  if (input == NULL)
+    return FALSE;
+  fd = g_open (to, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  file = g_unix_output_stream_new (fd, TRUE);
+  output = g_converter_output_stream_new (file, converter);
+  return g_output_stream_splice (output, G_INPUT_STREAM (input),
+                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                 cancellable, error) >= 0;
+}
+
+/* Decompresses the gzip file at path into a temporary file beside it (named after
+ * shown_path in messages); its path. */
+static const char *
+decompress (Job           *job,
+            const char    *path,
+            const char    *shown_path,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  GError *stream_error = NULL;
+  const char *temp = make_temp_file (job, folder, base, error);
+
+  if (temp == NULL)
+    return NULL;
+  if (!convert_file (path, temp, G_CONVERTER (decompressor), cancellable, &stream_error))
+    {
+      set_stream_error (error, stream_error, shown_path);
+      return NULL;
+    }
+  return temp;
+}
+
+/* Compresses the checked copy at plain into a temporary file, then checks that what
+ * decompresses from it is sound; its path. */
+static const char *
+compress_copy (Job           *job,
+               const char    *plain,
+               const char    *name,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  GError *stream_error = NULL;
+  const char *compressed = make_temp_file (job, job->folder, name, error);
+  const char *check;
+
+  if (compressed == NULL)
+    return NULL;
+  if (!convert_file (plain, compressed, G_CONVERTER (compressor), cancellable, &stream_error))
+    {
+      set_stream_error (error, stream_error, job->folder);
+      return NULL;
+    }
+  if (!sync_temp_file (job, compressed, error))
+    return NULL;
+  check = decompress (job, compressed, job->folder, cancellable, error);
+  if (check == NULL || !check_integrity (check, job->database, cancellable, error))
+    return NULL;
+  return compressed;
+}
+
+/* Creating: into place and into the catalog. */
+
+static LhBackup *
+record_backup (Job         *job,
+               const char  *path,
+               GDateTime   *created_at,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) params = params_new ();
+  g_autoptr(LhResultSet) done = NULL;
+  g_autofree char *created_text = format_time (created_at);
+  sqlite3 *db;
+  GStatBuf info;
+  LhBackup *backup;
+
+  if (g_stat (path, &info) != 0)
+    {
+      set_file_error (error, errno, path);
+      return NULL;
+    }
+  db = catalog_open (job, error);
+  if (db == NULL)
+    return NULL;
+  params_add_text (params, job->database);
+  params_add_text (params, path);
+  params_add_text (params, created_text);
+  params_add_integer (params, info.st_size);
+  params_add_text (params, job->kind == LH_BACKUP_COMPACT ? "compact" : "exact");
+  params_add_integer (params, (job->flags & LH_BACKUP_GZIP) != 0);
+  params_add_integer (params, (job->flags & LH_BACKUP_SAFETY) != 0);
+  params_add_text (params, job->note);
+  done = catalog_execute (db, job, CATALOG_INSERT_SQL, params, error);
+  sqlite3_close (db);
+  if (done == NULL)
+    return NULL;
+
+  backup = g_object_new (LH_TYPE_BACKUP, NULL);
+  backup->database = g_strdup (job->database);
+  backup->id = lh_result_set_get_last_insert_rowid (done);
+  backup->path = g_strdup (path);
+  backup->created_at = g_date_time_ref (created_at);
+  backup->size = info.st_size;
+  backup->kind = job->kind;
+  backup->flags = job->flags;
+  backup->note = g_strdup (job->note);
+  return backup;
+}
+
+/* Links the synced temp to its final name, syncs the folder and lists the backup. */
+static LhBackup *
+publish (Job           *job,
+         const char    *temp,
+         const char    *base,
+         GDateTime     *created_at,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  const char *extension = job->flags & LH_BACKUP_GZIP ? ".sqlite.gz" : ".sqlite";
+  g_autofree char *path = NULL;
+  LhBackup *backup;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  path = link_into_place (temp, job->folder, base, extension, error);
+  if (path == NULL)
+    return NULL;
+  /* The new name is in the folder: synced too, it is there after a crash. */
+  sync_path (job->folder);
+  backup = record_backup (job, path, created_at, error);
+  if (backup == NULL)
+    {
+      g_unlink (path);
+      sync_path (job->folder);
+    }
+  return backup;
+}
+
+/* Makes, checks and lists a backup of the job's database; its temporary files stay for
+ * the caller to remove. */
+static LhBackup *
+create_backup (Job           *job,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
+  g_autofree char *name = g_strconcat (base, ".sqlite", NULL);
+  g_autofree char *compressed_name = g_strconcat (base, ".sqlite.gz", NULL);
+  const char *temp = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    temp = write_copy (job, name, cancellable, error);
+  if (temp != NULL && (job->flags & LH_BACKUP_GZIP))
+    temp = compress_copy (job, temp, compressed_name, cancellable, error);
+  if (temp == NULL)
+    return NULL;
+  return publish (job, temp, base, now, cancellable, error);
+}
+
+static void
+create_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  LhBackup *backup = create_backup (job, cancellable, &error);
+
+  remove_temp_files (job);
+  if (backup == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, backup, g_object_unref);
+}
+
+/* Verifying. */
+
+/* Checks the backup, decompressed first if need be; *plain is then the path of the
+ * uncompressed file, which a restore copies from. */
+static gboolean
+check_backup (Job           *job,
+              GCancellable  *cancellable,
+              const char   **plain,
+              GError       **error)
+{
+  const char *path = job->backup_path;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
+                   _("The backup “%s” is gone: its file was moved or deleted."), name);
+      return FALSE;
+    }
+  if (job->backup_flags & LH_BACKUP_GZIP)
+    path = decompress (job, path, job->backup_path, cancellable, error);
+  if (path == NULL || !check_integrity (path, job->backup_path, cancellable, error))
+    return FALSE;
+  *plain = path;
+  return TRUE;
+}
+
+static gboolean
+record_verified (Job     *job,
+                 GError **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *now_text = format_time (now);
+  g_autoptr(GPtrArray) params = params_new ();
+  sqlite3 *db = catalog_open (job, error);
+  gboolean ok;
+
+  if (db == NULL)
+    return FALSE;
+  params_add_text (params, now_text);
+  params_add_integer (params, job->backup_id);
+  ok = catalog_run (db, job, CATALOG_VERIFIED_SQL, params, error);
+  sqlite3_close (db);
+  return ok;
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  const char *plain = NULL;
+  gboolean ok = check_backup (job, cancellable, &plain, &error) && record_verified (job, &error);
+
+  remove_temp_files (job);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Restoring. */
+
+/* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
+ * connections see whole or not at all. SQLITE_OK or the error. */
+static int
+copy_all_pages (sqlite3 *source,
+                sqlite3 *dest)
+{
+  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
+  int rc;
+
+  if (backup == NULL)
+    return sqlite3_errcode (dest);
+  rc = sqlite3_backup_step (backup, -1);
+  if (rc == SQLITE_DONE)
+    return sqlite3_backup_finish (backup);
+  sqlite3_backup_finish (backup);
+  return rc;
+}
+
+/* Why a restore that SQLite ended with rc did not happen. */
+static void
+set_restore_error (Job      *job,
+                   sqlite3  *dest,
+                   int       rc,
+                   GError  **error)
+{
+  g_autofree char *name = g_filename_display_name (job->database);
+
+  if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+    return;
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY,
+                 _("Another program is writing to “%s”; nothing was restored."), name);
+  else
+    set_sqlite_error (error, dest, rc, job->database);
+}
+
+/* Copies the backup at plain into the database, waiting up to lock_timeout_ms for a lock
+ * held elsewhere. */
+static gboolean
+copy_into_database (Job         *job,
+                    const char  *plain,
+                    GError     **error)
+{
+  sqlite3 *source = open_file (plain, SQLITE_OPEN_READONLY, job->backup_path, error);
+  sqlite3 *dest = NULL;
+  int rc;
+
+  if (source == NULL)
+    return FALSE;
+  dest = open_file (job->database, SQLITE_OPEN_READWRITE, job->database, error);
+  if (dest == NULL)
+    {
+      sqlite3_close (source);
+      return FALSE;
+    }
+  sqlite3_busy_handler (dest, database_busy_cb, job);
+  rc = copy_all_pages (source, dest);
+  if (rc != SQLITE_OK)
+    set_restore_error (job, dest, rc, error);
+  sqlite3_close (dest);
+  sqlite3_close (source);
+  return rc == SQLITE_OK;
+}
+
+/* Verifies the backup, takes the safety backup, restores; the safety backup, listed even
+ * when the restore then fails, comes back in *safety. */
+static gboolean
+restore_backup (Job           *job,
+                GCancellable  *cancellable,
+                LhBackup     **safety,
+                GError       **error)
+{
+  const char *plain = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
+    return FALSE;
+  *safety = create_backup (job, cancellable, error);
+  return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+         copy_into_database (job, plain, error);
+}
+
+static void
+restore_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  LhBackup *safety = NULL;
+  gboolean ok = restore_backup (job, cancellable, &safety, &error);
+
+  remove_temp_files (job);
+  if (ok)
+    g_task_return_pointer (task, safety, g_object_unref);
+  else
+    {
+      g_clear_object (&safety);
+      g_task_return_error (task, error);
+    }
+}
+
+/* Deleting and pruning. */
+
+/* Removes the backup files at paths (the rows are gone already); a file gone is fine. */
+static gboolean
+remove_files (GPtrArray  *paths,
+              GError    **error)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+
+      if (g_unlink (path) != 0 && errno != ENOENT && ok)
+        {
+          set_file_error (error, errno, path);
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+/* Removes the rows of ids from the catalog, in the transaction the caller began. */
+static gboolean
+catalog_delete (sqlite3    *db,
+                const Job  *job,
+                GArray     *ids,
+                GError    **error)
+{
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GPtrArray) params = params_new ();
+
+      params_add_integer (params, g_array_index (ids, gint64, i));
+      params_add_text (params, job->database);
+      if (!catalog_run (db, job, CATALOG_DELETE_SQL, params, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Commits the transaction if ok, else rolls it back; whether it was committed. */
+static gboolean
+catalog_end (sqlite3    *db,
+             const Job  *job,
+             gboolean    ok,
+             GError    **error)
+{
+  if (ok)
+    ok = catalog_run (db, job, "COMMIT", NULL, error);
+  if (!ok)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return ok;
+}
+
+static void
+delete_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  GError *error = NULL;
+  sqlite3 *db = NULL;
+  gboolean ok;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  db = catalog_open (job, &error);
+  g_array_append_val (ids, job->backup_id);
+  g_ptr_array_add (paths, job->backup_path);
+  ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
+  ok = db != NULL && catalog_end (db, job, ok && catalog_delete (db, job, ids, &error), &error);
+  sqlite3_close (db);
+  if (ok && remove_files (paths, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* The rows of the database's backups that retention lets go: their ids and paths. */
+static void
+select_pruned (Job         *job,
+               LhResultSet *rows,
+               GArray      *ids,
+               GPtrArray   *paths)
+{
+  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GArray) kept = NULL;
+  guint next_kept = 0;
+
+  for (guint row = 0; row < lh_result_set_get_n_rows (rows); row++)
+    {
+      GDateTime *created_at = parse_time (lh_result_set_get_value (rows, row, COL_CREATED_AT));
+
+      /* A row without a readable time is not Litehouse's to judge: kept, as the newest. */
+      g_ptr_array_add (times, created_at != NULL ? created_at : g_date_time_ref (now));
+    }
+  kept = lh_retention_select (times, &job->retention, now);
+  for (guint row = 0; row < lh_result_set_get_n_rows (rows); row++)
+    {
+      gint64 id = row_integer (rows, row, COL_ID);
+
+      if (next_kept < kept->len && g_array_index (kept, guint, next_kept) == row)
+        {
+          next_kept++;
+          continue;
+        }
+      g_array_append_val (ids, id);
+      g_ptr_array_add (paths, g_strdup (row_text (rows, row, COL_PATH)));
+    }
+}
+
+static void
+prune_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(LhResultSet) rows = NULL;
+  GError *error = NULL;
+  sqlite3 *db = NULL;
+  gboolean ok;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  db = catalog_open (job, &error);
+  ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
+  /* Read and deleted in one transaction: a backup listed meanwhile is not judged unseen. */
+  ok = ok && (rows = catalog_list (db, job, &error)) != NULL;
+  if (ok)
+    select_pruned (job, rows, ids, paths);
+  ok = db != NULL && catalog_end (db, job, ok && catalog_delete (db, job, ids, &error), &error);
+  sqlite3_close (db);
+  if (ok && remove_files (paths, &error))
+    g_task_return_int (task, ids->len);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Retention. */
+
+static gint
+compare_newest_first (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      user_data)
+{
+  GPtrArray *times = user_data;
+  guint i = *(const guint *) a;
+  guint j = *(const guint *) b;
+  gint order = g_date_time_compare (g_ptr_array_index (times, j), g_ptr_array_index (times, i));
+
+  return order != 0 ? order : (i > j) - (i < j);
+}
+
+/* The indexes of times, newest first. */
+static GArray *
+newest_first (GPtrArray *times)
+{
+  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (guint), times->len);
+
+  for (guint i = 0; i < times->len; i++)
+    g_array_append_val (order, i);
+  g_array_sort_with_data (order, compare_newest_first, times);
+  return order;
+}
+
+/* The number of the calendar day time falls on in zone or, weekly, of the Monday of its
+ * ISO week. */
+static gint64
+day_number (GDateTime *time,
+            GTimeZone *zone,
+            gboolean   weekly)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (time, zone);
+  gint year, month, day;
+  GDate date;
+
+  g_date_time_get_ymd (local, &year, &month, &day);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, day, month, year);
+  return (gint64) g_date_get_julian (&date) - (weekly ? g_date_time_get_day_of_week (local) - 1 : 0);
+}
+
+/* Marks in keep the newest time of each of the count last days (or weeks) up to now. */
+static void
+keep_newest_per_period (GPtrArray *times,
+                        GArray    *order,
+                        GDateTime *now,
+                        guint      count,
+                        gboolean   weekly,
+                        gboolean  *keep)
+{
+  GTimeZone *zone = g_date_time_get_timezone (now);
+  gint64 current = day_number (now, zone, weekly);
+  gint64 length = weekly ? 7 : 1;
+  gint64 last_kept = G_MAXINT64;
+
+  for (guint i = 0; count > 0 && i < order->len; i++)
+    {
+      guint index = g_array_index (order, guint, i);
+      /* A time after now (a clock set back since) counts in the current period. */
+      gint64 period = MIN (day_number (g_ptr_array_index (times, index), zone, weekly), current);
+
+      if ((current - period) / length >= count)
+        break;
+      if (period == last_kept)
+        continue;
+      keep[index] = TRUE;
+      last_kept = period;
+    }
+}
+
+GArray *
+lh_retention_select (GPtrArray         *created_times,
+                     const LhRetention *retention,
+                     GDateTime         *now)
+{
+  g_autoptr(GArray) order = NULL;
+  g_autofree gboolean *keep = NULL;
+  gboolean keep_all;
+  GArray *kept;
+
+  g_return_val_if_fail (created_times != NULL, NULL);
+  g_return_val_if_fail (retention != NULL, NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+
+  order = newest_first (created_times);
+  keep = g_new0 (gboolean, created_times->len + 1);
+  keep_all = retention->keep_last == 0 && retention->daily_days == 0 &&
+             retention->weekly_weeks == 0;
+  for (guint i = 0; i < order->len; i++)
+    keep[g_array_index (order, guint, i)] = keep_all || i < retention->keep_last;
+  keep_newest_per_period (created_times, order, now, retention->daily_days, FALSE, keep);
+  keep_newest_per_period (created_times, order, now, retention->weekly_weeks, TRUE, keep);
+
+  kept = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < created_times->len; i++)
+    if (keep[i])
+      g_array_append_val (kept, i);
+  return kept;
+}
+
+/* Listing. */
+
+static void
+list_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(LhResultSet) rows = NULL;
+  GError *error = NULL;
+  sqlite3 *db = catalog_open (job, &error);
+  GListStore *store;
+
+  if (db != NULL)
+    rows = catalog_list (db, job, &error);
+  sqlite3_close (db);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  store = g_list_store_new (LH_TYPE_BACKUP);
+  for (guint row = 0; row < lh_result_set_get_n_rows (rows); row++)
+    {
+      g_autoptr(LhBackup) backup = backup_new_from_row (rows, row, job->database);
+
+      g_list_store_append (store, backup);
+    }
+  g_task_return_pointer (task, store, g_object_unref);
+}
+
+/* LhBackupCatalog */
+
+struct _LhBackupCatalog
+{
+  GObject parent_instance;
+
+  /* owned */
+  char *database;        /* absolute */
+  char *folder;
+  char *stem;
+  char *catalog_path;
+};
+
+G_DEFINE_FINAL_TYPE (LhBackupCatalog, lh_backup_catalog, G_TYPE_OBJECT)
+
+static void
+lh_backup_catalog_finalize (GObject *object)
+{
+  LhBackupCatalog *self = LH_BACKUP_CATALOG (object);
+
+  g_free (self->database);
+  g_free (self->folder);
+  g_free (self->stem);
+  g_free (self->catalog_path);
+  G_OBJECT_CLASS (lh_backup_catalog_parent_class)->finalize (object);
+}
+
+static void
+lh_backup_catalog_class_init (LhBackupCatalogClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lh_backup_catalog_finalize;
+}
+
+static void
+lh_backup_catalog_init (LhBackupCatalog *self)
+{
+}
+
+/* The backups of database, a local SQLite file (a relative path is taken from the current
+ * folder). */
+LhBackupCatalog *
+lh_backup_catalog_new (const char *database)
+{
+  LhBackupCatalog *self;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (database != NULL && *database != '\0', NULL);
+
+  self = g_object_new (LH_TYPE_BACKUP_CATALOG, NULL);
+  self->database = g_canonicalize_filename (database, NULL);
+  key = folder_key (self->database);
+  self->folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", key, NULL);
+  self->stem = file_stem (self->database);
+  self->catalog_path = g_build_filename (g_get_user_data_dir (), "litehouse", "catalog.sqlite",
+                                         NULL);
+  return self;
+}
+
+/* The absolute path of the database. */
+const char *
+lh_backup_catalog_get_database (LhBackupCatalog *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP_CATALOG (self), NULL);
+  return self->database;
+}
+
+/* Where the backups of the database go. */
+const char *
+lh_backup_catalog_get_folder (LhBackupCatalog *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP_CATALOG (self), NULL);
+  return self->folder;
+}
+
+static Job *
+job_new (LhBackupCatalog *self)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->database = g_strdup (self->database);
+  job->folder = g_strdup (self->folder);
+  job->stem = g_strdup (self->stem);
+  job->catalog_path = g_strdup (self->catalog_path);
+  job->temps = g_ptr_array_new_with_free_func (g_free);
+  job->progress.last_current = job->progress.last_total = -1;
+  return job;
+}
+
+static Job *
+job_new_for_backup (LhBackupCatalog *self,
+                    LhBackup        *backup)
+{
+  Job *job = job_new (self);
+
+  job->backup_id = backup->id;
+  job->backup_path = g_strdup (backup->path);
+  job->backup_flags = backup->flags;
+  return job;
+}
+
+/* A task of self that owns job. One that changes files or the catalog reports what it
+ * did even when a cancel came too late to stop it. */
+static GTask *
+job_task_new (LhBackupCatalog     *self,
+              Job                 *job,
+              gpointer             source_tag,
+              gboolean             changes,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_set_check_cancellable (task, !changes);
+  job->cancellable = cancellable;
+  job->progress.task = task;
+  return task;
+}
+
+static gboolean
+is_own_backup (LhBackupCatalog *self,
+               LhBackup        *backup)
+{
+  return LH_IS_BACKUP (backup) && g_strcmp0 (backup->database, self->database) == 0;
+}
+
+void
+lh_backup_catalog_list_async (LhBackupCatalog     *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+
+  task = job_task_new (self, job_new (self), lh_backup_catalog_list_async, FALSE, cancellable,
+                       callback, user_data);
+  g_task_run_in_thread (task, list_thread);
+}
+
+GListModel *
+lh_backup_catalog_list_finish (LhBackupCatalog  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_list_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Backs the database up into a new file of its folder, and lists it; note (or NULL) is
+ * kept with it for the user. */
+void
+lh_backup_catalog_create_async (LhBackupCatalog       *self,
+                                LhBackupKind           kind,
+                                LhBackupFlags          flags,
+                                const char            *note,
+                                GCancellable          *cancellable,
+                                GFileProgressCallback  progress,
+                                gpointer               progress_data,
+                                GAsyncReadyCallback    callback,
+                                gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (kind == LH_BACKUP_EXACT || kind == LH_BACKUP_COMPACT);
+
+  job = job_new (self);
+  job->kind = kind;
+  job->flags = flags & (LH_BACKUP_GZIP | LH_BACKUP_SAFETY);
+  job->note = g_strdup (note);
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_create_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, create_thread);
+}
+
+/* The new backup. */
+LhBackup *
+lh_backup_catalog_create_finish (LhBackupCatalog  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_create_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Runs integrity_check on backup (decompressed into a temporary file first, if gzip) and
+ * records the time in the catalog when it passes. */
+void
+lh_backup_catalog_verify_async (LhBackupCatalog     *self,
+                                LhBackup            *backup,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (is_own_backup (self, backup));
+
+  task = job_task_new (self, job_new_for_backup (self, backup), lh_backup_catalog_verify_async,
+                       FALSE, cancellable, callback, user_data);
+  g_task_run_in_thread (task, verify_thread);
+}
+
+gboolean
+lh_backup_catalog_verify_finish (LhBackupCatalog  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_verify_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+lh_backup_catalog_restore_async (LhBackupCatalog       *self,
+                                 LhBackup              *backup,
+                                 guint                  lock_timeout_ms,
+                                 GCancellable          *cancellable,
+                                 GFileProgressCallback  progress,
+                                 gpointer               progress_data,
+                                 GAsyncReadyCallback    callback,
+                                 gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *number = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (is_own_backup (self, backup));
+
+  job = job_new_for_backup (self, backup);
+  job->kind = LH_BACKUP_EXACT;
+  job->flags = LH_BACKUP_SAFETY;
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, backup->id);
+  job->note = g_strdup_printf (_("Taken before restoring backup #%s."), number);
+  job->lock_timeout_ms = lock_timeout_ms;
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_restore_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, restore_thread);
+}
+
+/* The safety backup, taken before the database was replaced. */
+LhBackup *
+lh_backup_catalog_restore_finish (LhBackupCatalog  *self,
+                                  GAsyncResult     *result,
+                                  GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_restore_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+lh_backup_catalog_delete_async (LhBackupCatalog     *self,
+                                LhBackup            *backup,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (is_own_backup (self, backup));
+
+  task = job_task_new (self, job_new_for_backup (self, backup), lh_backup_catalog_delete_async,
+                       TRUE, cancellable, callback, user_data);
+  g_task_run_in_thread (task, delete_thread);
+}
+
+gboolean
+lh_backup_catalog_delete_finish (LhBackupCatalog  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_delete_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Deletes the backups that retention does not keep (see lh_retention_select()), now. */
+void
+lh_backup_catalog_prune_async (LhBackupCatalog     *self,
+                               const LhRetention   *retention,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (retention != NULL);
+
+  job = job_new (self);
+  job->retention = *retention;
+  task = job_task_new (self, job, lh_backup_catalog_prune_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, prune_thread);
+}
+
+guint
+lh_backup_catalog_prune_finish (LhBackupCatalog  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  gssize n_deleted;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_prune_async,
+                        0);
+  n_deleted = g_task_propagate_int (G_TASK (result), error);
+  return n_deleted > 0 ? n_deleted : 0;
+}

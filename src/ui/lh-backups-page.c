@@ -1,0 +1,684 @@
+/* lh-backups-page.c — LhBackupsPage lists the backups of a local database from its
+ * LhBackupCatalog, newest first: when, what kind, how big, whether verified and the note,
+ * safety backups marked. Back Up Now asks for the kind (exact or compact), compression and
+ * a note, then shows progress with Cancel; each backup can be verified, restored (after a
+ * confirmation that says what will be replaced) or deleted. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lh-backups-page.h"
+
+/* How long a restore waits for another program's write lock. */
+#define RESTORE_LOCK_TIMEOUT_MS 5000
+
+struct _LhBackupsPage
+{
+  GtkBox parent_instance;
+
+  /* template children */
+  GtkLabel       *summary_label;
+  GtkRevealer    *progress_revealer;
+  GtkLabel       *progress_label;
+  GtkProgressBar *progress_bar;
+  GtkStack       *stack;
+  GtkListBox     *list;
+
+  /* owned */
+  LhBackupCatalog *catalog;
+  GListModel      *backups;
+  GCancellable    *list_cancellable;
+  GCancellable    *run_cancellable;
+
+  /* state */
+  gboolean busy;
+};
+
+G_DEFINE_FINAL_TYPE (LhBackupsPage, lh_backups_page, GTK_TYPE_BOX)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  RESTORED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void refresh (LhBackupsPage *self);
+
+/* Helpers */
+
+static void
+show_toast (LhBackupsPage *self,
+            const char    *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+static GtkWindow *
+get_window (LhBackupsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+show_message (LhBackupsPage *self,
+              const char    *heading,
+              const char    *body)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), heading, body));
+
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+update_actions (LhBackupsPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.back-up", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.refresh", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.cancel", self->busy);
+  if (self->list != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->list), !self->busy);
+}
+
+static void
+set_busy (LhBackupsPage *self,
+          const char    *label)
+{
+  self->busy = label != NULL;
+  gtk_label_set_text (self->progress_label, label != NULL ? label : "");
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_revealer_set_reveal_child (self->progress_revealer, self->busy);
+  g_clear_object (&self->run_cancellable);
+  if (self->busy)
+    self->run_cancellable = g_cancellable_new ();
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+progress_cb (goffset  current,
+             goffset  total,
+             gpointer user_data)
+{
+  LhBackupsPage *self = user_data;
+
+  if (total > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, (double) current / total);
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  /* TRANSLATORS: when a backup was taken, as in "4 Dec 2026, 14:15:30"; see g_date_time_format() */
+  return g_date_time_format (local, _("%-d %b %Y, %H:%M:%S"));
+}
+
+/* "4 Dec 2026, 14:15:30" and what kind of backup it is. */
+static char *
+backup_title (LhBackup *backup)
+{
+  g_autofree char *when = format_time (lh_backup_get_created_at (backup));
+
+  return g_strstrip (g_steal_pointer (&when));
+}
+
+static char *
+backup_subtitle (LhBackup *backup)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *size = g_format_size (lh_backup_get_size (backup));
+  GDateTime *verified = lh_backup_get_verified_at (backup);
+  const char *note = lh_backup_get_note (backup);
+
+  if (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY)
+    g_string_append (text, _("Safety backup · "));
+  g_string_append (text, lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? _("Compact copy") : _("Exact copy"));
+  g_string_append_printf (text, " · %s", size);
+  if (lh_backup_get_flags (backup) & LH_BACKUP_GZIP)
+    g_string_append_printf (text, " · %s", _("gzip"));
+  if (verified != NULL)
+    {
+      g_autofree char *when = format_time (verified);
+
+      g_string_append (text, " · ");
+      g_string_append_printf (text, _("verified %s"), g_strstrip (when));
+    }
+  else
+    g_string_append_printf (text, " · %s", _("not verified since it was taken"));
+  if (note != NULL && *note != '\0')
+    g_string_append_printf (text, " · %s", note);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Listing */
+
+static GtkWidget *
+row_button (LhBackup   *backup,
+            const char *icon,
+            const char *tooltip,
+            const char *action)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", lh_backup_get_id (backup));
+  return button;
+}
+
+static GtkWidget *
+backup_row (LhBackup *backup)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = backup_title (backup);
+  g_autofree char *subtitle = backup_subtitle (backup);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY
+                                                           ? "security-medium-symbolic"
+                                                           : "document-save-symbolic"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "emblem-ok-symbolic",
+                                                               _("Verify"), "page.verify"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "edit-undo-symbolic",
+                                                               _("Restore…"), "page.restore"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "user-trash-symbolic",
+                                                               _("Delete…"), "page.delete"));
+  gtk_widget_set_tooltip_text (row, lh_backup_get_path (backup));
+  return row;
+}
+
+static void
+fill_list (LhBackupsPage *self)
+{
+  guint n = g_list_model_get_n_items (self->backups);
+  guint64 total = 0;
+  g_autofree char *size = NULL;
+  g_autofree char *summary = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (self->backups, i);
+
+      total += lh_backup_get_size (backup);
+      gtk_list_box_append (self->list, backup_row (backup));
+    }
+  size = g_format_size (total);
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u backup · %s", "%u backups · %s", n), n, size);
+  gtk_label_set_text (self->summary_label, summary);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+}
+
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(GError) error = NULL;
+
+  backups = lh_backup_catalog_list_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
+    return;
+  if (backups == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not read the backups: %s"), error->message);
+
+      gtk_label_set_text (self->summary_label, text);
+      return;
+    }
+  g_set_object (&self->backups, backups);
+  fill_list (self);
+}
+
+/* Reads the catalog again (after backups made elsewhere, e.g. a scheduled one). */
+void
+lh_backups_page_refresh (LhBackupsPage *self)
+{
+  g_return_if_fail (LH_IS_BACKUPS_PAGE (self));
+  refresh (self);
+}
+
+static void
+refresh (LhBackupsPage *self)
+{
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  lh_backup_catalog_list_async (self->catalog, self->list_cancellable, listed_cb, g_object_ref (self));
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  refresh (LH_BACKUPS_PAGE (widget));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  g_cancellable_cancel (LH_BACKUPS_PAGE (widget)->run_cancellable);
+}
+
+static LhBackup *
+find_backup (LhBackupsPage *self,
+             gint64         id)
+{
+  for (guint i = 0; self->backups != NULL && i < g_list_model_get_n_items (self->backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (self->backups, i);
+
+      if (lh_backup_get_id (backup) == id)
+        return backup;   /* the list keeps it */
+    }
+  return NULL;
+}
+
+/* Back up now */
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(GError) error = NULL;
+
+  backup = lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (self->stack == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (backup != NULL)
+    show_toast (self, _("Backup taken and checked"));
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_toast (self, _("Backup cancelled: nothing was kept"));
+  else
+    show_message (self, _("Backup Failed"), error->message);
+}
+
+typedef struct
+{
+  GtkCheckButton *compact;
+  GtkCheckButton *gzip;
+  GtkEditable    *note;
+} BackUpOptions;
+
+static void
+back_up_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     LhBackupsPage    *self)
+{
+  BackUpOptions *options = g_object_get_data (G_OBJECT (dialog), "lh-options");
+  LhBackupKind kind;
+  LhBackupFlags flags = LH_BACKUP_FLAGS_NONE;
+
+  if (!g_str_equal (response, "back-up") || self->busy)
+    return;
+  kind = gtk_check_button_get_active (options->compact) ? LH_BACKUP_COMPACT : LH_BACKUP_EXACT;
+  if (gtk_check_button_get_active (options->gzip))
+    flags |= LH_BACKUP_GZIP;
+  set_busy (self, kind == LH_BACKUP_COMPACT ? _("Writing a compact copy…") : _("Copying the database…"));
+  lh_backup_catalog_create_async (self->catalog, kind, flags, gtk_editable_get_text (options->note),
+                                  self->run_cancellable, progress_cb, self, created_cb, g_object_ref (self));
+}
+
+static void
+back_up_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  BackUpOptions *options = g_new0 (BackUpOptions, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *exact = gtk_check_button_new_with_mnemonic (_("_Exact copy, page for page (online backup)"));
+  GtkWidget *compact = gtk_check_button_new_with_mnemonic (_("C_ompact copy, without free pages (VACUUM INTO)"));
+  GtkWidget *gzip = gtk_check_button_new_with_mnemonic (_("Co_mpress with gzip"));
+  GtkWidget *note = gtk_entry_new ();
+  AdwMessageDialog *dialog;
+
+  gtk_check_button_set_group (GTK_CHECK_BUTTON (compact), GTK_CHECK_BUTTON (exact));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (exact), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("Note (optional), e.g. before the import"));
+  gtk_entry_set_activates_default (GTK_ENTRY (note), TRUE);
+  gtk_widget_set_margin_top (note, 6);
+  gtk_box_append (GTK_BOX (box), exact);
+  gtk_box_append (GTK_BOX (box), compact);
+  gtk_box_append (GTK_BOX (box), gzip);
+  gtk_box_append (GTK_BOX (box), note);
+  options->compact = GTK_CHECK_BUTTON (compact);
+  options->gzip = GTK_CHECK_BUTTON (gzip);
+  options->note = GTK_EDITABLE (note);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Back Up Now"),
+                                                       _("The copy is consistent even while other programs "
+                                                         "write, and is checked before it is listed.")));
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "back-up", _("_Back Up"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "back-up", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "back-up");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "lh-options", options, g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (back_up_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Verify */
+
+static void
+verified_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = lh_backup_catalog_verify_finish (LH_BACKUP_CATALOG (source), result, &error);
+
+  if (self->stack == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (ok)
+    show_toast (self, _("The backup is sound"));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_message (self, _("The Backup Is Damaged"), error->message);
+}
+
+static void
+verify_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *backup = find_backup (self, g_variant_get_int64 (parameter));
+
+  if (backup == NULL || self->busy)
+    return;
+  set_busy (self, _("Checking the backup…"));
+  gtk_progress_bar_pulse (self->progress_bar);
+  lh_backup_catalog_verify_async (self->catalog, backup, self->run_cancellable, verified_cb, g_object_ref (self));
+}
+
+/* Restore */
+
+static void
+restored_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+
+  safety = lh_backup_catalog_restore_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (self->stack == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (safety != NULL)
+    {
+      show_toast (self, _("Restored; the state before is kept as a safety backup"));
+      g_signal_emit (self, signals[RESTORED], 0);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_message (self, _("Restore Failed"), error->message);
+}
+
+static void
+restore_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     LhBackupsPage    *self)
+{
+  LhBackup *backup = g_object_get_data (G_OBJECT (dialog), "lh-backup");
+
+  if (!g_str_equal (response, "restore") || self->busy)
+    return;
+  set_busy (self, _("Restoring…"));
+  lh_backup_catalog_restore_async (self->catalog, backup, RESTORE_LOCK_TIMEOUT_MS, self->run_cancellable,
+                                   progress_cb, self, restored_cb, g_object_ref (self));
+}
+
+static void
+restore_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *backup = find_backup (self, g_variant_get_int64 (parameter));
+  g_autofree char *name = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (backup == NULL || self->busy)
+    return;
+  name = g_path_get_basename (lh_backup_catalog_get_database (self->catalog));
+  when = backup_title (backup);
+  size = g_format_size (lh_backup_get_size (backup));
+  body = g_strdup_printf (_("Everything in “%s” will be replaced by this backup of %s (%s). Its current "
+                            "state is backed up first, as a safety backup you can restore. Other "
+                            "programs using the database see the switch at once."), name, when, size);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Restore This Backup?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "restore", _("_Restore"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "restore", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (backup), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (restore_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Delete */
+
+static void
+deleted_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lh_backup_catalog_delete_finish (LH_BACKUP_CATALOG (source), result, &error) && self->stack != NULL)
+    show_message (self, _("Could Not Delete the Backup"), error->message);
+  if (self->stack != NULL)
+    refresh (self);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    LhBackupsPage    *self)
+{
+  LhBackup *backup = g_object_get_data (G_OBJECT (dialog), "lh-backup");
+
+  if (g_str_equal (response, "delete"))
+    lh_backup_catalog_delete_async (self->catalog, backup, NULL, deleted_cb, g_object_ref (self));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *backup = find_backup (self, g_variant_get_int64 (parameter));
+  g_autofree char *when = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (backup == NULL || self->busy)
+    return;
+  when = backup_title (backup);
+  body = g_strdup_printf (_("The backup of %s and its file go for good."), when);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Delete This Backup?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (backup), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject */
+
+static void
+lh_backups_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lh_backups_page_dispose (GObject *object)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (object);
+
+  g_cancellable_cancel (self->list_cancellable);
+  g_cancellable_cancel (self->run_cancellable);
+  self->stack = NULL;
+  self->list = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_BACKUPS_PAGE);
+  G_OBJECT_CLASS (lh_backups_page_parent_class)->dispose (object);
+}
+
+static void
+lh_backups_page_finalize (GObject *object)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (object);
+
+  g_clear_object (&self->catalog);
+  g_clear_object (&self->backups);
+  g_clear_object (&self->list_cancellable);
+  g_clear_object (&self->run_cancellable);
+  G_OBJECT_CLASS (lh_backups_page_parent_class)->finalize (object);
+}
+
+static void
+lh_backups_page_class_init (LhBackupsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = lh_backups_page_get_property;
+  object_class->dispose = lh_backups_page_dispose;
+  object_class->finalize = lh_backups_page_finalize;
+
+  /* A backup, verify or restore is running. */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The database was replaced by a backup: what shows it should read it again. */
+  signals[RESTORED] =
+    g_signal_new ("restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/litehouse/Litehouse/lh-backups-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, list);
+
+  gtk_widget_class_install_action (widget_class, "page.back-up", NULL, back_up_action);
+  gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "page.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "page.verify", "x", verify_action);
+  gtk_widget_class_install_action (widget_class, "page.restore", "x", restore_action);
+  gtk_widget_class_install_action (widget_class, "page.delete", "x", delete_action);
+}
+
+static void
+lh_backups_page_init (LhBackupsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
+}
+
+/* The backups page of the local database file at path. */
+GtkWidget *
+lh_backups_page_new (const char *path)
+{
+  LhBackupsPage *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (LH_TYPE_BACKUPS_PAGE, NULL);
+  self->catalog = lh_backup_catalog_new (path);
+  refresh (self);
+  return GTK_WIDGET (self);
+}
+
+LhBackupCatalog *
+lh_backups_page_get_catalog (LhBackupsPage *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUPS_PAGE (self), NULL);
+  return self->catalog;
+}
+
+/* The backups shown (LhBackup, newest first), or NULL before the catalog is read. */
+GListModel *
+lh_backups_page_get_backups (LhBackupsPage *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUPS_PAGE (self), NULL);
+  return self->backups;
+}
+
+gboolean
+lh_backups_page_get_busy (LhBackupsPage *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUPS_PAGE (self), FALSE);
+  return self->busy;
+}
+
+const char *
+lh_backups_page_get_summary (LhBackupsPage *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUPS_PAGE (self), NULL);
+  return gtk_label_get_text (self->summary_label);
+}

@@ -1,0 +1,22 @@
+/* lh-backups-page.h — LhBackupsPage: the backups of a local database (its
+ * LhBackupCatalog): back up now, verify, restore and delete, through dialogs. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lh-core.h"
+
+G_BEGIN_DECLS
+
+#define LH_TYPE_BACKUPS_PAGE (lh_backups_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (LhBackupsPage, lh_backups_page, LH, BACKUPS_PAGE, GtkBox)
+
+GtkWidget       *lh_backups_page_new         (const char    *path);
+LhBackupCatalog *lh_backups_page_get_catalog (LhBackupsPage *self);
+GListModel      *lh_backups_page_get_backups (LhBackupsPage *self);
+gboolean         lh_backups_page_get_busy    (LhBackupsPage *self);
+void             lh_backups_page_refresh     (LhBackupsPage *self);
+const char      *lh_backups_page_get_summary (LhBackupsPage *self);
+
+G_END_DECLS

@@ -1,0 +1,308 @@
+/* test-backups-page.c — the Backups tab of a real window on a copy of the demo database:
+ * back up (exact with a note, compact and gzip), the catalog listing them, verify, a
+ * restore through its confirmation that brings the rows back and keeps a safety backup,
+ * and a backup of a bigger database cancelled while its progress shows, leaving nothing
+ * listed. Screenshots of the catalog, the backup dialog, progress and the restore
+ * confirmation. */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "lh-backups-page.h"
+#include "lh-preferences-window.h"
+#include "lh-test-ui.h"
+#include "lh-test-util.h"
+#include "lh-window.h"
+
+typedef struct
+{
+  char     *dir;
+  char     *path;
+  LhWindow *window;
+} Fixture;
+
+static gboolean
+page_is_settled (gpointer data)
+{
+  return g_strcmp0 (lh_window_get_page_name (data), "database") == 0;
+}
+
+static void
+open_window (Fixture *fixture)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (fixture->path);
+
+  fixture->window = g_object_ref_sink (lh_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  lh_window_open_file (fixture->window, file);
+  g_assert_true (lh_test_wait_until (page_is_settled, fixture->window, 20000));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = lh_test_make_dir ();
+  fixture->path = lh_test_copy_demo (fixture->dir);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+static gboolean
+page_idle (gpointer data)
+{
+  return lh_backups_page_get_backups (data) != NULL && !lh_backups_page_get_busy (data);
+}
+
+typedef struct
+{
+  LhBackupsPage *page;
+  guint          n;
+} Awaited;
+
+static gboolean
+has_backups (gpointer data)
+{
+  Awaited *awaited = data;
+  GListModel *backups = lh_backups_page_get_backups (awaited->page);
+
+  return !lh_backups_page_get_busy (awaited->page) && backups != NULL &&
+         g_list_model_get_n_items (backups) == awaited->n;
+}
+
+static void
+wait_for_backups (LhBackupsPage *page,
+                  guint          n)
+{
+  Awaited awaited = { page, n };
+
+  g_assert_true (lh_test_wait_until (has_backups, &awaited, 60000));
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static AdwMessageDialog *
+wait_for_dialog (void)
+{
+  g_assert_true (lh_test_wait_until (dialog_shown, NULL, 30000));
+  return ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static void
+close_dialog (AdwMessageDialog *dialog,
+              const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lh_test_settle ();
+}
+
+/* The n-th check button of the backup dialog (0: exact, 1: compact, 2: gzip). */
+static GtkCheckButton *
+dialog_check (AdwMessageDialog *dialog,
+              guint             n)
+{
+  GtkWidget *child = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+
+  while (n-- > 0)
+    child = gtk_widget_get_next_sibling (child);
+  return GTK_CHECK_BUTTON (child);
+}
+
+static void
+back_up (LhBackupsPage *page,
+         gboolean       compact,
+         gboolean       gzip,
+         const char    *note,
+         const char    *screenshot)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.back-up", NULL));
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Back Up Now");
+  gtk_check_button_set_active (dialog_check (dialog, compact ? 1 : 0), TRUE);
+  gtk_check_button_set_active (dialog_check (dialog, 2), gzip);
+  entry = gtk_widget_get_last_child (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (entry), note);
+  if (screenshot != NULL)
+    lh_test_save_screenshot (GTK_WIDGET (dialog), screenshot);
+  close_dialog (dialog, "back-up");
+}
+
+static LhBackup *
+backup_at (LhBackupsPage *page,
+           guint          position)
+{
+  g_autoptr(LhBackup) backup = g_list_model_get_item (lh_backups_page_get_backups (page), position);
+
+  return backup;   /* the list keeps it */
+}
+
+static gboolean
+second_verified (gpointer data)
+{
+  GListModel *backups = lh_backups_page_get_backups (data);
+  g_autoptr(LhBackup) backup = NULL;
+
+  if (lh_backups_page_get_busy (data) || backups == NULL || g_list_model_get_n_items (backups) != 2)
+    return FALSE;
+  backup = g_list_model_get_item (backups, 1);
+  return lh_backup_get_verified_at (backup) != NULL;
+}
+
+static void
+test_back_up_and_restore (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  LhBackupsPage *page;
+  AdwMessageDialog *dialog;
+  LhBackup *first;
+  g_autofree char *count = NULL;
+  gint64 first_id;
+
+  open_window (fixture);
+  page = lh_window_open_backups (fixture->window);
+  g_assert_nonnull (page);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+  g_assert_cmpstr (lh_backups_page_get_summary (page), ==, "0 backups · 0 bytes");
+
+  back_up (page, FALSE, FALSE, "before cleaning comments", "backups-dialog.png");
+  wait_for_backups (page, 1);
+  back_up (page, TRUE, TRUE, "compact", NULL);
+  wait_for_backups (page, 2);
+  first = backup_at (page, 1);
+  first_id = lh_backup_get_id (first);
+  g_assert_cmpint (lh_backup_get_kind (first), ==, LH_BACKUP_EXACT);
+  g_assert_cmpstr (lh_backup_get_note (first), ==, "before cleaning comments");
+  g_assert_cmpint (lh_backup_get_kind (backup_at (page, 0)), ==, LH_BACKUP_COMPACT);
+  g_assert_true (lh_backup_get_flags (backup_at (page, 0)) & LH_BACKUP_GZIP);
+
+  /* Verify marks it so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.verify", "x", first_id));
+  g_assert_true (lh_test_wait_until (second_verified, page, 30000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-catalog.png");
+
+  /* Rows deleted, then the first backup restored: they are back, and the state before
+   * the restore is kept as a safety backup. */
+  lh_test_run_ok (lh_window_get_connection (fixture->window), "DELETE FROM comments");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.restore", "x", first_id));
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restore This Backup?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“demo.sqlite” will be replaced"));
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "backups-restore-confirm.png");
+  close_dialog (dialog, "restore");
+  wait_for_backups (page, 3);
+  g_assert_true (lh_backup_get_flags (backup_at (page, 0)) & LH_BACKUP_SAFETY);
+  count = lh_test_query_text (fixture->path, "SELECT count(*) FROM comments");
+  g_assert_cmpstr (count, ==, "4000\n");
+  g_assert_cmpint (lh_test_query_integer (lh_window_get_connection (fixture->window),
+                                          "SELECT count(*) FROM comments"), ==, 4000);
+}
+
+static gboolean
+page_busy (gpointer data)
+{
+  return lh_backups_page_get_busy (data);
+}
+
+/* A bigger database: its compressed backup takes long enough to watch and cancel. */
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  LhBackupsPage *page;
+
+  lh_test_make_db (fixture->path, "CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, data BLOB);"
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                  "INSERT INTO blobs (data) SELECT randomblob(65536) FROM n;");
+  open_window (fixture);
+  page = lh_window_open_backups (fixture->window);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+
+  back_up (page, FALSE, TRUE, "big", NULL);
+  g_assert_true (lh_test_wait_until (page_busy, page, 10000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-progress.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.cancel", NULL));
+  g_assert_true (lh_test_wait_until (page_idle, page, 60000));
+  wait_for_backups (page, 0);
+}
+
+static gboolean
+only_scheduled (gpointer data)
+{
+  GListModel *backups = lh_backups_page_get_backups (data);
+  g_autoptr(LhBackup) backup = NULL;
+
+  if (backups == NULL || g_list_model_get_n_items (backups) != 1)
+    return FALSE;
+  backup = g_list_model_get_item (backups, 0);
+  return g_strcmp0 (lh_backup_get_note (backup), "Scheduled") == 0;
+}
+
+/* Scheduled backups: turned on in preferences, the window backs up its database (none
+ * was taken in the interval) and the Backups tab shows it; the next check finds it fresh
+ * and takes none. */
+static void
+test_scheduled (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.litehouse.Litehouse");
+  GtkWidget *preferences;
+  LhBackupsPage *page;
+
+  open_window (fixture);
+  page = lh_window_open_backups (fixture->window);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+  wait_for_backups (page, 0);
+
+  preferences = lh_preferences_window_new (GTK_WINDOW (fixture->window));
+  gtk_window_present (GTK_WINDOW (preferences));
+  g_settings_set_uint (settings, "backup-interval-hours", 24);
+  lh_test_save_screenshot (preferences, "preferences-backups.png");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_assert_true (lh_test_wait_until (only_scheduled, page, 60000));
+
+  /* Checked again (the interval changed): the one just taken is fresh enough. */
+  g_settings_set_uint (settings, "backup-interval-hours", 12);
+  lh_test_settle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.refresh", NULL));
+  g_assert_true (lh_test_wait_until (only_scheduled, page, 60000));
+  g_settings_reset (settings, "backup-interval-hours");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  lh_test_load_style ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/backups-page/back-up-and-restore", test_back_up_and_restore);
+  ADD ("/backups-page/cancel", test_cancel);
+  ADD ("/backups-page/scheduled", test_scheduled);
+
+#undef ADD
+
+  return g_test_run ();
+}

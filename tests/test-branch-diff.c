@@ -1,0 +1,738 @@
+/* test-branch-diff.c — lh_branch_diff_async() finds the rows added, removed and changed
+ * between two databases (rowid, INTEGER PRIMARY KEY and WITHOUT ROWID tables, every kind
+ * of value, hostile names), tables added, dropped and redefined, indexes, views, triggers
+ * and virtual tables; and in every case its script, applied to a copy of the old
+ * database, makes the new one: the same schema and the same rows, value for value. It
+ * cancels, and names the file that is missing or no database. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "lh-test-util.h"
+
+typedef struct
+{
+  char *dir;
+  char *old_path;
+  char *new_path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = lh_test_make_dir ();
+  fixture->old_path = g_build_filename (fixture->dir, "old.db", NULL);
+  fixture->new_path = g_build_filename (fixture->dir, "new.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->old_path);
+  g_free (fixture->new_path);
+}
+
+/* A dump that tells every value apart: its type, reals to the bit, text and blobs to the
+ * byte; rows in order of all their columns, so that the order they were written in
+ * does not count. */
+
+static void
+append_cell (GString      *text,
+             sqlite3_stmt *stmt,
+             int           column)
+{
+  const guchar *bytes;
+  int size;
+
+  switch (sqlite3_column_type (stmt, column))
+    {
+    case SQLITE_INTEGER:
+      g_string_append_printf (text, "%" G_GINT64_FORMAT,
+                              (gint64) sqlite3_column_int64 (stmt, column));
+      break;
+    case SQLITE_FLOAT:
+      g_string_append_printf (text, "%a", sqlite3_column_double (stmt, column));
+      break;
+    case SQLITE_TEXT:
+      size = sqlite3_column_bytes (stmt, column);
+      bytes = sqlite3_column_text (stmt, column);
+      g_string_append_c (text, '\'');
+      g_string_append_len (text, (const char *) bytes, size);
+      g_string_append_c (text, '\'');
+      break;
+    case SQLITE_BLOB:
+      size = sqlite3_column_bytes (stmt, column);
+      bytes = sqlite3_column_blob (stmt, column);
+      g_string_append (text, "x'");
+      for (int i = 0; i < size; i++)
+        g_string_append_printf (text, "%02x", bytes[i]);
+      g_string_append_c (text, '\'');
+      break;
+    default:
+      g_string_append (text, "NULL");
+      break;
+    }
+}
+
+static void
+append_query (GString    *text,
+              sqlite3    *db,
+              const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    for (int c = 0; c < sqlite3_column_count (stmt); c++)
+      {
+        append_cell (text, stmt, c);
+        g_string_append (text, c + 1 < sqlite3_column_count (stmt) ? "|" : "\n");
+      }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+}
+
+static int
+count_columns (sqlite3    *db,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n_columns;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  n_columns = sqlite3_column_count (stmt);
+  sqlite3_finalize (stmt);
+  return n_columns;
+}
+
+/* The rows of a table; with their rowids where nothing else tells them apart. */
+static void
+append_table (GString    *text,
+              sqlite3    *db,
+              const char *name,
+              gboolean    with_rowid)
+{
+  g_autofree char *quoted = lh_sql_quote_identifier (name);
+  g_autofree char *select = g_strdup_printf ("SELECT %s* FROM %s", with_rowid ? "rowid, " : "",
+                                             quoted);
+  int n_columns = count_columns (db, select);
+  GString *sql = g_string_new (select);
+
+  for (int c = 1; c <= n_columns; c++)
+    g_string_append_printf (sql, "%s%d", c == 1 ? " ORDER BY " : ", ", c);
+  g_string_append_printf (text, "-- %s\n", name);
+  append_query (text, db, sql->str);
+  g_string_free (sql, TRUE);
+}
+
+#define DUMP_TABLES_SQL \
+  "SELECT name, wr = 0 AND NOT EXISTS (SELECT 1 FROM pragma_table_info (l.name) WHERE pk > 0) " \
+  "FROM pragma_table_list AS l WHERE schema = 'main' AND type IN ('table', 'shadow') " \
+  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+
+static char *
+dump (const char *path)
+{
+  GString *text = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  append_query (text, db, "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+                "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name");
+  if (sqlite3_table_column_metadata (db, "main", "sqlite_sequence", "seq", NULL, NULL, NULL, NULL,
+                                     NULL) == SQLITE_OK)
+    append_query (text, db, "SELECT name, seq FROM sqlite_sequence ORDER BY name");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, DUMP_TABLES_SQL, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    append_table (text, db, (const char *) sqlite3_column_text (stmt, 0),
+                  sqlite3_column_int (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (text, FALSE);
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (to, contents, length, NULL));
+}
+
+/* The script of diff, run on a copy of the old database, makes the new one. */
+static void
+assert_applies (Fixture      *fixture,
+                LhBranchDiff *diff)
+{
+  g_autofree char *copy = g_build_filename (fixture->dir, "applied.db", NULL);
+  g_autofree char *applied = NULL;
+  g_autofree char *expected = NULL;
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  copy_file (fixture->old_path, copy);
+  g_assert_cmpint (sqlite3_open (copy, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, lh_branch_diff_get_sql (diff), NULL, NULL, &message) != SQLITE_OK)
+    g_error ("applying the script: %s\n%s", message, lh_branch_diff_get_sql (diff));
+  sqlite3_close (db);
+  applied = dump (copy);
+  expected = dump (fixture->new_path);
+  g_assert_cmpstr (applied, ==, expected);
+  g_unlink (copy);
+}
+
+static LhBranchDiff *
+diff_files (const char    *old_path,
+            const char    *new_path,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_branch_diff_async (old_path, new_path, cancellable, lh_test_store_result_cb, &result);
+  return lh_branch_diff_finish (lh_test_wait_for_result (&result), error);
+}
+
+/* The diff from a database made of old_sql to one made of new_sql, checked to apply. */
+static LhBranchDiff *
+diff_sql (Fixture    *fixture,
+          const char *old_sql,
+          const char *new_sql)
+{
+  g_autoptr(GError) error = NULL;
+  LhBranchDiff *diff;
+
+  lh_test_make_db (fixture->old_path, old_sql);
+  lh_test_make_db (fixture->new_path, new_sql);
+  diff = diff_files (fixture->old_path, fixture->new_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (LH_IS_BRANCH_DIFF (diff));
+  assert_applies (fixture, diff);
+  return diff;
+}
+
+static LhTableDiff *
+find_table (LhBranchDiff *diff,
+            const char   *name)
+{
+  GPtrArray *tables = lh_branch_diff_get_tables (diff);
+
+  for (guint i = 0; i < tables->len; i++)
+    {
+      LhTableDiff *table = g_ptr_array_index (tables, i);
+
+      if (g_str_equal (table->table, name))
+        return table;
+    }
+  g_error ("no summary for table %s", name);
+}
+
+static void
+assert_table (LhBranchDiff *diff,
+              const char   *name,
+              guint         added,
+              guint         removed,
+              guint         changed)
+{
+  LhTableDiff *table = find_table (diff, name);
+
+  g_assert_true (table->compared);
+  g_assert_null (table->reason);
+  g_assert_cmpuint (table->added, ==, added);
+  g_assert_cmpuint (table->removed, ==, removed);
+  g_assert_cmpuint (table->changed, ==, changed);
+}
+
+static void
+assert_not_compared (LhBranchDiff *diff,
+                     const char   *name,
+                     const char   *reason_part)
+{
+  LhTableDiff *table = find_table (diff, name);
+
+  g_assert_false (table->compared);
+  g_assert_nonnull (table->reason);
+  g_assert_nonnull (strstr (table->reason, reason_part));
+}
+
+static void
+assert_sql_has (LhBranchDiff *diff,
+                const char   *statement)
+{
+  const char *sql = lh_branch_diff_get_sql (diff);
+
+  if (strstr (sql, statement) == NULL)
+    g_error ("the script has no “%s”:\n%s", statement, sql);
+}
+
+/* One of each kind of table and object. */
+#define MIXED_SQL \
+  "CREATE TABLE plain (a, b);" \
+  "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER);" \
+  "CREATE TABLE stock (shop TEXT, item INTEGER, qty INTEGER, note TEXT," \
+  "  PRIMARY KEY (shop, item)) WITHOUT ROWID;" \
+  "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT UNIQUE);" \
+  "CREATE INDEX items_by_name ON items (name);" \
+  "CREATE VIEW low AS SELECT * FROM stock WHERE qty < 5;" \
+  "CREATE TRIGGER items_qty AFTER UPDATE OF qty ON items BEGIN" \
+  "  UPDATE stock SET qty = new.qty WHERE item = new.id; END;" \
+  "CREATE VIRTUAL TABLE notes USING fts5 (title, body);" \
+  "INSERT INTO plain VALUES (1, 'one'), (2, 'two'), (3, 'three');" \
+  "INSERT INTO items VALUES (1, 'pen', 10), (2, 'ink', 5), (3, 'pad', NULL);" \
+  "INSERT INTO stock VALUES ('north', 1, 4, NULL), ('north', 2, 0, 'x'), ('south', 1, 9, 'y');" \
+  "INSERT INTO users (email) VALUES ('a@example.org'), ('b@example.org');" \
+  "INSERT INTO notes VALUES ('hello', 'world'), ('second', 'note');"
+
+static void
+test_identical (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, MIXED_SQL, MIXED_SQL);
+  g_autoptr(LhBranchDiff) with_itself = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (lh_branch_diff_get_schema_changes (diff)->len, ==, 0);
+  g_assert_cmpstr (lh_branch_diff_get_sql (diff), ==, "");
+  assert_table (diff, "plain", 0, 0, 0);
+  assert_table (diff, "items", 0, 0, 0);
+  assert_table (diff, "stock", 0, 0, 0);
+  assert_table (diff, "users", 0, 0, 0);
+  assert_table (diff, "notes_content", 0, 0, 0);
+  assert_not_compared (diff, "notes", "virtual table");
+
+  with_itself = diff_files (fixture->old_path, fixture->old_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lh_branch_diff_get_sql (with_itself), ==, "");
+}
+
+/* Rows matched by rowid, by INTEGER PRIMARY KEY and by a composite key; an UPDATE sets
+ * only the columns that changed. The triggers of a changed table do not fire. */
+static void
+test_rows (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, MIXED_SQL,
+    MIXED_SQL
+    "DELETE FROM plain WHERE a = 1; UPDATE plain SET b = 'TWO' WHERE a = 2;"
+    "INSERT INTO plain VALUES (4, 'four');"
+    "DELETE FROM items WHERE id = 2; UPDATE items SET qty = 7 WHERE id = 3;"
+    "INSERT INTO items VALUES (9, 'cap', 1);"
+    "DELETE FROM stock WHERE shop = 'north' AND item = 2;"
+    "UPDATE stock SET note = NULL WHERE shop = 'south';"
+    "INSERT INTO stock VALUES ('west', 1, 1, 'z');");
+
+  g_assert_cmpuint (lh_branch_diff_get_schema_changes (diff)->len, ==, 0);
+  assert_table (diff, "plain", 1, 1, 1);
+  assert_table (diff, "items", 1, 1, 1);
+  assert_table (diff, "stock", 1, 1, 1);
+  assert_table (diff, "users", 0, 0, 0);
+  g_assert_cmpstr (lh_branch_diff_get_sql (diff), ==,
+                   "BEGIN;\n"
+                   "DROP TRIGGER \"items_qty\";\n"
+                   "DELETE FROM \"items\" WHERE \"id\" = 2;\n"
+                   "UPDATE \"items\" SET \"qty\" = 7 WHERE \"id\" = 3;\n"
+                   "INSERT INTO \"items\" (\"id\", \"name\", \"qty\") VALUES (9, 'cap', 1);\n"
+                   "DELETE FROM \"plain\" WHERE \"rowid\" = 1;\n"
+                   "UPDATE \"plain\" SET \"b\" = 'TWO' WHERE \"rowid\" = 2;\n"
+                   "INSERT INTO \"plain\" (\"rowid\", \"a\", \"b\") VALUES (4, 4, 'four');\n"
+                   "DELETE FROM \"stock\" WHERE \"shop\" = 'north' AND \"item\" = 2;\n"
+                   "UPDATE \"stock\" SET \"note\" = NULL "
+                   "WHERE \"shop\" = 'south' AND \"item\" = 1;\n"
+                   "INSERT INTO \"stock\" (\"shop\", \"item\", \"qty\", \"note\") "
+                   "VALUES ('west', 1, 1, 'z');\n"
+                   "CREATE TRIGGER items_qty AFTER UPDATE OF qty ON items BEGIN"
+                   "  UPDATE stock SET qty = new.qty WHERE item = new.id; END;\n"
+                   "COMMIT;\n");
+}
+
+/* Values are the same only when of the same type and equal to the bit or byte. */
+static void
+test_values (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE v (id INTEGER PRIMARY KEY, x);"
+    "CREATE TABLE nocase (k TEXT PRIMARY KEY COLLATE NOCASE, v TEXT COLLATE NOCASE);"
+    "CREATE TABLE typed (id INTEGER PRIMARY KEY, r REAL, t TEXT, b BLOB);"
+    "INSERT INTO v VALUES (1, NULL), (2, 0.1), (3, 1e300), (4, -0.0), (5, 'it''s'),"
+    "  (6, 'héllo ✓ 🏠'), (7, x'00ff10'), (8, 1), (9, ''), (10, x'00'), (11, 5),"
+    "  (12, CAST(x'610062' AS TEXT)), (13, 0.30000000000000004);"
+    "INSERT INTO nocase VALUES ('a', 'x'), ('b', 'y'), ('c', 'z');"
+    "INSERT INTO typed VALUES (1, 1.5, 'a', x'01'), (2, 2.0, NULL, NULL);",
+    "CREATE TABLE v (id INTEGER PRIMARY KEY, x);"
+    "CREATE TABLE nocase (k TEXT PRIMARY KEY COLLATE NOCASE, v TEXT COLLATE NOCASE);"
+    "CREATE TABLE typed (id INTEGER PRIMARY KEY, r REAL, t TEXT, b BLOB);"
+    "INSERT INTO v VALUES (1, 0), (2, 0.1), (3, 1e300), (4, -0.0), (5, 'it''s \"quoted\"'),"
+    "  (6, 'héllo ✓ 🏠'), (7, x'00ff11'), (8, 1.0), (9, NULL), (10, x'0000'), (11, '5'),"
+    "  (12, CAST(x'610063' AS TEXT)), (13, 0.3),"
+    "  (14, 1e-300), (15, -1.5e-7), (16, 9223372036854775807), (17, -9223372036854775808),"
+    "  (18, x''), (19, 'line\nbreak'), (20, CAST(x'ff00fe' AS TEXT)), (21, 1.7976931348623157e308),"
+    "  (22, 4.9e-324), (23, 1e16), (24, 123456789.125);"
+    "INSERT INTO nocase VALUES ('A', 'x'), ('b', 'Y'), ('c', 'z');"
+    "INSERT INTO typed VALUES (1, 1.5, 'a', x'01'), (2, 2.5, 'b', x'');");
+
+  assert_table (diff, "v", 11, 0, 9);
+  assert_table (diff, "nocase", 1, 1, 1);
+  assert_table (diff, "typed", 0, 0, 1);
+  assert_sql_has (diff, "UPDATE \"v\" SET \"x\" = 1.0 WHERE \"id\" = 8;\n");
+  assert_sql_has (diff, "UPDATE \"v\" SET \"x\" = '5' WHERE \"id\" = 11;\n");
+  assert_sql_has (diff, "UPDATE \"v\" SET \"x\" = 'it''s \"quoted\"' WHERE \"id\" = 5;\n");
+  assert_sql_has (diff, "DELETE FROM \"nocase\" WHERE \"k\" = 'a';\n");
+  assert_sql_has (diff, "UPDATE \"typed\" SET \"r\" = 2.5, \"t\" = 'b', \"b\" = X'' "
+                  "WHERE \"id\" = 2;\n");
+}
+
+/* A table added (with rows whose rowids have gaps) and one dropped; AUTOINCREMENT's
+ * numbers follow. */
+static void
+test_tables_added_and_dropped (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE keep (a);"
+    "CREATE TABLE gone (a, b);"
+    "CREATE INDEX gone_by_b ON gone (b);"
+    "INSERT INTO keep VALUES (1);"
+    "INSERT INTO gone VALUES (1, 'x'), (2, 'y');",
+    "CREATE TABLE keep (a);"
+    "CREATE TABLE fresh (x, y);"
+    "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT);"
+    "INSERT INTO keep VALUES (1);"
+    "INSERT INTO fresh VALUES ('a', 1), ('b', 2), ('c', 3), ('d', 4);"
+    "DELETE FROM fresh WHERE x IN ('a', 'c');"
+    "INSERT INTO users (email) VALUES ('a@example.org'), ('b@example.org'), ('c@example.org');"
+    "DELETE FROM users WHERE id = 3;");
+  GPtrArray *changes = lh_branch_diff_get_schema_changes (diff);
+  LhTableDiff *table;
+
+  g_assert_cmpuint (changes->len, ==, 4);
+  assert_table (diff, "keep", 0, 0, 0);
+  assert_not_compared (diff, "gone", "removed");
+  assert_not_compared (diff, "fresh", "new");
+  assert_not_compared (diff, "users", "new");
+  g_assert_cmpuint (find_table (diff, "gone")->removed, ==, 2);
+  table = find_table (diff, "fresh");
+  g_assert_cmpuint (table->added, ==, 2);
+  g_assert_cmpuint (table->removed, ==, 0);
+  g_assert_cmpuint (find_table (diff, "users")->added, ==, 2);
+  assert_sql_has (diff, "DROP INDEX \"gone_by_b\";\nDROP TABLE \"gone\";\n");
+  assert_sql_has (diff, "INSERT INTO \"fresh\" (\"rowid\", \"x\", \"y\") VALUES (2, 'b', 2);\n");
+}
+
+static void
+test_autoincrement (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT);"
+    "INSERT INTO users (email) VALUES ('a'), ('b'), ('c');"
+    "DELETE FROM users WHERE id = 3;",
+    "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT);"
+    "INSERT INTO users (email) VALUES ('a'), ('b'), ('c'), ('d'), ('e');"
+    "DELETE FROM users WHERE id IN (3, 5);");
+
+  assert_table (diff, "users", 1, 0, 0);
+  assert_sql_has (diff, "DELETE FROM sqlite_sequence;\n"
+                  "INSERT INTO \"sqlite_sequence\" (\"name\", \"seq\") VALUES ('users', 5);\n");
+}
+
+/* An index, a trigger and a view added, a view changed: made after the rows, so that the
+ * new trigger does not fire on them. */
+static void
+test_objects_added (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);"
+    "CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT);"
+    "CREATE VIEW short AS SELECT * FROM t WHERE length (a) < 3;"
+    "INSERT INTO t VALUES (1, 'one');",
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);"
+    "CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT);"
+    "CREATE VIEW short AS SELECT * FROM t WHERE length (a) < 4;"
+    "CREATE VIEW longer AS SELECT * FROM short;"
+    "CREATE INDEX t_by_a ON t (a);"
+    "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN"
+    "  INSERT INTO log (msg) VALUES ('added ' || new.a); END;"
+    "INSERT INTO t VALUES (1, 'one'), (2, 'two');");
+  const char *sql = lh_branch_diff_get_sql (diff);
+
+  g_assert_cmpuint (lh_branch_diff_get_schema_changes (diff)->len, ==, 4);
+  assert_table (diff, "t", 1, 0, 0);
+  assert_table (diff, "log", 2, 0, 0);
+  assert_sql_has (diff, "BEGIN;\nDROP VIEW \"short\";\n");
+  g_assert_true (g_str_has_suffix (sql,
+                                   "CREATE INDEX t_by_a ON t (a);\n"
+                                   "CREATE VIEW short AS SELECT * FROM t WHERE length (a) < 4;\n"
+                                   "CREATE VIEW longer AS SELECT * FROM short;\n"
+                                   "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN"
+                                   "  INSERT INTO log (msg) VALUES ('added ' || new.a); END;\n"
+                                   "COMMIT;\n"));
+}
+
+/* A trigger both databases have is dropped around the changes of its table, or it would
+ * log the rows the script inserts a second time. */
+static void
+test_existing_trigger (Fixture       *fixture,
+                       gconstpointer  data)
+{
+#define LOGGED_SQL \
+  "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);" \
+  "CREATE TABLE log (id INTEGER PRIMARY KEY, msg TEXT);" \
+  "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN" \
+  "  INSERT INTO log (msg) VALUES ('added ' || new.a); END;" \
+  "INSERT INTO t VALUES (1, 'one');"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, LOGGED_SQL,
+                                           LOGGED_SQL "INSERT INTO t VALUES (2, 'two');");
+#undef LOGGED_SQL
+
+  assert_table (diff, "t", 1, 0, 0);
+  assert_table (diff, "log", 1, 0, 0);
+  assert_sql_has (diff, "DROP TRIGGER \"t_log\";\nINSERT INTO \"t\"");
+}
+
+/* A column added: the table is made anew with its rows, its index and trigger again. */
+static void
+test_column_added (Fixture       *fixture,
+                   gconstpointer  data)
+{
+#define PEOPLE_SQL \
+  "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);" \
+  "CREATE TABLE other (x);" \
+  "CREATE INDEX people_by_name ON people (name);" \
+  "CREATE TRIGGER people_bye AFTER DELETE ON people BEGIN DELETE FROM other; END;" \
+  "INSERT INTO people VALUES (1, 'Ann'), (2, 'Bob');" \
+  "INSERT INTO other VALUES (1);"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, PEOPLE_SQL,
+                                           PEOPLE_SQL
+                                           "ALTER TABLE people ADD COLUMN age INTEGER DEFAULT 0;"
+                                           "UPDATE people SET age = 40 WHERE id = 2;"
+                                           "INSERT INTO people VALUES (3, 'Cy', 7);");
+#undef PEOPLE_SQL
+  GPtrArray *changes = lh_branch_diff_get_schema_changes (diff);
+  LhSchemaChange *change;
+  g_autofree char *description = NULL;
+  LhTableDiff *table;
+
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = g_ptr_array_index (changes, 0);
+  description = lh_schema_change_describe (change);
+  g_assert_cmpstr (description, ==, "Column “people.age” added: INTEGER DEFAULT 0");
+  assert_not_compared (diff, "people", "definition changed");
+  table = find_table (diff, "people");
+  g_assert_cmpuint (table->removed, ==, 2);
+  g_assert_cmpuint (table->added, ==, 3);
+  assert_table (diff, "other", 0, 0, 0);
+  assert_sql_has (diff, "DROP TABLE \"people\";\n"
+                  "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, "
+                  "age INTEGER DEFAULT 0);\n");
+}
+
+/* Names with quotes, spaces, keywords, comment markers and line breaks. */
+static void
+test_hostile_names (Fixture       *fixture,
+                    gconstpointer  data)
+{
+#define HOSTILE_SQL \
+  "CREATE TABLE \"a\"\"b c\" (\"k\"\"1\" TEXT, \"select\" INTEGER, \"-- note\" TEXT," \
+  "  \"x;y\" BLOB, PRIMARY KEY (\"k\"\"1\", \"select\")) WITHOUT ROWID;" \
+  "CREATE INDEX \"i\"\"x\" ON \"a\"\"b c\" (\"-- note\");" \
+  "CREATE TABLE \"line\nbreak\" (\"'v'\");" \
+  "CREATE TABLE \"gone \"\"x\"\"\" (a);" \
+  "INSERT INTO \"a\"\"b c\" VALUES ('k''1', 1, 'n', x'00'), ('k\"2', 2, NULL, NULL)," \
+  "  ('k3', 3, '*/', x'ff');" \
+  "INSERT INTO \"line\nbreak\" VALUES ('a'), ('b');"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, HOSTILE_SQL,
+    HOSTILE_SQL
+    "DROP TABLE \"gone \"\"x\"\"\";"
+    "DELETE FROM \"a\"\"b c\" WHERE \"select\" = 1;"
+    "UPDATE \"a\"\"b c\" SET \"-- note\" = 'changed', \"x;y\" = x'0102' WHERE \"select\" = 2;"
+    "INSERT INTO \"a\"\"b c\" VALUES ('k''4', 4, ';', NULL);"
+    "UPDATE \"line\nbreak\" SET \"'v'\" = 'c' WHERE rowid = 2;"
+    "CREATE TABLE \"new\"\"one\" (\"a\"\"\" PRIMARY KEY);"
+    "INSERT INTO \"new\"\"one\" VALUES ('x');");
+#undef HOSTILE_SQL
+
+  assert_table (diff, "a\"b c", 1, 1, 1);
+  assert_table (diff, "line\nbreak", 0, 0, 1);
+  assert_not_compared (diff, "gone \"x\"", "removed");
+  assert_not_compared (diff, "new\"one", "new");
+  assert_sql_has (diff, "DROP TABLE \"gone \"\"x\"\"\";\n");
+  assert_sql_has (diff, "DELETE FROM \"a\"\"b c\" WHERE \"k\"\"1\" = 'k''1' AND \"select\" = 1;\n");
+}
+
+/* A virtual table: its rows are compared, and copied, in the tables that store them. */
+static void
+test_virtual_tables (Fixture       *fixture,
+                     gconstpointer  data)
+{
+#define NOTES_SQL \
+  "CREATE VIRTUAL TABLE notes USING fts5 (title, body);" \
+  "CREATE VIRTUAL TABLE boxes USING rtree (id, x0, x1);" \
+  "INSERT INTO notes VALUES ('hello', 'world'), ('second', 'note'), ('third', 'one');" \
+  "INSERT INTO boxes VALUES (1, 0, 10), (2, 5, 6);"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, NOTES_SQL,
+    NOTES_SQL
+    "DELETE FROM notes WHERE title = 'second';"
+    "UPDATE notes SET body = 'changed words' WHERE title = 'hello';"
+    "INSERT INTO notes VALUES ('fourth', 'new words');"
+    "UPDATE boxes SET x1 = 7 WHERE id = 2;"
+    "CREATE VIRTUAL TABLE docs USING fts5 (text);"
+    "INSERT INTO docs VALUES ('alpha beta'), ('gamma');");
+#undef NOTES_SQL
+  g_autofree char *copy = g_build_filename (fixture->dir, "checked.db", NULL);
+  g_autofree char *found = NULL;
+
+  assert_not_compared (diff, "notes", "virtual table");
+  assert_not_compared (diff, "docs", "new");
+  assert_table (diff, "notes_content", 1, 1, 1);
+  assert_not_compared (diff, "boxes", "virtual table");
+  assert_table (diff, "boxes_node", 0, 0, 1);
+
+  /* The index works on the result: it was copied, not rebuilt by hand. */
+  copy_file (fixture->old_path, copy);
+  lh_test_make_db (copy, lh_branch_diff_get_sql (diff));
+  lh_test_make_db (copy, "INSERT INTO notes (notes) VALUES ('integrity-check');"
+                   "INSERT INTO docs (docs) VALUES ('integrity-check');");
+  found = lh_test_query_text (copy, "SELECT group_concat (title) FROM notes "
+                              "WHERE notes MATCH 'words'");
+  g_assert_cmpstr (found, ==, "hello,fourth\n");
+}
+
+/* A rowid table whose PRIMARY KEY holds NULLs is matched by rowid; one with no usable key
+ * at all is reported and left alone. */
+static void
+test_keys (Fixture       *fixture,
+           gconstpointer  data)
+{
+#define KEYS_SQL \
+  "CREATE TABLE loose (a TEXT, b TEXT, v, PRIMARY KEY (a, b));" \
+  "CREATE TABLE odd (rowid, _rowid_, oid);" \
+  "INSERT INTO loose VALUES ('x', NULL, 1), ('x', NULL, 2), ('y', 'z', 3);" \
+  "INSERT INTO odd VALUES (1, 2, 3);"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, KEYS_SQL,
+                                           KEYS_SQL
+                                           "UPDATE loose SET v = 20 WHERE v = 2;"
+                                           "INSERT INTO loose VALUES (NULL, NULL, 4);");
+#undef KEYS_SQL
+
+  assert_table (diff, "loose", 1, 0, 1);
+  assert_sql_has (diff, "UPDATE \"loose\" SET \"v\" = 20 WHERE \"rowid\" = 2;\n");
+  assert_not_compared (diff, "odd", "neither a primary key nor a rowid");
+}
+
+static gboolean
+cancel_cb (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Enough rows, all changed, that the diff is still running when it is cancelled. */
+#define ROWS_SQL(word) \
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)" \
+  "  INSERT INTO t SELECT i, '" word " ' || i FROM n;"
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(LhBranchDiff) diff = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_make_db (fixture->old_path,
+                   "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                   ROWS_SQL ("old"));
+  lh_test_make_db (fixture->new_path,
+                   "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                   ROWS_SQL ("new"));
+
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 50, cancel_cb, g_object_ref (cancellable), g_object_unref);
+  diff = diff_files (fixture->old_path, fixture->new_path, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (diff);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancelled);
+  diff = diff_files (fixture->old_path, fixture->new_path, cancelled, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (diff);
+}
+
+static void
+assert_fails (const char        *old_path,
+              const char        *new_path,
+              int                code,
+              const char        *named)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhBranchDiff) diff = diff_files (old_path, new_path, NULL, &error);
+
+  g_assert_null (diff);
+  g_assert_error (error, LH_CONNECTION_ERROR, code);
+  g_assert_nonnull (strstr (error->message, named));
+}
+
+static void
+test_errors (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *text = g_build_filename (fixture->dir, "notes.txt", NULL);
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing.db", NULL);
+  g_autofree char *filler = g_strnfill (4096, 'x');
+
+  lh_test_make_db (fixture->old_path, "CREATE TABLE t (a);");
+  g_assert_true (g_file_set_contents (text, filler, -1, NULL));
+
+  assert_fails (text, fixture->old_path, LH_CONNECTION_ERROR_NOT_A_DATABASE, text);
+  assert_fails (fixture->old_path, text, LH_CONNECTION_ERROR_NOT_A_DATABASE, text);
+  assert_fails (missing, fixture->old_path, LH_CONNECTION_ERROR_NOT_FOUND, missing);
+  assert_fails (fixture->old_path, missing, LH_CONNECTION_ERROR_NOT_FOUND, missing);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/branch-diff/identical", Fixture, NULL, fixture_set_up, test_identical,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/rows", Fixture, NULL, fixture_set_up, test_rows, fixture_tear_down);
+  g_test_add ("/branch-diff/values", Fixture, NULL, fixture_set_up, test_values,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/tables-added-and-dropped", Fixture, NULL, fixture_set_up,
+              test_tables_added_and_dropped, fixture_tear_down);
+  g_test_add ("/branch-diff/autoincrement", Fixture, NULL, fixture_set_up, test_autoincrement,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/objects-added", Fixture, NULL, fixture_set_up, test_objects_added,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/existing-trigger", Fixture, NULL, fixture_set_up,
+              test_existing_trigger, fixture_tear_down);
+  g_test_add ("/branch-diff/column-added", Fixture, NULL, fixture_set_up, test_column_added,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/hostile-names", Fixture, NULL, fixture_set_up, test_hostile_names,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/virtual-tables", Fixture, NULL, fixture_set_up, test_virtual_tables,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/keys", Fixture, NULL, fixture_set_up, test_keys, fixture_tear_down);
+  g_test_add ("/branch-diff/cancel", Fixture, NULL, fixture_set_up, test_cancel,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/errors", Fixture, NULL, fixture_set_up, test_errors,
+              fixture_tear_down);
+
+  return g_test_run ();
+}

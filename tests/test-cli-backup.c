@@ -1,0 +1,695 @@
+/* test-cli-backup.c — `litehouse-cli backup` as a cron job or a person runs it: create
+ * (exact, compact, gzip, with a note, with progress) and list, in text and JSON; verify a
+ * sound backup and one whose bytes were overwritten; restore of the latest backup (rows
+ * deleted since come back, the safety backup is listed and --latest passes over it), by ID,
+ * after a yes on the terminal, held off by another program's lock no longer than
+ * --lock-timeout, and refused without --yes where nobody can be asked; prune by a retention
+ * policy, and its dry run; and the refusals: a file that is not SQLite, a remote database, usage errors.
+ * Each test has its own XDG_DATA_HOME, so that catalogs never mix. */
+#define _XOPEN_SOURCE 600   /* posix_openpt(), grantpt(), ptsname() under -std=c11 */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lh-test-cli.h"
+#include "lh-test-util.h"
+
+#define N_ROWS "300"
+#define ISO_TIME "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}"
+#define SIZE "[0-9.]+ (bytes|kB|MB)"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *data_home = NULL;
+
+  fixture->dir = lh_test_make_dir ();
+  data_home = g_build_filename (fixture->dir, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  fixture->path = g_build_filename (fixture->dir, "shop.db", NULL);
+  lh_test_make_db (fixture->path,
+                   "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, price REAL);"
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                   N_ROWS ") INSERT INTO products SELECT i, printf('product %04d', i) || "
+                   "hex(zeroblob(40)), i * 1.5 FROM n;");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  lh_test_remove_dir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+}
+
+static JsonNode *
+parse_json (JsonParser *parser,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_parser_get_root (parser);
+}
+
+/* `backup create DATABASE --json` with the options from first on; the new backup's ID. */
+static gint64
+create_backup (Fixture    *fixture,
+               const char *first,
+               ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, "backup");
+  g_ptr_array_add (args, "create");
+  g_ptr_array_add (args, fixture->path);
+  g_ptr_array_add (args, "--json");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli_launch (launcher, (const char * const *) args->pdata);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    return json_object_get_int_member (json_node_get_object (parse_json (parser, run.out)), "id");
+  }
+}
+
+/* `backup list DATABASE --json`: the backups, newest first, which parser keeps. */
+static JsonArray *
+list_backups (Fixture    *fixture,
+              JsonParser *parser)
+{
+  g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", fixture->path, "--json", NULL);
+  JsonObject *root;
+
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  root = json_node_get_object (parse_json (parser, run.out));
+  g_assert_cmpstr (json_object_get_string_member (root, "database"), ==, fixture->path);
+  return json_object_get_array_member (root, "backups");
+}
+
+static void
+assert_matches (const char *text,
+                const char *pattern)
+{
+  if (!g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0))
+    g_error ("“%s” does not match /%s/", text, pattern);
+}
+
+/* Status 1 or 2 and exactly one line on stderr, starting with expected; nothing on stdout. */
+static void
+assert_refused (const LhTestCliRun *run,
+                int                 status,
+                const char         *expected)
+{
+  g_autofree char *start = g_strdup_printf ("litehouse-cli: %s", expected);
+
+  g_assert_cmpint (run->status, ==, status);
+  g_assert_cmpstr (run->out, ==, "");
+  g_assert_true (g_str_has_prefix (run->err, start));
+  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+}
+
+static gint64
+count_rows (Fixture *fixture)
+{
+  g_autofree char *text = lh_test_query_text (fixture->path, "SELECT count(*) FROM products");
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static void
+test_create_list (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *backups;
+  gint64 noted, compact;
+
+  noted = create_backup (fixture, "--note", "before the import", NULL);
+  compact = create_backup (fixture, "--compact", "--gzip", NULL);
+  g_assert_cmpint (compact, >, noted);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", fixture->path, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.out, "\\ABackup [0-9]+ taken: /.+ \\(" SIZE "\\)\n\\z");
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", fixture->path, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.out, "\\A *id  time +kind +gzip +size  verified +note\n"
+                    " *[0-9]+  " ISO_TIME "  exact +no +" SIZE "  no\n"
+                    " *[0-9]+  " ISO_TIME "  compact  yes +" SIZE "  no\n"
+                    " *[0-9]+  " ISO_TIME "  exact +no +" SIZE "  no +before the import\n"
+                    "3 backups, " SIZE "\n\\z");
+  }
+
+  backups = list_backups (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (backups), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *backup = json_array_get_object_element (backups, i);
+      g_autoptr(GDateTime) created = NULL;
+
+      g_assert_true (g_file_test (json_object_get_string_member (backup, "path"),
+                                  G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpint (json_object_get_int_member (backup, "size"), >, 0);
+      g_assert_false (json_object_get_boolean_member (backup, "safety"));
+      g_assert_true (json_object_get_null_member (backup, "verified_at"));
+      created = g_date_time_new_from_iso8601 (json_object_get_string_member (backup,
+                                                                             "created_at"),
+                                              NULL);
+      g_assert_nonnull (created);
+    }
+  {
+    JsonObject *newest = json_array_get_object_element (backups, 0);
+    JsonObject *second = json_array_get_object_element (backups, 1);
+    JsonObject *oldest = json_array_get_object_element (backups, 2);
+
+    g_assert_cmpint (json_object_get_int_member (newest, "id"), >, compact);
+    g_assert_cmpint (json_object_get_int_member (second, "id"), ==, compact);
+    g_assert_cmpstr (json_object_get_string_member (second, "kind"), ==, "compact");
+    g_assert_true (json_object_get_boolean_member (second, "gzip"));
+    g_assert_true (json_object_get_null_member (second, "note"));
+    g_assert_cmpint (json_object_get_int_member (oldest, "id"), ==, noted);
+    g_assert_cmpstr (json_object_get_string_member (oldest, "kind"), ==, "exact");
+    g_assert_false (json_object_get_boolean_member (oldest, "gzip"));
+    g_assert_cmpstr (json_object_get_string_member (oldest, "note"), ==, "before the import");
+  }
+}
+
+static void
+test_progress (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", fixture->path, "--progress", NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.err, "\\A([0-9]+%\n)*100%\n\\z");
+}
+
+static void
+test_verify (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gint64 id = create_backup (fixture, "--gzip", NULL);
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *sound = g_strdup_printf ("Backup %" G_GINT64_FORMAT " is sound\n", id);
+  g_autofree char *missing = NULL;
+  g_autoptr(GDateTime) verified = NULL;
+  JsonObject *backup;
+
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "verify", fixture->path, id_text, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, sound);
+  }
+  backup = json_array_get_object_element (list_backups (fixture, parser), 0);
+  verified = g_date_time_new_from_iso8601 (json_object_get_string_member (backup, "verified_at"),
+                                           NULL);
+  g_assert_nonnull (verified);
+
+  missing = g_strdup_printf ("“%s” has no backup 999; “litehouse-cli backup list” lists its "
+                             "backups", fixture->path);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "verify", fixture->path, "999", NULL);
+
+    assert_refused (&run, 1, missing);
+  }
+}
+
+/* Overwrites a run of bytes in the middle of the file at path, leaving its size. */
+static void
+overwrite_middle (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 3 * 4096);
+  memset (contents + length / 3, 0x5a, 4096);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+}
+
+static void
+test_verify_corrupt (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gint64 id = create_backup (fixture, NULL);
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree char *unsound = g_strdup_printf ("backup %" G_GINT64_FORMAT " is not sound: ", id);
+  JsonObject *backup = json_array_get_object_element (list_backups (fixture, parser), 0);
+
+  overwrite_middle (json_object_get_string_member (backup, "path"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "verify", fixture->path, id_text, NULL);
+
+    assert_refused (&run, 1, unsound);
+    g_test_message ("verify said: %s", run.err);
+  }
+  g_unlink (json_object_get_string_member (backup, "path"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "verify", fixture->path, id_text, NULL);
+
+    assert_refused (&run, 1, unsound);
+    g_test_message ("verify said: %s", run.err);
+  }
+}
+
+/* The safety backup's ID from restore's message, which names backup restored. */
+static gint64
+restored_safety (const LhTestCliRun *run,
+                 gint64              restored)
+{
+  g_autofree char *start = g_strdup_printf ("Restored backup %" G_GINT64_FORMAT " of ", restored);
+  const char *safety;
+
+  g_assert_cmpstr (run->err, ==, "");
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (g_str_has_prefix (run->out, start));
+  assert_matches (run->out, "\\ARestored backup [0-9]+ of " ISO_TIME "; the database as it was "
+                  "before is safety backup [0-9]+\n\\z");
+  safety = strrchr (run->out, ' ');
+  return g_ascii_strtoll (safety + 1, NULL, 10);
+}
+
+static void
+test_restore_latest (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gint64 good = create_backup (fixture, "--note", "good", NULL);
+  g_autofree char *after_delete = NULL;
+  g_autofree char *safety_text = NULL;
+  JsonArray *backups;
+  JsonObject *newest;
+  gint64 safety;
+
+  lh_test_make_db (fixture->path, "DELETE FROM products WHERE id > 100");
+  g_assert_cmpint (count_rows (fixture), ==, 100);
+  after_delete = lh_test_checksum (fixture->path);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest", "--yes",
+                                            NULL);
+
+    safety = restored_safety (&run, good);
+  }
+  g_assert_cmpint (count_rows (fixture), ==, atoi (N_ROWS));
+
+  backups = list_backups (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (backups), ==, 2);
+  newest = json_array_get_object_element (backups, 0);
+  g_assert_cmpint (json_object_get_int_member (newest, "id"), ==, safety);
+  g_assert_true (json_object_get_boolean_member (newest, "safety"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", fixture->path, NULL);
+
+    assert_matches (run.out, "^ *[0-9]+  " ISO_TIME "  exact +no +" SIZE "  no +safety");
+  }
+
+  /* --latest passes over the safety backup, newer as it is. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest", "--yes",
+                                            NULL);
+
+    restored_safety (&run, good);
+  }
+  /* The first safety backup holds the database as it was after the delete. */
+  safety_text = g_strdup_printf ("%" G_GINT64_FORMAT, safety);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, safety_text,
+                                            "--yes", NULL);
+
+    restored_safety (&run, safety);
+  }
+  g_assert_cmpint (count_rows (fixture), ==, 100);
+}
+
+static void
+test_restore_needs_yes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *expected = NULL;
+
+  create_backup (fixture, NULL);
+  lh_test_make_db (fixture->path, "DELETE FROM products WHERE id > 100");
+  before = lh_test_checksum (fixture->path);
+  expected = g_strdup_printf ("restoring replaces %s, and there is no terminal to ask on: pass "
+                              "--yes to restore\n", fixture->path);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest", NULL);
+
+    assert_refused (&run, 2, expected);
+  }
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (json_array_get_length (list_backups (fixture, parser)), ==, 1);
+}
+
+/* `backup restore DATABASE --latest` with a terminal on standard input, answered with
+ * answer. */
+static LhTestCliRun
+restore_asking (Fixture    *fixture,
+                const char *answer)
+{
+  const char * const args[] = { "backup", "restore", fixture->path, "--latest", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  int terminal = posix_openpt (O_RDWR | O_NOCTTY);
+  int replica;
+
+  g_assert_cmpint (terminal, >=, 0);
+  g_assert_cmpint (grantpt (terminal), ==, 0);
+  g_assert_cmpint (unlockpt (terminal), ==, 0);
+  replica = g_open (ptsname (terminal), O_RDWR | O_NOCTTY, 0);
+  g_assert_cmpint (replica, >=, 0);
+  g_assert_cmpint (write (terminal, answer, strlen (answer)), ==, (gssize) strlen (answer));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, replica);
+  {
+    LhTestCliRun run = lh_test_cli_launch (launcher, args);
+
+    close (terminal);
+    return run;
+  }
+}
+
+static void
+test_restore_asks (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *question = NULL;
+  g_autofree char *path = g_regex_escape_string (fixture->path, -1);
+  gint64 id = create_backup (fixture, NULL);
+
+  lh_test_make_db (fixture->path, "DELETE FROM products WHERE id > 100");
+  before = lh_test_checksum (fixture->path);
+  question = g_strdup_printf ("\\AReplace %s with backup %" G_GINT64_FORMAT " of " ISO_TIME
+                              "\\? \\[y/N\\] ", path, id);
+  {
+    g_auto(LhTestCliRun) run = restore_asking (fixture, "n\n");
+
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_cmpstr (run.out, ==, "");
+    assert_matches (run.err, question);
+    g_assert_true (g_str_has_suffix (run.err, "litehouse-cli: nothing was restored\n"));
+  }
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+  {
+    g_auto(LhTestCliRun) run = restore_asking (fixture, "y\n");
+
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.err, question);
+    assert_matches (run.out, "\\ARestored backup ");
+  }
+  g_assert_cmpint (count_rows (fixture), ==, atoi (N_ROWS));
+}
+
+/* Another program's write transaction holds the restore off for --lock-timeout, no longer,
+ * and the database stays as that program left it. */
+static void
+test_restore_locked (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GSubprocess *locker;
+  gint64 start;
+
+  create_backup (fixture, NULL);
+  lh_test_make_db (fixture->path, "DELETE FROM products WHERE id > 100");
+  before = lh_test_checksum (fixture->path);
+  locker = lh_test_lock_db (fixture->path, "immediate");
+  start = g_get_monotonic_time ();
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest",
+                                            "--yes", "--lock-timeout", "300", NULL);
+
+    assert_refused (&run, 1, "");
+    g_test_message ("restore said: %s", run.err);
+  }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  lh_test_unlock_db (locker);
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_prune (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  gint64 ids[5];
+  JsonArray *backups;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    ids[i] = create_backup (fixture, NULL);
+  backups = list_backups (fixture, parser);
+  for (guint i = 0; i < json_array_get_length (backups); i++)
+    g_ptr_array_add (paths, g_strdup (json_object_get_string_member (
+      json_array_get_object_element (backups, i), "path")));
+
+  /* The defaults (the newest 10, a day's for 7 days, a week's for 4 weeks) keep them all. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "prune", fixture->path, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "0 backups removed\n");
+  }
+  /* A dry run names the three oldest and removes nothing. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "prune", fixture->path, "--keep-last", "2",
+                                            "--daily", "0", "--weekly", "0", "--dry-run", NULL);
+    g_autofree char *expected = NULL;
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    expected = g_strdup_printf ("\\AA prune would remove these \\(a dry run: nothing was "
+                                "removed\\):\n *id  time .*\n"
+                                " *%" G_GINT64_FORMAT "  .*\n *%" G_GINT64_FORMAT "  .*\n"
+                                " *%" G_GINT64_FORMAT "  .*\n3 backups, " SIZE "\n\\z",
+                                ids[2], ids[1], ids[0]);
+    assert_matches (run.out, expected);
+  }
+  backups = list_backups (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (backups), ==, 5);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "prune", fixture->path, "--keep-last", "2",
+                                            "--daily", "0", "--weekly", "0", NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "3 backups removed\n");
+  }
+  backups = list_backups (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (backups), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (backups, 0), "id"),
+                   ==, ids[4]);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (backups, 1), "id"),
+                   ==, ids[3]);
+  for (guint i = 0; i < paths->len; i++)
+    g_assert_true (g_file_test (g_ptr_array_index (paths, i), G_FILE_TEST_EXISTS) == (i < 2));
+
+  /* The newest of today is the one backup a day's rule keeps. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "prune", fixture->path, "--keep-last", "0",
+                                            "--daily", "1", "--weekly", "0", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "1 backup removed\n");
+  }
+  backups = list_backups (fixture, parser);
+  g_assert_cmpuint (json_array_get_length (backups), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (backups, 0), "id"),
+                   ==, ids[4]);
+}
+
+static void
+test_not_sqlite (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = g_build_filename (fixture->dir, "readme.txt", NULL);
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (g_file_set_contents (text, "Just some text, long enough to have a header "
+                                      "that SQLite will look at and refuse. ..........", -1, NULL));
+  before = lh_test_checksum (text);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", text, NULL);
+
+    assert_refused (&run, 1, "");
+    g_assert_nonnull (strstr (run.err, "not an SQLite database"));
+  }
+  after = lh_test_checksum (text);
+  g_assert_cmpstr (before, ==, after);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", missing, NULL);
+
+    assert_refused (&run, 1, "");
+  }
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_remote (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const char *refusal = "backups of remote databases are not supported by this command yet\n";
+
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", "d1://acc1/db-1", NULL);
+
+    assert_refused (&run, 2, refusal);
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", "libsql://db.example.turso.io",
+                                            NULL);
+
+    assert_refused (&run, 2, refusal);
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", "https://db.example.com",
+                                            "--latest", "--yes", NULL);
+
+    assert_refused (&run, 2, refusal);
+  }
+}
+
+static void
+test_usage (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const char *path = fixture->path;
+  const struct
+  {
+    const char *args[10];
+    const char *expected;
+  } cases[] = {
+    { { "backup" }, "usage: litehouse-cli backup create|list|verify|restore|prune DATABASE "
+                    "[OPTIONS…]\n" },
+    { { "backup", "undo", path }, "unknown backup command “undo”; try “litehouse-cli backup "
+                                  "--help”\n" },
+    { { "backup", "create" }, "usage: litehouse-cli backup create DATABASE [--compact] [--gzip] "
+                              "[--note TEXT] [--json] [--progress]\n" },
+    { { "backup", "list", path, "--gzip" }, "Unknown option --gzip\n" },
+    { { "backup", "verify", path }, "usage: litehouse-cli backup verify DATABASE ID\n" },
+    { { "backup", "verify", path, "first" }, "“first” is not a backup ID: give the number "
+                                             "“litehouse-cli backup list” shows\n" },
+    { { "backup", "restore", path, "--yes" }, "usage: litehouse-cli backup restore DATABASE "
+                                              "ID|--latest [--yes] [--lock-timeout MS] "
+                                              "[--progress]\n" },
+    { { "backup", "restore", path, "1", "--latest", "--yes" },
+      "usage: litehouse-cli backup restore DATABASE ID|--latest [--yes] [--lock-timeout MS] "
+      "[--progress]\n" },
+    { { "backup", "restore", path, "1", "--yes", "--lock-timeout", "-5" },
+      "--lock-timeout takes a number of milliseconds, 0 or more\n" },
+    { { "backup", "prune", path, "--keep-last", "-1" },
+      "--keep-last, --daily and --weekly take a count, 0 or more\n" },
+    { { "backup", "prune", path, "--keep-last", "0", "--daily", "0", "--weekly", "0" },
+      "--keep-last, --daily and --weekly are all 0, a policy that keeps nothing: give one of "
+      "them a count above 0\n" },
+    { { "backup", "prune", path, "extra" }, "usage: litehouse-cli backup prune DATABASE "
+                                            "[--keep-last N] [--daily D] [--weekly W] "
+                                            "[--dry-run]\n" },
+  };
+  g_autofree char *before = lh_test_checksum (path);
+  g_autofree char *after = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_auto(LhTestCliRun) run = { 0 };
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      run = lh_test_cli_launch (launcher, cases[i].args);
+      assert_refused (&run, 2, cases[i].expected);
+    }
+  after = lh_test_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_false (g_file_test (g_getenv ("XDG_DATA_HOME"), G_FILE_TEST_EXISTS));
+
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "--help", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "restore DATABASE ID|--latest"));
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("--help", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "backup create|list|verify|restore|prune DATABASE"));
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/cli/backup/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("create-list", test_create_list);
+  ADD ("progress", test_progress);
+  ADD ("verify", test_verify);
+  ADD ("verify-corrupt", test_verify_corrupt);
+  ADD ("restore-latest", test_restore_latest);
+  ADD ("restore-needs-yes", test_restore_needs_yes);
+  ADD ("restore-asks", test_restore_asks);
+  ADD ("restore-locked", test_restore_locked);
+  ADD ("prune", test_prune);
+  ADD ("not-sqlite", test_not_sqlite);
+  ADD ("remote", test_remote);
+  ADD ("usage", test_usage);
+#undef ADD
+
+  return g_test_run ();
+}
