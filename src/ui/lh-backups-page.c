@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "lh-backups-page.h"
+#include "lh-widget-util.h"
 
 /* How long a restore waits for another program's write lock. */
 #define RESTORE_LOCK_TIMEOUT_MS 5000
@@ -54,35 +55,6 @@ static guint signals[N_SIGNALS];
 static void refresh (LhBackupsPage *self);
 
 /* Helpers */
-
-static void
-show_toast (LhBackupsPage *self,
-            const char    *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
-}
-
-static GtkWindow *
-get_window (LhBackupsPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-static void
-show_message (LhBackupsPage *self,
-              const char    *heading,
-              const char    *body)
-{
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), heading, body));
-
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
 
 static void
 update_actions (LhBackupsPage *self)
@@ -217,10 +189,8 @@ fill_list (LhBackupsPage *self)
   guint64 total = 0;
   g_autofree char *size = NULL;
   g_autofree char *summary = NULL;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
+  lh_list_box_clear (self->list);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LhBackup) backup = g_list_model_get_item (self->backups, i);
@@ -321,11 +291,11 @@ created_cb (GObject      *source,
   set_busy (self, NULL);
   refresh (self);
   if (backup != NULL)
-    show_toast (self, _("Backup taken and checked"));
+    lh_widget_show_toast (GTK_WIDGET (self), _("Backup taken and checked"));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_toast (self, _("Backup cancelled: nothing was kept"));
+    lh_widget_show_toast (GTK_WIDGET (self), _("Backup cancelled: nothing was kept"));
   else
-    show_message (self, _("Backup Failed"), error->message);
+    lh_widget_show_message (GTK_WIDGET (self), _("Backup Failed"), error->message);
 }
 
 typedef struct
@@ -381,14 +351,11 @@ back_up_action (GtkWidget  *widget,
   options->gzip = GTK_CHECK_BUTTON (gzip);
   options->note = GTK_EDITABLE (note);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Back Up Now"),
-                                                       _("The copy is consistent even while other programs "
-                                                         "write, and is checked before it is listed.")));
+  dialog = lh_widget_new_question (GTK_WIDGET (self), _("Back Up Now"),
+                                   _("The copy is consistent even while other programs write, and is "
+                                     "checked before it is listed."),
+                                   "back-up", _("_Back Up"), ADW_RESPONSE_SUGGESTED, TRUE);
   adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "back-up", _("_Back Up"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "back-up", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "back-up");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "lh-options", options, g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (back_up_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -410,9 +377,9 @@ verified_cb (GObject      *source,
   set_busy (self, NULL);
   refresh (self);
   if (ok)
-    show_toast (self, _("The backup is sound"));
+    lh_widget_show_toast (GTK_WIDGET (self), _("The backup is sound"));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_message (self, _("The Backup Is Damaged"), error->message);
+    lh_widget_show_message (GTK_WIDGET (self), _("The Backup Is Damaged"), error->message);
 }
 
 static void
@@ -448,11 +415,11 @@ restored_cb (GObject      *source,
   refresh (self);
   if (safety != NULL)
     {
-      show_toast (self, _("Restored; the state before is kept as a safety backup"));
+      lh_widget_show_toast (GTK_WIDGET (self), _("Restored; the state before is kept as a safety backup"));
       g_signal_emit (self, signals[RESTORED], 0);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_message (self, _("Restore Failed"), error->message);
+    lh_widget_show_message (GTK_WIDGET (self), _("Restore Failed"), error->message);
 }
 
 static void
@@ -490,11 +457,8 @@ restore_action (GtkWidget  *widget,
   body = g_strdup_printf (_("Everything in “%s” will be replaced by this backup of %s (%s). Its current "
                             "state is backed up first, as a safety backup you can restore. Other "
                             "programs using the database see the switch at once."), name, when, size);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Restore This Backup?"), body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "restore", _("_Restore"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "restore", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = lh_widget_new_question (GTK_WIDGET (self), _("Restore This Backup?"), body, "restore", _("_Restore"),
+                                   ADW_RESPONSE_DESTRUCTIVE, FALSE);
   g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (backup), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (restore_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -511,7 +475,7 @@ deleted_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!lh_backup_catalog_delete_finish (LH_BACKUP_CATALOG (source), result, &error) && self->stack != NULL)
-    show_message (self, _("Could Not Delete the Backup"), error->message);
+    lh_widget_show_message (GTK_WIDGET (self), _("Could Not Delete the Backup"), error->message);
   if (self->stack != NULL)
     refresh (self);
 }
@@ -542,11 +506,8 @@ delete_action (GtkWidget  *widget,
     return;
   when = backup_title (backup);
   body = g_strdup_printf (_("The backup of %s and its file go for good."), when);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("Delete This Backup?"), body));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = lh_widget_new_question (GTK_WIDGET (self), _("Delete This Backup?"), body, "delete", _("_Delete"),
+                                   ADW_RESPONSE_DESTRUCTIVE, FALSE);
   g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (backup), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

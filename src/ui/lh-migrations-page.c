@@ -11,6 +11,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "lh-migrations-page.h"
+#include "lh-widget-util.h"
 
 /* Lines of schema change or of migrations a dialog lists before "and N more". */
 #define DIALOG_MAX_LINES 15
@@ -76,33 +77,6 @@ static guint signals[N_SIGNALS];
 static void load (LhMigrationsPage *self);
 
 /* Helpers */
-
-static void
-show_toast (LhMigrationsPage *self,
-            const char       *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
-}
-
-static GtkWindow *
-get_window (LhMigrationsPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
 
 static LhMigration *
 get_selected (LhMigrationsPage *self)
@@ -345,7 +319,7 @@ fill_timeline (LhMigrationsPage *self)
   GtkListBoxRow *wanted = NULL;
   GtkListBoxRow *first_pending = NULL;
 
-  clear_list (self->timeline);
+  lh_list_box_clear (self->timeline);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LhMigration) migration = g_list_model_get_item (self->items, i);
@@ -396,7 +370,7 @@ preview_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->changes_list == NULL)
     return;
   gtk_spinner_stop (self->changes_spinner);
-  clear_list (self->changes_list);
+  lh_list_box_clear (self->changes_list);
   if (changes == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not preview it: %s"), error->message);
@@ -441,7 +415,7 @@ show_details (LhMigrationsPage *self,
   else
     gtk_text_buffer_set_text (buffer, "", 0);
 
-  clear_list (self->changes_list);
+  lh_list_box_clear (self->changes_list);
   gtk_spinner_stop (self->changes_spinner);
   if (lh_migration_get_state (migration) != LH_MIGRATION_PENDING)
     add_change_line (self, _("Already applied: its change is in the database’s schema."), TRUE);
@@ -634,7 +608,8 @@ choose_folder_action (GtkWidget  *widget,
 
   if (self->chooser != NULL)
     return;
-  chooser = gtk_file_chooser_native_new (_("Choose the Migrations Folder"), get_window (self),
+  chooser = gtk_file_chooser_native_new (_("Choose the Migrations Folder"),
+                                         lh_widget_get_window (GTK_WIDGET (self)),
                                          GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL);
   if (self->migrations != NULL)
     {
@@ -696,7 +671,7 @@ created_cb (GObject      *source,
   if (path == NULL)
     {
       text = g_strdup_printf (_("Could not create the migration: %s"), error->message);
-      show_toast (self, text);
+      lh_widget_show_toast (GTK_WIDGET (self), text);
       return;
     }
   g_free (self->selected_name);
@@ -737,16 +712,13 @@ new_migration_action (GtkWidget  *widget,
   GtkWidget *entry = gtk_entry_new ();
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), _("New Migration"),
-                                                       _("The next number goes before the name, as wrangler "
-                                                         "does; the file opens in an SQL tab.")));
+  dialog = lh_widget_new_question (GTK_WIDGET (self), _("New Migration"),
+                                   _("The next number goes before the name, as wrangler does; the "
+                                     "file opens in an SQL tab."),
+                                   "create", _("C_reate"), ADW_RESPONSE_SUGGESTED, TRUE);
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("e.g. add users table"));
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "create", _("C_reate"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "create", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "create");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   adw_message_dialog_set_response_enabled (dialog, "create", FALSE);
   g_signal_connect (entry, "changed", G_CALLBACK (name_changed_cb), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (new_migration_response_cb), self, 0);
@@ -793,18 +765,6 @@ append_lines (GString    *body,
 }
 
 static void
-show_message (LhMigrationsPage *self,
-              const char       *heading,
-              const char       *body)
-{
-  AdwMessageDialog *dialog;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), heading, body));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
 rehearsed_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -822,7 +782,7 @@ rehearsed_cb (GObject      *source,
   set_busy (self, FALSE, NULL);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_toast (self, _("Rehearsal cancelled"));
+      lh_widget_show_toast (GTK_WIDGET (self), _("Rehearsal cancelled"));
       return;
     }
   if (changes == NULL)
@@ -832,7 +792,7 @@ rehearsed_cb (GObject      *source,
                                                  "%u migrations went in before this one failed on the copy:",
                                                  n_applied), n_applied);
       g_string_append_printf (body, "\n\n%s\n\n%s", error->message, _("The database itself was not touched."));
-      show_message (self, _("Rehearsal Failed"), body->str);
+      lh_widget_show_message (GTK_WIDGET (self), _("Rehearsal Failed"), body->str);
       return;
     }
   g_string_append_printf (body, g_dngettext (GETTEXT_PACKAGE,
@@ -848,7 +808,7 @@ rehearsed_cb (GObject      *source,
       g_string_append_printf (body, "\n\n%s", _("The schema would change so:"));
       append_lines (body, lines);
     }
-  show_message (self, _("Rehearsal Passed"), body->str);
+  lh_widget_show_message (GTK_WIDGET (self), _("Rehearsal Passed"), body->str);
 }
 
 static void
@@ -887,7 +847,7 @@ applied_cb (GObject      *source,
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u migration applied",
                                                             "%u migrations applied", n_applied), n_applied);
 
-      show_toast (self, text);
+      lh_widget_show_toast (GTK_WIDGET (self), text);
     }
   else
     {
@@ -898,7 +858,7 @@ applied_cb (GObject      *source,
                                                             "The failing migration left nothing behind.",
                                                             n_applied), n_applied, error->message);
 
-      show_message (self, _("Migration Failed"), body);
+      lh_widget_show_message (GTK_WIDGET (self), _("Migration Failed"), body);
     }
 }
 
@@ -935,13 +895,13 @@ backed_up_cb (GObject      *source,
         {
           text = g_strdup_printf (_("Nothing was applied: the copy before the migrations failed: %s"),
                                   error->message);
-          show_message (self, _("Backup Failed"), text);
+          lh_widget_show_message (GTK_WIDGET (self), _("Backup Failed"), text);
         }
       g_free (up_to);
       return;
     }
   text = g_strdup_printf (_("Copy kept at %s"), path);
-  show_toast (self, text);
+  lh_widget_show_toast (GTK_WIDGET (self), text);
   start_apply (self, up_to);
   g_free (up_to);
 }
@@ -992,7 +952,8 @@ confirm_apply (LhMigrationsPage *self,
   g_string_append_c (body, '\n');
   append_lines (body, names);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (get_window (self), heading, body->str));
+  dialog = lh_widget_new_question (GTK_WIDGET (self), heading, body->str, "apply", _("_Apply"),
+                                   ADW_RESPONSE_SUGGESTED, FALSE);
   if (LH_IS_LOCAL_CONNECTION (self->connection))
     {
       GtkWidget *backup = gtk_check_button_new_with_mnemonic (_("_Back up the database first"));
@@ -1001,10 +962,6 @@ confirm_apply (LhMigrationsPage *self,
       gtk_widget_set_halign (backup, GTK_ALIGN_CENTER);
       adw_message_dialog_set_extra_child (dialog, backup);
     }
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", _("_Apply"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   if (up_to != NULL)
     g_object_set_data_full (G_OBJECT (dialog), "lh-up-to", g_strdup (lh_migration_get_name (up_to)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_apply_response_cb), self, 0);

@@ -8,6 +8,7 @@
 
 #include "lh-completion-provider.h"
 #include "lh-query-page.h"
+#include "lh-widget-util.h"
 #include "lh-row-format.h"
 #include "lh-result-view.h"
 
@@ -125,15 +126,6 @@ format_duration (gint64 usec)
 }
 
 /* GTK 4.8 has no gtk_list_box_remove_all (). */
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* The rows of list as shown, "title: subtitle" a line, for tests. */
 static void
 append_rows_text (GString    *text,
@@ -485,7 +477,7 @@ show_statements (LhQueryPage *self,
   LhStatementResult *last;
   gboolean cancelled;
 
-  clear_list (self->statements_list);
+  lh_list_box_clear (self->statements_list);
   gtk_widget_set_visible (GTK_WIDGET (self->statements_button), n > 1);
   if (n <= 1)
     return;
@@ -818,7 +810,7 @@ show_plan (LhQueryPage *self,
 {
   guint n_full = 0;
 
-  clear_list (self->plan_list);
+  lh_list_box_clear (self->plan_list);
   for (guint i = 0; i < steps->len; i++)
     {
       LhPlanStep *step = g_ptr_array_index (steps, i);
@@ -1043,7 +1035,7 @@ history_loaded_cb (GObject      *source,
   rows = lh_history_search_finish (LH_HISTORY (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->history_list == NULL)
     return;
-  clear_list (self->history_list);
+  lh_list_box_clear (self->history_list);
   if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -1222,7 +1214,7 @@ snippets_loaded_cb (GObject      *source,
   rows = lh_history_snippets_finish (LH_HISTORY (source), result, &error);
   if (self->snippets_list == NULL)
     return;
-  clear_list (self->snippets_list);
+  lh_list_box_clear (self->snippets_list);
   if (rows == NULL || lh_result_set_get_n_rows (rows) == 0)
     {
       GtkWidget *row = adw_action_row_new ();
