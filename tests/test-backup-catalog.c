@@ -5,8 +5,11 @@
  * open; a safety backup of what was replaced; a damaged database; a write lock held by
  * another process), a cancel in the middle, an unwritable folder, a database that is not
  * SQLite, delete, and retention: lh_retention_select() at fixed times, and prune removing
- * files. Each test has its own temporary folder for the database, so its own backup folder
- * and catalog rows (in the data folder tests/meson.build sets), deleted when it ends. */
+ * files. Branches: made, listed, edited, compared, promoted, deleted, left by prune, their
+ * names checked and made safe; a catalog of the first version brought up to date (in a
+ * subprocess with a data folder of its own). Each test has its own temporary folder for the
+ * database, so its own backup folder and catalog rows (in the data folder tests/meson.build
+ * sets), deleted when it ends. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -221,6 +224,39 @@ restore (Fixture      *fixture,
                                    lh_test_store_result_cb, &result);
   return lh_backup_catalog_restore_finish (fixture->catalog, lh_test_wait_for_result (&result),
                                            error);
+}
+
+static LhBackup *
+create_branch_in (LhBackupCatalog  *catalog,
+                  const char       *name,
+                  GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_backup_catalog_create_branch_async (catalog, name, NULL, NULL, NULL,
+                                         lh_test_store_result_cb, &result);
+  return lh_backup_catalog_create_branch_finish (catalog, lh_test_wait_for_result (&result),
+                                                 error);
+}
+
+static LhBackup *
+create_branch (Fixture     *fixture,
+               const char  *name,
+               GError     **error)
+{
+  return create_branch_in (fixture->catalog, name, error);
+}
+
+static LhBackup *
+create_branch_ok (Fixture    *fixture,
+                  const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  LhBackup *branch = create_branch (fixture, name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (branch);
+  return branch;
 }
 
 static gboolean
@@ -1073,6 +1109,359 @@ test_prune (Fixture       *fixture,
   g_assert_cmpuint (count_files (lh_backup_catalog_get_folder (fixture->catalog)), ==, 1);
 }
 
+/* Branches. */
+
+static char *
+branch_folder (Fixture *fixture)
+{
+  return g_build_filename (lh_backup_catalog_get_folder (fixture->catalog), "branches", NULL);
+}
+
+/* A branch is a writable exact copy in branches/, listed with the backups under its name. */
+static void
+test_branch (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) branch = create_branch_ok (fixture, "experiment");
+  g_autoptr(LhBackup) newest = NULL;
+  g_autoptr(LhBackup) verified = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *expected_folder = branch_folder (fixture);
+  g_autofree char *names = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *name = NULL;
+
+  g_assert_cmpint (lh_backup_get_flags (branch), ==, LH_BACKUP_BRANCH);
+  g_assert_cmpint (lh_backup_get_kind (branch), ==, LH_BACKUP_EXACT);
+  g_assert_cmpstr (lh_backup_get_branch_name (branch), ==, "experiment");
+  g_assert_null (lh_backup_get_branch_name (backup));
+  folder = g_path_get_dirname (lh_backup_get_path (branch));
+  g_assert_cmpstr (folder, ==, expected_folder);
+  assert_file_name (branch, "^experiment\\.sqlite$");
+
+  g_assert_cmpint (access (lh_backup_get_path (branch), W_OK), ==, 0);
+  mode = lh_test_query_text (lh_backup_get_path (branch), "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "delete\n");
+  expected = content_checksum (fixture->db_path);
+  got = content_checksum (lh_backup_get_path (branch));
+  g_assert_cmpstr (got, ==, expected);
+  lh_test_make_db (lh_backup_get_path (branch), "INSERT INTO items (name) VALUES ('tried')");
+  names = lh_test_query_text (lh_backup_get_path (branch), NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace,tried\n");
+
+  g_assert_cmpuint (count_listed (fixture), ==, 2);
+  newest = listed (fixture, 0);
+  g_assert_cmpint (lh_backup_get_id (newest), ==, lh_backup_get_id (branch));
+  g_assert_cmpint (lh_backup_get_flags (newest), ==, LH_BACKUP_BRANCH);
+  g_assert_cmpstr (lh_backup_get_branch_name (newest), ==, "experiment");
+  g_object_get (newest, "branch-name", &name, NULL);
+  g_assert_cmpstr (name, ==, "experiment");
+  /* Listed with its size now, after the edit. */
+  g_assert_cmpuint (lh_backup_get_size (newest), ==, file_size (lh_backup_get_path (branch)));
+
+  /* Verify checks its current state, but records no time that its next edit would belie. */
+  g_assert_true (verify (fixture, newest, &error));
+  g_assert_no_error (error);
+  verified = listed (fixture, 0);
+  g_assert_null (lh_backup_get_verified_at (verified));
+}
+
+/* The row of table in diff. */
+static LhTableDiff *
+table_diff (LhBranchDiff *diff,
+            const char   *table)
+{
+  GPtrArray *tables = lh_branch_diff_get_tables (diff);
+
+  for (guint i = 0; i < tables->len; i++)
+    {
+      LhTableDiff *table_diff = g_ptr_array_index (tables, i);
+
+      if (g_strcmp0 (table_diff->table, table) == 0)
+        return table_diff;
+    }
+  g_error ("no table %s in the diff", table);
+}
+
+/* An edited branch differs from the database as LhBranchDiff sees it; promoted, it
+ * replaces the database, after a safety backup that names it, and stays listed. */
+static void
+test_branch_promote (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(LhBackup) branch = create_branch_ok (fixture, "cleanup");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBranchDiff) diff = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(LhBackup) newest = NULL;
+  g_autoptr(LhBackup) listed_branch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *in_safety = NULL;
+  LhTableDiff *items;
+
+  lh_test_make_db (lh_backup_get_path (branch),
+                   "UPDATE items SET name = 'ada lovelace' WHERE id = 1;"
+                   "INSERT INTO items (name) VALUES ('edsger')");
+  lh_branch_diff_async (fixture->db_path, lh_backup_get_path (branch), NULL,
+                        lh_test_store_result_cb, &result);
+  diff = lh_branch_diff_finish (lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  items = table_diff (diff, "items");
+  g_assert_true (items->changed == 1 && items->added == 1 && items->removed == 0);
+
+  safety = restore (fixture, branch, 1000, NULL, &error);
+  g_assert_no_error (error);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada lovelace,grace,edsger\n");
+
+  g_assert_cmpint (lh_backup_get_flags (safety), ==, LH_BACKUP_SAFETY);
+  g_assert_nonnull (strstr (lh_backup_get_note (safety), "promoting branch “cleanup”"));
+  in_safety = lh_test_query_text (lh_backup_get_path (safety), NAMES_SQL);
+  g_assert_cmpstr (in_safety, ==, "ada,grace\n");
+
+  g_assert_cmpuint (count_listed (fixture), ==, 2);
+  newest = listed (fixture, 0);
+  g_assert_cmpint (lh_backup_get_id (newest), ==, lh_backup_get_id (safety));
+  listed_branch = listed (fixture, 1);
+  g_assert_cmpint (lh_backup_get_id (listed_branch), ==, lh_backup_get_id (branch));
+  g_assert_null (lh_backup_get_verified_at (listed_branch));
+  g_assert_true (g_file_test (lh_backup_get_path (branch), G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+assert_name_refused (Fixture    *fixture,
+                     const char *name,
+                     gint        code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhBackup) branch = create_branch (fixture, name, &error);
+
+  g_assert_error (error, LH_BACKUP_ERROR, code);
+  g_assert_null (branch);
+}
+
+/* A name has 1 to 100 characters (white space around it dropped) and is the database's
+ * only branch of that name; a refused one makes no file. */
+static void
+test_branch_names (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) longest = g_string_new (NULL);
+  g_autoptr(LhBackup) dev = create_branch_ok (fixture, "  dev ");
+  g_autoptr(LhBackup) accented = NULL;
+  g_autoptr(LhBackup) other_branch = NULL;
+  g_autoptr(LhBackupCatalog) other = NULL;
+  g_autofree char *other_dir = g_build_filename (fixture->dir, "elsewhere", NULL);
+  g_autofree char *other_path = g_build_filename (other_dir, "app.db", NULL);
+  g_autofree char *folder = branch_folder (fixture);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (lh_backup_get_branch_name (dev), ==, "dev");
+  assert_name_refused (fixture, "", LH_BACKUP_ERROR_INVALID_NAME);
+  assert_name_refused (fixture, " \t\n", LH_BACKUP_ERROR_INVALID_NAME);
+  assert_name_refused (fixture, "dev", LH_BACKUP_ERROR_EXISTS);
+  assert_name_refused (fixture, "dev\n", LH_BACKUP_ERROR_EXISTS);
+  /* Characters, not bytes: 100 “é” (200 bytes) are a name, 101 are not. */
+  for (guint i = 0; i < 100; i++)
+    g_string_append (longest, "é");
+  accented = create_branch_ok (fixture, longest->str);
+  g_assert_cmpstr (lh_backup_get_branch_name (accented), ==, longest->str);
+  /* The same name in decomposed form (e + combining acute) is the same name. */
+  g_string_truncate (longest, 0);
+  for (guint i = 0; i < 100; i++)
+    g_string_append (longest, "e\xcc\x81");
+  assert_name_refused (fixture, longest->str, LH_BACKUP_ERROR_EXISTS);
+  g_string_append (longest, "e");
+  assert_name_refused (fixture, longest->str, LH_BACKUP_ERROR_INVALID_NAME);
+
+  lh_backup_catalog_create_branch_async (fixture->catalog, "", NULL, NULL, NULL,
+                                         lh_test_store_result_cb, &result);
+  g_assert_null (lh_backup_catalog_create_branch_finish (fixture->catalog,
+                                                         lh_test_wait_for_result (&result),
+                                                         &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_INVALID_NAME);
+  g_assert_cmpstr (error->message, ==, "A branch needs a name.");
+
+  g_clear_error (&error);
+  g_assert_cmpuint (count_listed (fixture), ==, 2);
+  g_assert_cmpuint (count_files (folder), ==, 2);
+
+  /* Another database may have a branch of the same name. */
+  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
+  lh_test_make_db (other_path, "CREATE TABLE t (x)");
+  other = lh_backup_catalog_new (other_path);
+  other_branch = create_branch_in (other, "dev", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lh_backup_get_branch_name (other_branch), ==, "dev");
+  forget_backups (other);
+}
+
+/* A name is kept as it is in the catalog; its file in branches/ has a name that is safe
+ * anywhere, another when two come out the same. */
+static void
+test_branch_safe_file_names (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  static const char * const hostile[] = {
+    "../../outside", "..", "a/b", "a_b", "'; DROP TABLE backups; --", "\"quoted\" name",
+    ".hidden", "back\\slash:colon*star?",
+  };
+  g_autofree char *folder = branch_folder (fixture);
+  g_autoptr(GHashTable) paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(LhBackup) branch = create_branch_ok (fixture, hostile[i]);
+      g_autofree char *dir = g_path_get_dirname (lh_backup_get_path (branch));
+      g_autofree char *name = g_path_get_basename (lh_backup_get_path (branch));
+      g_autofree char *names = NULL;
+
+      g_assert_cmpstr (lh_backup_get_branch_name (branch), ==, hostile[i]);
+      g_assert_cmpstr (dir, ==, folder);
+      if (!g_regex_match_simple ("^[A-Za-z0-9_-][A-Za-z0-9._-]*\\.sqlite$", name, 0, 0))
+        g_error ("%s is not a safe file name", name);
+      g_assert_true (g_hash_table_add (paths, g_strdup (lh_backup_get_path (branch))));
+      names = lh_test_query_text (lh_backup_get_path (branch), NAMES_SQL);
+      g_assert_cmpstr (names, ==, "ada,grace\n");
+    }
+  g_assert_cmpuint (count_files (folder), ==, G_N_ELEMENTS (hostile));
+  /* Nothing beside the branches/ folder. */
+  g_assert_cmpuint (count_files (lh_backup_catalog_get_folder (fixture->catalog)), ==, 1);
+  g_assert_cmpuint (count_listed (fixture), ==, G_N_ELEMENTS (hostile));
+}
+
+/* Prune never removes a branch, and does not count one against the backups it keeps. */
+static void
+test_branch_prune (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(LhBackup) old_branch = create_branch_ok (fixture, "old");
+  g_autoptr(LhBackup) first = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) second = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) new_branch = create_branch_ok (fixture, "new");
+  g_autoptr(LhBackup) newest = NULL;
+  LhRetention keep_one = { .keep_last = 1 };
+  LhRetention today = { .daily_days = 1 };
+
+  g_assert_cmpuint (prune (fixture, &keep_one), ==, 1);
+  g_assert_false (g_file_test (lh_backup_get_path (first), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (lh_backup_get_path (second), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (lh_backup_get_path (old_branch), G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (lh_backup_get_path (new_branch), G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (prune (fixture, &today), ==, 0);
+  g_assert_cmpuint (count_listed (fixture), ==, 3);
+  newest = listed (fixture, 0);
+  g_assert_cmpint (lh_backup_get_id (newest), ==, lh_backup_get_id (new_branch));
+}
+
+/* Deleting a branch removes its file and what SQLite left beside it; the name is free
+ * again. */
+static void
+test_branch_delete (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(LhBackup) branch = create_branch_ok (fixture, "scratch");
+  g_autoptr(LhBackup) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = branch_folder (fixture);
+  g_autofree char *wal = g_strconcat (lh_backup_get_path (branch), "-wal", NULL);
+  g_autofree char *shm = g_strconcat (lh_backup_get_path (branch), "-shm", NULL);
+
+  lh_test_make_db (lh_backup_get_path (branch), "PRAGMA journal_mode = WAL");
+  g_file_set_contents (wal, "", 0, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (shm, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (delete_backup (fixture, branch, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (lh_backup_get_path (branch), G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (folder), ==, 0);
+  g_assert_cmpuint (count_listed (fixture), ==, 0);
+
+  again = create_branch_ok (fixture, "scratch");
+  g_assert_cmpstr (lh_backup_get_path (again), ==, lh_backup_get_path (branch));
+}
+
+/* The catalog as the first version made it, with no branch column. */
+#define FIRST_CATALOG_SQL \
+  "CREATE TABLE backups (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
+  " path TEXT NOT NULL, created_at TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL," \
+  " compressed INTEGER NOT NULL, safety INTEGER NOT NULL, verified_at TEXT, note TEXT);" \
+  "CREATE INDEX backups_by_database ON backups (database, created_at);" \
+  "INSERT INTO backups VALUES (7, '%s', '%s', '2026-01-02T03:04:05.000000Z', 1234, 'compact'," \
+  " 1, 1, '2026-01-03T00:00:00.000000Z', 'from before');" \
+  "INSERT INTO backups VALUES (8, '/elsewhere/other.db', '/elsewhere/other.sqlite'," \
+  " '2026-01-02T03:04:05.000000Z', 1, 'exact', 0, 0, NULL, NULL);"
+
+/* A catalog of the first version is brought up to date on first use, its rows kept. */
+static void
+check_catalog_upgrade (Fixture *fixture)
+{
+  g_autofree char *litehouse = g_build_filename (g_get_user_data_dir (), "litehouse", NULL);
+  g_autofree char *catalog = g_build_filename (litehouse, "catalog.sqlite", NULL);
+  g_autofree char *old_path = g_build_filename (fixture->dir, "old.sqlite.gz", NULL);
+  g_autofree char *sql = g_strdup_printf (FIRST_CATALOG_SQL,
+                                          lh_backup_catalog_get_database (fixture->catalog),
+                                          old_path);
+  g_autoptr(LhBackup) old = NULL;
+  g_autoptr(LhBackup) branch = NULL;
+  g_autofree char *columns = NULL;
+  g_autofree char *rows = NULL;
+
+  g_assert_false (g_file_test (catalog, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_mkdir_with_parents (litehouse, 0700), ==, 0);
+  lh_test_make_db (catalog, sql);
+  g_file_set_contents (old_path, "kept", -1, NULL);
+
+  old = listed (fixture, 0);
+  g_assert_cmpint (lh_backup_get_id (old), ==, 7);
+  g_assert_cmpstr (lh_backup_get_path (old), ==, old_path);
+  g_assert_cmpint (lh_backup_get_kind (old), ==, LH_BACKUP_COMPACT);
+  g_assert_cmpint (lh_backup_get_flags (old), ==, LH_BACKUP_GZIP | LH_BACKUP_SAFETY);
+  g_assert_cmpuint (lh_backup_get_size (old), ==, 1234);
+  g_assert_nonnull (lh_backup_get_verified_at (old));
+  g_assert_cmpstr (lh_backup_get_note (old), ==, "from before");
+  g_assert_null (lh_backup_get_branch_name (old));
+
+  columns = lh_test_query_text (catalog, "SELECT group_concat(name, ',')"
+                                         " FROM pragma_table_info('backups')");
+  g_assert_cmpstr (columns, ==, "id,database,path,created_at,size,kind,compressed,safety,"
+                                "verified_at,note,branch\n");
+  branch = create_branch_ok (fixture, "after");
+  g_assert_cmpuint (count_listed (fixture), ==, 2);
+  rows = lh_test_query_text (catalog, "SELECT group_concat(id, ',') FROM"
+                                      " (SELECT id FROM backups WHERE branch IS NULL ORDER BY id)");
+  g_assert_cmpstr (rows, ==, "7,8\n");
+}
+
+/* The catalog is shared by every test program: this one gets a data folder of its own, in
+ * a subprocess that sets it before GLib first reads it. */
+static void
+test_catalog_upgrade (void)
+{
+  g_autofree char *data_home = NULL;
+  Fixture fixture;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  data_home = lh_test_make_dir ();
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  fixture_set_up (&fixture, NULL);
+  check_catalog_upgrade (&fixture);
+  fixture_tear_down (&fixture, NULL);
+  lh_test_remove_dir (data_home);
+}
+
 /* Retention at fixed times: Friday 4 December 2026, 14:00, in UTC+1. */
 
 static GTimeZone *
@@ -1261,9 +1650,16 @@ main (int    argc,
   ADD ("/backup-catalog/not-sqlite", test_not_sqlite);
   ADD ("/backup-catalog/delete", test_delete);
   ADD ("/backup-catalog/prune", test_prune);
+  ADD ("/backup-catalog/branch", test_branch);
+  ADD ("/backup-catalog/branch-promote", test_branch_promote);
+  ADD ("/backup-catalog/branch-names", test_branch_names);
+  ADD ("/backup-catalog/branch-safe-file-names", test_branch_safe_file_names);
+  ADD ("/backup-catalog/branch-prune", test_branch_prune);
+  ADD ("/backup-catalog/branch-delete", test_branch_delete);
 
 #undef ADD
 
+  g_test_add_func ("/backup-catalog/catalog-upgrade", test_catalog_upgrade);
   g_test_add_func ("/backup-catalog/retention/keep-last", test_retention_keep_last);
   g_test_add_func ("/backup-catalog/retention/daily", test_retention_daily);
   g_test_add_func ("/backup-catalog/retention/weekly", test_retention_weekly);

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "lh-backups-page.h"
+#include "lh-branch-diff-window.h"
 #include "lh-preferences-window.h"
 #include "lh-test-ui.h"
 #include "lh-test-util.h"
@@ -287,6 +288,106 @@ test_scheduled (Fixture       *fixture,
   g_settings_reset (settings, "backup-interval-hours");
 }
 
+static LhBackup *
+find_branch (LhBackupsPage *page)
+{
+  GListModel *backups = lh_backups_page_get_backups (page);
+
+  for (guint i = 0; backups != NULL && i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      if (lh_backup_get_flags (backup) & LH_BACKUP_BRANCH)
+        return backup;   /* the list keeps it */
+    }
+  return NULL;
+}
+
+static gboolean
+has_branch (gpointer data)
+{
+  return !lh_backups_page_get_busy (data) && find_branch (data) != NULL;
+}
+
+static gboolean
+diff_ready (gpointer data)
+{
+  GtkWindow *window = lh_test_find_toplevel (LH_TYPE_BRANCH_DIFF_WINDOW);
+
+  return window != NULL && lh_branch_diff_window_get_diff (LH_BRANCH_DIFF_WINDOW (window)) != NULL;
+}
+
+static gboolean
+window_on_branch (gpointer data)
+{
+  GList *windows = gtk_window_list_toplevels ();
+  gboolean found = FALSE;
+
+  for (GList *l = windows; l != NULL && !found; l = l->next)
+    if (LH_IS_WINDOW (l->data) && l->data != data && lh_window_get_connection (l->data) != NULL)
+      found = g_str_has_suffix (lh_connection_get_location (lh_window_get_connection (l->data)),
+                                "try-index.sqlite");
+  g_list_free (windows);
+  return found;
+}
+
+/* A branch: made, opened in its own window, changed there, compared with the database
+ * (the SQL that would bring the change over), then promoted: the database has the change
+ * and a safety backup keeps what it was. */
+static void
+test_branches (Fixture       *fixture,
+               gconstpointer  data)
+{
+  LhBackupsPage *page;
+  AdwMessageDialog *dialog;
+  LhBackup *branch;
+  GtkWindow *diff_window;
+  g_autofree char *count = NULL;
+  gint64 id;
+
+  open_window (fixture);
+  page = lh_window_open_backups (fixture->window);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.new-branch", NULL));
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "New Branch");
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "try-index");
+  close_dialog (dialog, "create");
+  g_assert_true (lh_test_wait_until (has_branch, page, 30000));
+  branch = find_branch (page);
+  id = lh_backup_get_id (branch);
+  g_assert_cmpstr (lh_backup_get_branch_name (branch), ==, "try-index");
+
+  /* Its own window, on its own file. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.open-branch", "x", id));
+  g_assert_true (lh_test_wait_until (window_on_branch, fixture->window, 30000));
+
+  /* Changed (as its window's SQL tab would), then compared. */
+  lh_test_make_db (lh_backup_get_path (branch),
+                   "CREATE INDEX idx_tasks_title ON tasks (title);"
+                   "INSERT INTO tags (name) VALUES ('from the branch');");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.compare-branch", "x", id));
+  g_assert_true (lh_test_wait_until (diff_ready, NULL, 30000));
+  diff_window = lh_test_find_toplevel (LH_TYPE_BRANCH_DIFF_WINDOW);
+  g_assert_nonnull (strstr (lh_branch_diff_get_sql (lh_branch_diff_window_get_diff (LH_BRANCH_DIFF_WINDOW (diff_window))),
+                            "CREATE INDEX idx_tasks_title"));
+  lh_test_save_screenshot (GTK_WIDGET (diff_window), "branch-diff.png");
+  gtk_window_destroy (diff_window);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-branches.png");
+
+  /* Promoted after a confirmation. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.promote-branch", "x", id));
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Promote Branch “try-index”?");
+  close_dialog (dialog, "promote");
+  wait_for_backups (page, 2);
+  count = lh_test_query_text (fixture->path, "SELECT count(*) FROM tags WHERE name = 'from the branch'");
+  g_assert_cmpstr (count, ==, "1\n");
+  g_assert_true (lh_backup_get_flags (backup_at (page, 0)) & LH_BACKUP_SAFETY ||
+                 lh_backup_get_flags (backup_at (page, 1)) & LH_BACKUP_SAFETY);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -301,6 +402,7 @@ main (int    argc,
   ADD ("/backups-page/back-up-and-restore", test_back_up_and_restore);
   ADD ("/backups-page/cancel", test_cancel);
   ADD ("/backups-page/scheduled", test_scheduled);
+  ADD ("/backups-page/branches", test_branches);
 
 #undef ADD
 

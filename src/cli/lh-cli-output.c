@@ -593,10 +593,18 @@ backup_note (LhBackup *backup)
   return note != NULL && *note != '\0' ? note : NULL;
 }
 
-/* "safety" marks a backup a restore took of the database it replaced. */
+/* "safety" marks a backup a restore took of the database it replaced, "branch: NAME" a
+ * branch. */
 static char *
 note_cell (LhBackup *backup)
 {
+  if (lh_backup_get_branch_name (backup) != NULL)
+    {
+      g_autofree char *name = lh_cli_escape (lh_backup_get_branch_name (backup));
+
+      /* TRANSLATORS: a branch's note in `litehouse-cli backup list` */
+      return g_strdup_printf (_("branch: %s"), name);
+    }
   g_autofree char *note = backup_note (backup) != NULL ? lh_cli_escape (backup_note (backup))
                                                        : NULL;
 
@@ -710,6 +718,7 @@ add_backup (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, (lh_backup_get_flags (backup) & LH_BACKUP_GZIP) != 0);
   json_builder_set_member_name (builder, "safety");
   json_builder_add_boolean_value (builder, is_safety (backup));
+  add_string_or_null (builder, "branch", lh_backup_get_branch_name (backup));
   json_builder_set_member_name (builder, "size");
   json_builder_add_int_value (builder, (gint64) lh_backup_get_size (backup));
   add_time_or_null (builder, "verified_at", lh_backup_get_verified_at (backup));

@@ -742,11 +742,11 @@ list_backups (BackupRun  *run,
 static gboolean
 is_safety_backup (LhBackup *backup)
 {
-  return (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY) != 0;
+  return (lh_backup_get_flags (backup) & (LH_BACKUP_SAFETY | LH_BACKUP_BRANCH)) != 0;
 }
 
-/* The backup numbered id or, for id 0, the newest that is not a safety backup; NULL after
- * saying why there is none. */
+/* The backup numbered id or, for id 0, the newest that is neither a safety backup nor a
+ * branch; NULL after saying why there is none. */
 static LhBackup *
 find_backup (BackupRun *run,
              gint64     id)

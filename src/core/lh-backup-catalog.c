@@ -7,9 +7,10 @@
  * is switched to rollback-journal mode so that it is one file, synced, checked with
  * integrity_check, compressed (and decompressed again into another temporary file to check
  * that too), linked to its final name, the folder synced, and only then entered in the
- * catalog. Every temporary file is removed when the job ends, whatever happened. Progress
- * goes back to the caller's main context in idle sources, at most every
- * PROGRESS_INTERVAL_USEC, never after the operation's callback. */
+ * catalog. Every temporary file is removed when the job ends, whatever happened. A branch
+ * is made the same way, EXACT and uncompressed, in the branches/ subfolder under its name;
+ * its row in the catalog holds the name. Progress goes back to the caller's main context in
+ * idle sources, at most every PROGRESS_INTERVAL_USEC, never after the operation's callback. */
 #define _POSIX_C_SOURCE 200809L   /* link(), fsync(), O_CLOEXEC under -std=c11 */
 
 #include "config.h"
@@ -43,25 +44,41 @@
 #define MAX_NAME_BYTES 48
 #define KEY_HASH_LENGTH 8
 #define MAX_NAME_TRIES 1000
+#define MAX_BRANCH_NAME_CHARS 100
+#define BRANCH_FOLDER "branches"
 
+/* The catalog of this version; one of the first (no branch column) is brought up to it. */
 #define CATALOG_TABLE_SQL \
   "CREATE TABLE IF NOT EXISTS backups (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
   " path TEXT NOT NULL, created_at TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL," \
-  " compressed INTEGER NOT NULL, safety INTEGER NOT NULL, verified_at TEXT, note TEXT)"
+  " compressed INTEGER NOT NULL, safety INTEGER NOT NULL, verified_at TEXT, note TEXT," \
+  " branch TEXT)"
+#define CATALOG_HAS_BRANCH_SQL \
+  "SELECT count(*) FROM pragma_table_info('backups') WHERE name = 'branch'"
+#define CATALOG_ADD_BRANCH_SQL "ALTER TABLE backups ADD COLUMN branch TEXT"
 #define CATALOG_INDEX_SQL \
   "CREATE INDEX IF NOT EXISTS backups_by_database ON backups (database, created_at)"
-#define CATALOG_LIST_SQL \
-  "SELECT id, path, created_at, size, kind, compressed, safety, verified_at, note" \
-  " FROM backups WHERE database = ? ORDER BY created_at DESC, id DESC"
+#define CATALOG_BRANCH_INDEX_SQL \
+  "CREATE UNIQUE INDEX IF NOT EXISTS backups_branch_names ON backups (database, branch)" \
+  " WHERE branch IS NOT NULL"
+#define CATALOG_SELECT_SQL \
+  "SELECT id, path, created_at, size, kind, compressed, safety, verified_at, note, branch" \
+  " FROM backups WHERE database = ?"
+#define NEWEST_FIRST_SQL " ORDER BY created_at DESC, id DESC"
+#define CATALOG_LIST_SQL CATALOG_SELECT_SQL NEWEST_FIRST_SQL
+#define CATALOG_PRUNABLE_SQL CATALOG_SELECT_SQL " AND branch IS NULL" NEWEST_FIRST_SQL
+#define CATALOG_BRANCH_TAKEN_SQL \
+  "SELECT count(*) FROM backups WHERE database = ? AND branch = ?"
+/* A branch name taken meanwhile inserts nothing (the unique index). */
 #define CATALOG_INSERT_SQL \
-  "INSERT INTO backups (database, path, created_at, size, kind, compressed, safety, note)" \
-  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+  "INSERT INTO backups (database, path, created_at, size, kind, compressed, safety, note," \
+  " branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 #define CATALOG_VERIFIED_SQL "UPDATE backups SET verified_at = ? WHERE id = ?"
 #define CATALOG_DELETE_SQL "DELETE FROM backups WHERE id = ? AND database = ?"
 
-/* The columns of CATALOG_LIST_SQL. */
+/* The columns of CATALOG_SELECT_SQL. */
 enum { COL_ID, COL_PATH, COL_CREATED_AT, COL_SIZE, COL_KIND, COL_COMPRESSED, COL_SAFETY,
-       COL_VERIFIED_AT, COL_NOTE };
+       COL_VERIFIED_AT, COL_NOTE, COL_BRANCH };
 
 G_DEFINE_QUARK (lh-backup-error-quark, lh_backup_error)
 
@@ -72,7 +89,8 @@ G_DEFINE_ENUM_TYPE (LhBackupKind, lh_backup_kind,
 G_DEFINE_FLAGS_TYPE (LhBackupFlags, lh_backup_flags,
   G_DEFINE_ENUM_VALUE (LH_BACKUP_FLAGS_NONE, "none"),
   G_DEFINE_ENUM_VALUE (LH_BACKUP_GZIP, "gzip"),
-  G_DEFINE_ENUM_VALUE (LH_BACKUP_SAFETY, "safety"))
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_SAFETY, "safety"),
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_BRANCH, "branch"))
 
 /* LhBackup */
 
@@ -86,6 +104,7 @@ struct _LhBackup
   GDateTime *created_at;
   GDateTime *verified_at;
   char      *note;
+  char      *branch;
 
   /* state */
   gint64         id;
@@ -109,6 +128,7 @@ enum
   BACKUP_PROP_VERIFIED_AT,
   BACKUP_PROP_NOTE,
   BACKUP_PROP_MISSING,
+  BACKUP_PROP_BRANCH_NAME,
   N_BACKUP_PROPS
 };
 
@@ -124,6 +144,7 @@ lh_backup_finalize (GObject *object)
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->verified_at, g_date_time_unref);
   g_free (self->note);
+  g_free (self->branch);
   G_OBJECT_CLASS (lh_backup_parent_class)->finalize (object);
 }
 
@@ -164,6 +185,9 @@ lh_backup_get_property (GObject    *object,
     case BACKUP_PROP_MISSING:
       g_value_set_boolean (value, self->missing);
       break;
+    case BACKUP_PROP_BRANCH_NAME:
+      g_value_set_string (value, self->branch);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -196,6 +220,8 @@ lh_backup_class_init (LhBackupClass *klass)
     g_param_spec_string ("note", NULL, NULL, NULL, flags);
   backup_properties[BACKUP_PROP_MISSING] =
     g_param_spec_boolean ("missing", NULL, NULL, FALSE, flags);
+  backup_properties[BACKUP_PROP_BRANCH_NAME] =
+    g_param_spec_string ("branch-name", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_BACKUP_PROPS, backup_properties);
 }
 
@@ -225,7 +251,7 @@ lh_backup_get_created_at (LhBackup *self)
   return self->created_at;
 }
 
-/* The size of the file (compressed, for a gzip backup). */
+/* The size of the file (compressed, for a gzip backup; when listed, for a branch). */
 guint64
 lh_backup_get_size (LhBackup *self)
 {
@@ -266,6 +292,14 @@ lh_backup_get_missing (LhBackup *self)
 {
   g_return_val_if_fail (LH_IS_BACKUP (self), FALSE);
   return self->missing;
+}
+
+/* The name the branch was made with (a backup has none). */
+const char *
+lh_backup_get_branch_name (LhBackup *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP (self), NULL);
+  return self->branch;
 }
 
 /* Errors. The path named is the one the user knows: the database, a backup's final name
@@ -553,7 +587,9 @@ typedef struct
   char          *stem;
   char          *catalog_path;
   char          *note;
+  char          *branch;        /* create a branch: its name */
   char          *backup_path;   /* verify, restore, delete: the backup's file */
+  char          *backup_branch; /* verify, restore, delete: the backup's branch name, or NULL */
   GPtrArray     *temps;         /* temporary files made so far */
 
   /* state */
@@ -575,15 +611,18 @@ job_free (Job *job)
   g_free (job->stem);
   g_free (job->catalog_path);
   g_free (job->note);
+  g_free (job->branch);
   g_free (job->backup_path);
+  g_free (job->backup_branch);
   g_ptr_array_unref (job->temps);
   g_free (job);
 }
 
 /* Temporary files, with what SQLite may have made beside them. */
 
+/* Removes the files SQLite may have made beside the database at path. */
 static void
-remove_temp_file (const char *path)
+remove_sidecars (const char *path)
 {
   static const char * const sidecars[] = { "-journal", "-wal", "-shm" };
 
@@ -593,6 +632,12 @@ remove_temp_file (const char *path)
 
       g_unlink (sidecar);
     }
+}
+
+static void
+remove_temp_file (const char *path)
+{
+  remove_sidecars (path);
   g_unlink (path);
 }
 
@@ -898,7 +943,52 @@ catalog_run (sqlite3      *db,
   return result != NULL;
 }
 
-/* Opens Litehouse's catalog, made with its table if need be. */
+/* Commits the transaction if ok, else rolls it back; whether it was committed. */
+static gboolean
+catalog_end (sqlite3    *db,
+             const Job  *job,
+             gboolean    ok,
+             GError    **error)
+{
+  if (ok)
+    ok = catalog_run (db, job, "COMMIT", NULL, error);
+  if (!ok)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return ok;
+}
+
+/* Whether the catalog has the backups table of this version: one with the branch column.
+ * The catalog is shared (LhMigrations keeps its records there too), so its user_version
+ * is no one's to set: the table's own columns tell. */
+static gboolean
+catalog_is_current (sqlite3 *db)
+{
+  g_autofree char *count = query_text (db, CATALOG_HAS_BRANCH_SQL);
+
+  return g_strcmp0 (count, "1") == 0;
+}
+
+/* Makes the backups table and its indexes, or brings the first version's table up to
+ * this one keeping its rows, in one transaction; looked at again inside it, as another
+ * process may have done it meanwhile. */
+static gboolean
+catalog_upgrade (sqlite3    *db,
+                 const Job  *job,
+                 GError    **error)
+{
+  gboolean ok;
+
+  if (!catalog_run (db, job, "BEGIN IMMEDIATE", NULL, error))
+    return FALSE;
+  ok = catalog_run (db, job, CATALOG_TABLE_SQL, NULL, error);
+  if (ok && !catalog_is_current (db))
+    ok = catalog_run (db, job, CATALOG_ADD_BRANCH_SQL, NULL, error);
+  ok = ok && catalog_run (db, job, CATALOG_INDEX_SQL, NULL, error) &&
+       catalog_run (db, job, CATALOG_BRANCH_INDEX_SQL, NULL, error);
+  return catalog_end (db, job, ok, error);
+}
+
+/* Opens Litehouse's catalog, made or brought up to date if need be. */
 static sqlite3 *
 catalog_open (const Job  *job,
               GError    **error)
@@ -916,8 +1006,7 @@ catalog_open (const Job  *job,
   if (db == NULL)
     return NULL;
   sqlite3_busy_timeout (db, CATALOG_BUSY_TIMEOUT_MS);
-  if (!catalog_run (db, job, CATALOG_TABLE_SQL, NULL, error) ||
-      !catalog_run (db, job, CATALOG_INDEX_SQL, NULL, error))
+  if (!catalog_is_current (db) && !catalog_upgrade (db, job, error))
     g_clear_pointer (&db, sqlite3_close);
   return db;
 }
@@ -968,6 +1057,7 @@ backup_new_from_row (LhResultSet *rows,
                      const char  *database)
 {
   LhBackup *backup = g_object_new (LH_TYPE_BACKUP, NULL);
+  GStatBuf info;
 
   backup->database = g_strdup (database);
   backup->id = row_integer (rows, row, COL_ID);
@@ -980,22 +1070,60 @@ backup_new_from_row (LhResultSet *rows,
     backup->flags |= LH_BACKUP_GZIP;
   if (row_integer (rows, row, COL_SAFETY) != 0)
     backup->flags |= LH_BACKUP_SAFETY;
+  backup->branch = g_strdup (row_text (rows, row, COL_BRANCH));
+  if (backup->branch != NULL)
+    backup->flags |= LH_BACKUP_BRANCH;
   backup->verified_at = parse_time (lh_result_set_get_value (rows, row, COL_VERIFIED_AT));
   backup->note = g_strdup (row_text (rows, row, COL_NOTE));
-  backup->missing = backup->path == NULL || !g_file_test (backup->path, G_FILE_TEST_EXISTS);
+  backup->missing = backup->path == NULL || g_stat (backup->path, &info) != 0;
+  /* A branch is written to after it was made. */
+  if (backup->branch != NULL && !backup->missing)
+    backup->size = info.st_size;
   return backup;
 }
 
-/* The backups of the job's database, newest first. */
+/* The rows of the job's database that sql (CATALOG_LIST_SQL, CATALOG_PRUNABLE_SQL) picks. */
 static LhResultSet *
-catalog_list (sqlite3    *db,
-              const Job  *job,
-              GError    **error)
+catalog_select (sqlite3     *db,
+                const Job   *job,
+                const char  *sql,
+                GError     **error)
 {
   g_autoptr(GPtrArray) params = params_new ();
 
   params_add_text (params, job->database);
-  return catalog_execute (db, job, CATALOG_LIST_SQL, params, error);
+  return catalog_execute (db, job, sql, params, error);
+}
+
+static void
+set_branch_exists_error (GError     **error,
+                         const char  *name)
+{
+  g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_EXISTS,
+               _("There is a branch named “%s” already."), name);
+}
+
+/* Fails with LH_BACKUP_ERROR_EXISTS if the job's database has a branch of the job's name. */
+static gboolean
+catalog_check_branch_free (const Job  *job,
+                           GError    **error)
+{
+  g_autoptr(GPtrArray) params = params_new ();
+  g_autoptr(LhResultSet) taken = NULL;
+  sqlite3 *db = catalog_open (job, error);
+
+  if (db == NULL)
+    return FALSE;
+  params_add_text (params, job->database);
+  params_add_text (params, job->branch);
+  taken = catalog_execute (db, job, CATALOG_BRANCH_TAKEN_SQL, params, error);
+  sqlite3_close (db);
+  if (taken == NULL)
+    return FALSE;
+  if (row_integer (taken, 0, 0) == 0)
+    return TRUE;
+  set_branch_exists_error (error, job->branch);
+  return FALSE;
 }
 
 /* Creating: the copy. */
@@ -1340,10 +1468,16 @@ record_backup (Job         *job,
   params_add_integer (params, (job->flags & LH_BACKUP_GZIP) != 0);
   params_add_integer (params, (job->flags & LH_BACKUP_SAFETY) != 0);
   params_add_text (params, job->note);
+  params_add_text (params, job->branch);
   done = catalog_execute (db, job, CATALOG_INSERT_SQL, params, error);
   sqlite3_close (db);
   if (done == NULL)
     return NULL;
+  if (lh_result_set_get_changes (done) == 0)
+    {
+      set_branch_exists_error (error, job->branch);
+      return NULL;
+    }
 
   backup = g_object_new (LH_TYPE_BACKUP, NULL);
   backup->database = g_strdup (job->database);
@@ -1354,6 +1488,7 @@ record_backup (Job         *job,
   backup->kind = job->kind;
   backup->flags = job->flags;
   backup->note = g_strdup (job->note);
+  backup->branch = g_strdup (job->branch);
   return backup;
 }
 
@@ -1386,16 +1521,15 @@ publish (Job           *job,
   return backup;
 }
 
-/* Makes, checks and lists a backup of the job's database; its temporary files stay for
- * the caller to remove. */
+/* Makes, checks and lists a copy of the job's database in the job's folder, named after
+ * base, made at created_at; its temporary files stay for the caller to remove. */
 static LhBackup *
-create_backup (Job           *job,
-               GCancellable  *cancellable,
-               GError       **error)
+create_copy (Job           *job,
+             const char    *base,
+             GDateTime     *created_at,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
   g_autofree char *name = g_strconcat (base, ".sqlite", NULL);
   g_autofree char *compressed_name = g_strconcat (base, ".sqlite.gz", NULL);
   const char *temp = NULL;
@@ -1406,7 +1540,58 @@ create_backup (Job           *job,
     temp = compress_copy (job, temp, compressed_name, cancellable, error);
   if (temp == NULL)
     return NULL;
-  return publish (job, temp, base, now, cancellable, error);
+  return publish (job, temp, base, created_at, cancellable, error);
+}
+
+/* A backup, named after the database and the time. */
+static LhBackup *
+create_backup (Job           *job,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
+
+  return create_copy (job, base, now, cancellable, error);
+}
+
+static gboolean
+check_branch_name (const char  *name,
+                   GError     **error)
+{
+  if (*name == '\0')
+    {
+      g_set_error_literal (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_INVALID_NAME,
+                           _("A branch needs a name."));
+      return FALSE;
+    }
+  if (g_utf8_strlen (name, -1) > MAX_BRANCH_NAME_CHARS)
+    {
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_INVALID_NAME,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "A branch name can be at most %d character long.",
+                                "A branch name can be at most %d characters long.",
+                                MAX_BRANCH_NAME_CHARS),
+                   MAX_BRANCH_NAME_CHARS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A branch, named after its name: checked before the copy, so that a name taken fails
+ * at once (and again as it is listed, should another process take it meanwhile). */
+static LhBackup *
+create_branch (Job           *job,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *base = safe_file_name (job->branch);
+
+  if (!check_branch_name (job->branch, error) || !catalog_check_branch_free (job, error))
+    return NULL;
+  return create_copy (job, base, now, cancellable, error);
 }
 
 static void
@@ -1417,7 +1602,8 @@ create_thread (GTask        *task,
 {
   Job *job = task_data;
   GError *error = NULL;
-  LhBackup *backup = create_backup (job, cancellable, &error);
+  LhBackup *backup = job->flags & LH_BACKUP_BRANCH ? create_branch (job, cancellable, &error)
+                                                   : create_backup (job, cancellable, &error);
 
   remove_temp_files (job);
   if (backup == NULL)
@@ -1442,8 +1628,13 @@ check_backup (Job           *job,
     {
       g_autofree char *name = g_filename_display_name (path);
 
-      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
-                   _("The backup “%s” is gone: its file was moved or deleted."), name);
+      if (job->backup_branch != NULL)
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
+                     _("The branch “%s” is gone: its file “%s” was moved or deleted."),
+                     job->backup_branch, name);
+      else
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
+                     _("The backup “%s” is gone: its file was moved or deleted."), name);
       return FALSE;
     }
   if (job->backup_flags & LH_BACKUP_GZIP)
@@ -1454,6 +1645,7 @@ check_backup (Job           *job,
   return TRUE;
 }
 
+/* Records when the backup passed its check; not for a branch, which changes after it. */
 static gboolean
 record_verified (Job     *job,
                  GError **error)
@@ -1461,9 +1653,12 @@ record_verified (Job     *job,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *now_text = format_time (now);
   g_autoptr(GPtrArray) params = params_new ();
-  sqlite3 *db = catalog_open (job, error);
+  sqlite3 *db;
   gboolean ok;
 
+  if (job->backup_flags & LH_BACKUP_BRANCH)
+    return TRUE;
+  db = catalog_open (job, error);
   if (db == NULL)
     return FALSE;
   params_add_text (params, now_text);
@@ -1549,6 +1744,8 @@ copy_into_database (Job         *job,
       return FALSE;
     }
   sqlite3_busy_handler (dest, database_busy_cb, job);
+  /* A branch may be open in its own window: a commit there is waited for too. */
+  sqlite3_busy_handler (source, database_busy_cb, job);
   rc = copy_all_pages (source, dest);
   if (rc != SQLITE_OK)
     set_restore_error (job, dest, rc, error);
@@ -1598,7 +1795,8 @@ restore_thread (GTask        *task,
 
 /* Deleting and pruning. */
 
-/* Removes the backup files at paths (the rows are gone already); a file gone is fine. */
+/* Removes the backup files at paths and what SQLite left beside them (the rows are gone
+ * already); a file gone is fine. */
 static gboolean
 remove_files (GPtrArray  *paths,
               GError    **error)
@@ -1609,7 +1807,11 @@ remove_files (GPtrArray  *paths,
     {
       const char *path = g_ptr_array_index (paths, i);
 
-      if (g_unlink (path) != 0 && errno != ENOENT && ok)
+      /* A branch is an ordinary database, that SQLite may have left files beside; they go
+       * only with it (a hot journal belongs to the file it would mend). */
+      if (g_unlink (path) == 0 || errno == ENOENT)
+        remove_sidecars (path);
+      else if (ok)
         {
           set_file_error (error, errno, path);
           ok = FALSE;
@@ -1635,20 +1837,6 @@ catalog_delete (sqlite3    *db,
         return FALSE;
     }
   return TRUE;
-}
-
-/* Commits the transaction if ok, else rolls it back; whether it was committed. */
-static gboolean
-catalog_end (sqlite3    *db,
-             const Job  *job,
-             gboolean    ok,
-             GError    **error)
-{
-  if (ok)
-    ok = catalog_run (db, job, "COMMIT", NULL, error);
-  if (!ok)
-    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-  return ok;
 }
 
 static void
@@ -1737,7 +1925,7 @@ prune_thread (GTask        *task,
   db = catalog_open (job, &error);
   ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
   /* Read and deleted in one transaction: a backup listed meanwhile is not judged unseen. */
-  ok = ok && (rows = catalog_list (db, job, &error)) != NULL;
+  ok = ok && (rows = catalog_select (db, job, CATALOG_PRUNABLE_SQL, &error)) != NULL;
   if (ok)
     select_pruned (job, rows, ids, paths);
   ok = db != NULL && catalog_end (db, job, ok && catalog_delete (db, job, ids, &error), &error);
@@ -1866,7 +2054,7 @@ list_thread (GTask        *task,
   GListStore *store;
 
   if (db != NULL)
-    rows = catalog_list (db, job, &error);
+    rows = catalog_select (db, job, CATALOG_LIST_SQL, &error);
   sqlite3_close (db);
   if (rows == NULL)
     {
@@ -1979,6 +2167,7 @@ job_new_for_backup (LhBackupCatalog *self,
 
   job->backup_id = backup->id;
   job->backup_path = g_strdup (backup->path);
+  job->backup_branch = g_strdup (backup->branch);
   job->backup_flags = backup->flags;
   return job;
 }
@@ -2079,8 +2268,53 @@ lh_backup_catalog_create_finish (LhBackupCatalog  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Makes a branch of the database: an EXACT copy, made as a backup is, into the branches/
+ * subfolder of the backup folder, listed under name. */
+void
+lh_backup_catalog_create_branch_async (LhBackupCatalog       *self,
+                                       const char            *name,
+                                       GCancellable          *cancellable,
+                                       GFileProgressCallback  progress,
+                                       gpointer               progress_data,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *stripped = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (name != NULL && g_utf8_validate (name, -1, NULL));
+
+  stripped = g_strstrip (g_strdup (name));
+  job = job_new (self);
+  g_free (job->folder);
+  job->folder = g_build_filename (self->folder, BRANCH_FOLDER, NULL);
+  job->kind = LH_BACKUP_EXACT;
+  job->flags = LH_BACKUP_BRANCH;
+  /* One spelling of each name: “é” typed composed or not is one branch. */
+  job->branch = g_utf8_normalize (stripped, -1, G_NORMALIZE_DEFAULT_COMPOSE);
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_create_branch_async, TRUE, cancellable,
+                       callback, user_data);
+  g_task_run_in_thread (task, create_thread);
+}
+
+/* The new branch. */
+LhBackup *
+lh_backup_catalog_create_branch_finish (LhBackupCatalog  *self,
+                                        GAsyncResult     *result,
+                                        GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                          lh_backup_catalog_create_branch_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Runs integrity_check on backup (decompressed into a temporary file first, if gzip) and
- * records the time in the catalog when it passes. */
+ * records the time in the catalog when it passes (not for a branch, see the header). */
 void
 lh_backup_catalog_verify_async (LhBackupCatalog     *self,
                                 LhBackup            *backup,
@@ -2109,6 +2343,18 @@ lh_backup_catalog_verify_finish (LhBackupCatalog  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* What the safety backup taken before backup goes into the database says of it. */
+static char *
+safety_note (LhBackup *backup)
+{
+  g_autofree char *number = NULL;
+
+  if (backup->branch != NULL)
+    return g_strdup_printf (_("Taken before promoting branch “%s”."), backup->branch);
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, backup->id);
+  return g_strdup_printf (_("Taken before restoring backup #%s."), number);
+}
+
 void
 lh_backup_catalog_restore_async (LhBackupCatalog       *self,
                                  LhBackup              *backup,
@@ -2120,7 +2366,6 @@ lh_backup_catalog_restore_async (LhBackupCatalog       *self,
                                  gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *number = NULL;
   Job *job;
 
   g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
@@ -2129,8 +2374,7 @@ lh_backup_catalog_restore_async (LhBackupCatalog       *self,
   job = job_new_for_backup (self, backup);
   job->kind = LH_BACKUP_EXACT;
   job->flags = LH_BACKUP_SAFETY;
-  number = g_strdup_printf ("%" G_GINT64_FORMAT, backup->id);
-  job->note = g_strdup_printf (_("Taken before restoring backup #%s."), number);
+  job->note = safety_note (backup);
   job->lock_timeout_ms = lock_timeout_ms;
   job->progress.callback = progress;
   job->progress.data = progress_data;
@@ -2179,7 +2423,8 @@ lh_backup_catalog_delete_finish (LhBackupCatalog  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Deletes the backups that retention does not keep (see lh_retention_select()), now. */
+/* Deletes the backups that retention does not keep (see lh_retention_select()), now;
+ * branches are left out. */
 void
 lh_backup_catalog_prune_async (LhBackupCatalog     *self,
                                const LhRetention   *retention,

@@ -7,12 +7,24 @@
  * is written under a temporary name, synced, checked and only then renamed and entered in
  * the catalog: a crash or a cancel never leaves a half backup listed.
  *
+ * Branches: a branch is a named, writable EXACT copy of the database for trying changes
+ * safely, made the way a backup is (never compressed) and listed with the backups as an
+ * LhBackup with LH_BACKUP_BRANCH and a name (lh_backup_get_branch_name(), NULL for a
+ * backup). Open its path as an ordinary database file; compare it with the database with
+ * LhBranchDiff; promote it with lh_backup_catalog_restore_async(), which replaces the
+ * database with it (after a safety backup) and leaves the branch listed; verify it (its
+ * current state) and delete it like a backup. Prune never removes one. Its verified-at is
+ * always NULL (it changes after any check) and its size is its file's when listed; the rest
+ * of its row is as it was made.
+ *
  * Files: the backups of a database are in their own folder (mode 0700),
  * $XDG_DATA_HOME/litehouse/backups/NAME-HASH/ (lh_backup_catalog_get_folder()), NAME the
  * database's file name made safe for any file system and HASH a short hash of its absolute
  * path, so that two app.db in different folders never mix; each backup is
  * STEM-YYYYMMDD-HHMMSS.sqlite (local time; .sqlite.gz compressed, -2, -3… when taken), a
- * self-contained SQLite file in rollback-journal mode whatever the database's mode.
+ * self-contained SQLite file in rollback-journal mode whatever the database's mode. The
+ * branches are in its branches/ subfolder, each BRANCH.sqlite, BRANCH the branch's name made
+ * safe for any file system (-2, -3… when two names come out the same).
  *
  * Threads: every operation runs in a GTask thread with sqlite3 connections of its own (the
  * database read-only for a backup, the backup files, the catalog), never on the caller's
@@ -45,6 +57,8 @@ typedef enum
   LH_BACKUP_ERROR_NO_SPACE,         /* the disk is full */
   LH_BACKUP_ERROR_PERMISSION,       /* the backup folder or the database cannot be written */
   LH_BACKUP_ERROR_MISSING,          /* the backup file is gone */
+  LH_BACKUP_ERROR_EXISTS,           /* the database has a branch of that name already */
+  LH_BACKUP_ERROR_INVALID_NAME,     /* a branch name that is empty or too long */
 } LhBackupError;
 
 typedef enum
@@ -58,13 +72,14 @@ typedef enum /*< flags >*/
   LH_BACKUP_FLAGS_NONE = 0,
   LH_BACKUP_GZIP       = 1 << 0,   /* compressed with gzip (GZlibCompressor) */
   LH_BACKUP_SAFETY     = 1 << 1,   /* taken by a restore or a promote, before it replaced the database */
+  LH_BACKUP_BRANCH     = 1 << 2,   /* a branch: named, writable, never pruned */
 } LhBackupFlags;
 
 /* Keep the newest keep_last, plus the newest of each of the last daily_days days and of
  * each of the last weekly_weeks weeks; 0 turns a rule off. Days are calendar days in local
  * time, weeks ISO weeks (Monday to Sunday), both counting the current one; safety backups
- * count like the others. With all three rules off nothing is pruned: a policy that keeps
- * no backup is no policy. */
+ * count like the others, branches not at all (they are never pruned). With all three rules
+ * off nothing is pruned: a policy that keeps no backup is no policy. */
 typedef struct
 {
   guint keep_last;
@@ -100,12 +115,14 @@ LhBackupFlags    lh_backup_get_flags              (LhBackup            *self);
 GDateTime       *lh_backup_get_verified_at        (LhBackup            *self);   /* NULL: never */
 const char      *lh_backup_get_note               (LhBackup            *self);
 gboolean         lh_backup_get_missing            (LhBackup            *self);   /* the file was gone when listed */
+const char      *lh_backup_get_branch_name        (LhBackup            *self);
 
 /* database: the path of a local SQLite file. */
 LhBackupCatalog *lh_backup_catalog_new            (const char          *database);
 const char      *lh_backup_catalog_get_database   (LhBackupCatalog     *self);
 const char      *lh_backup_catalog_get_folder     (LhBackupCatalog     *self);   /* made by the first create */
 
+/* Lists the backups and the branches (LH_BACKUP_BRANCH) of the database. */
 void             lh_backup_catalog_list_async     (LhBackupCatalog     *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
@@ -144,7 +161,8 @@ gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
  * old database or the restored one. If another program holds a write lock for longer than
  * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored, the safety backup kept. A
  * damaged database is still restorable: its safety backup is kept as it was, its note
- * saying so. */
+ * saying so. For a branch this is the promote: its current state replaces the database,
+ * the safety backup's note names the branch, and the branch stays listed. */
 void             lh_backup_catalog_restore_async  (LhBackupCatalog     *self,
                                                    LhBackup            *backup,
                                                    guint                lock_timeout_ms,
@@ -157,7 +175,8 @@ LhBackup        *lh_backup_catalog_restore_finish (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);   /* the safety backup */
 
-/* Removes the row, then the file (a file already gone is fine). */
+/* Removes the row, then the file and any -journal, -wal or -shm beside it (a file already
+ * gone is fine); close a branch before deleting it. */
 void             lh_backup_catalog_delete_async   (LhBackupCatalog     *self,
                                                    LhBackup            *backup,
                                                    GCancellable        *cancellable,
@@ -167,6 +186,8 @@ gboolean         lh_backup_catalog_delete_finish  (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+/* Deletes the backups that retention does not keep (see lh_retention_select()); branches
+ * are never deleted, nor counted. */
 void             lh_backup_catalog_prune_async    (LhBackupCatalog     *self,
                                                    const LhRetention   *retention,
                                                    GCancellable        *cancellable,
@@ -175,5 +196,21 @@ void             lh_backup_catalog_prune_async    (LhBackupCatalog     *self,
 guint            lh_backup_catalog_prune_finish   (LhBackupCatalog     *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);   /* how many went */
+
+/* Makes a branch named name (surrounding white space dropped; 1 to 100 characters, unique
+ * among the database's branches, else LH_BACKUP_ERROR_INVALID_NAME or
+ * LH_BACKUP_ERROR_EXISTS): an EXACT copy of the database into its file in the branches/
+ * subfolder, written, synced and checked as a backup is; progress as for a create. The
+ * finish gives the new branch. */
+void             lh_backup_catalog_create_branch_async  (LhBackupCatalog       *self,
+                                                         const char            *name,
+                                                         GCancellable          *cancellable,
+                                                         GFileProgressCallback  progress,
+                                                         gpointer               progress_data,
+                                                         GAsyncReadyCallback    callback,
+                                                         gpointer               user_data);
+LhBackup        *lh_backup_catalog_create_branch_finish (LhBackupCatalog       *self,
+                                                         GAsyncResult          *result,
+                                                         GError               **error);
 
 G_END_DECLS

@@ -38,7 +38,7 @@ static guint signals[N_SIGNALS];
 static gboolean
 is_scheduled (LhBackup *backup)
 {
-  return !(lh_backup_get_flags (backup) & LH_BACKUP_SAFETY);
+  return !(lh_backup_get_flags (backup) & (LH_BACKUP_SAFETY | LH_BACKUP_BRANCH));
 }
 
 static void

@@ -1,13 +1,16 @@
-/* lh-backups-page.c — LhBackupsPage lists the backups of a local database from its
- * LhBackupCatalog, newest first: when, what kind, how big, whether verified and the note,
- * safety backups marked. Back Up Now asks for the kind (exact or compact), compression and
- * a note, then shows progress with Cancel; each backup can be verified, restored (after a
- * confirmation that says what will be replaced) or deleted. */
+/* lh-backups-page.c — LhBackupsPage lists the branches and backups of a local database
+ * from its LhBackupCatalog, newest first: when, what kind, how big, whether verified and
+ * the note, safety backups marked. Back Up Now asks for the kind (exact or compact),
+ * compression and a note, then shows progress with Cancel; each backup can be verified,
+ * restored (after a confirmation that says what will be replaced) or deleted. A branch
+ * (New Branch) opens in a window of its own, compares with the database, is promoted to
+ * replace it (a safety backup first) or deleted. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "lh-backups-page.h"
+#include "lh-branch-diff-window.h"
 #include "lh-widget-util.h"
 
 /* How long a restore waits for another program's write lock. */
@@ -22,7 +25,8 @@ struct _LhBackupsPage
   GtkRevealer    *progress_revealer;
   GtkLabel       *progress_label;
   GtkProgressBar *progress_bar;
-  GtkStack       *stack;
+  GtkScrolledWindow *scrolled;
+  GtkListBox     *branches_list;
   GtkListBox     *list;
 
   /* owned */
@@ -47,6 +51,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   RESTORED,
+  OPEN_FILE,
   N_SIGNALS
 };
 
@@ -62,8 +67,9 @@ update_actions (LhBackupsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.back-up", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.refresh", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.cancel", self->busy);
-  if (self->list != NULL)
-    gtk_widget_set_sensitive (GTK_WIDGET (self->list), !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.new-branch", !self->busy);
+  if (self->scrolled != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->scrolled), !self->busy);
 }
 
 static void
@@ -182,26 +188,73 @@ backup_row (LhBackup *backup)
   return row;
 }
 
+static GtkWidget *
+branch_row (LhBackup *branch)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *when = backup_title (branch);
+  g_autofree char *size = g_format_size (lh_backup_get_size (branch));
+  /* TRANSLATORS: a branch's subtitle: when it was made and its size */
+  g_autofree char *subtitle = g_strdup_printf (_("Made %s · %s"), when, size);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lh_backup_get_branch_name (branch));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("media-playlist-consecutive-symbolic"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (branch, "document-open-symbolic",
+                                                               _("Open in a New Window"), "page.open-branch"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (branch, "view-dual-symbolic",
+                                                               _("Compare with the Database"), "page.compare-branch"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (branch, "go-up-symbolic",
+                                                               _("Promote: Replace the Database…"), "page.promote-branch"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (branch, "user-trash-symbolic",
+                                                               _("Delete…"), "page.delete"));
+  gtk_widget_set_tooltip_text (row, lh_backup_get_path (branch));
+  return row;
+}
+
+static GtkWidget *
+placeholder (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_set_margin_top (label, 18);
+  gtk_widget_set_margin_bottom (label, 18);
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_add_css_class (label, "dim-label");
+  return label;
+}
+
 static void
 fill_list (LhBackupsPage *self)
 {
   guint n = g_list_model_get_n_items (self->backups);
+  guint n_backups = 0;
   guint64 total = 0;
   g_autofree char *size = NULL;
   g_autofree char *summary = NULL;
 
   lh_list_box_clear (self->list);
+  lh_list_box_clear (self->branches_list);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LhBackup) backup = g_list_model_get_item (self->backups, i);
 
+      if (lh_backup_get_flags (backup) & LH_BACKUP_BRANCH)
+        {
+          gtk_list_box_append (self->branches_list, branch_row (backup));
+          continue;
+        }
       total += lh_backup_get_size (backup);
+      n_backups++;
       gtk_list_box_append (self->list, backup_row (backup));
     }
   size = g_format_size (total);
-  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u backup · %s", "%u backups · %s", n), n, size);
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u backup · %s", "%u backups · %s", n_backups),
+                             n_backups, size);
   gtk_label_set_text (self->summary_label, summary);
-  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
 }
 
 static void
@@ -214,7 +267,7 @@ listed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   backups = lh_backup_catalog_list_finish (LH_BACKUP_CATALOG (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->stack == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->list == NULL)
     return;
   if (backups == NULL)
     {
@@ -286,7 +339,7 @@ created_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   backup = lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
-  if (self->stack == NULL)
+  if (self->list == NULL)
     return;
   set_busy (self, NULL);
   refresh (self);
@@ -372,7 +425,7 @@ verified_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean ok = lh_backup_catalog_verify_finish (LH_BACKUP_CATALOG (source), result, &error);
 
-  if (self->stack == NULL)
+  if (self->list == NULL)
     return;
   set_busy (self, NULL);
   refresh (self);
@@ -409,7 +462,7 @@ restored_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   safety = lh_backup_catalog_restore_finish (LH_BACKUP_CATALOG (source), result, &error);
-  if (self->stack == NULL)
+  if (self->list == NULL)
     return;
   set_busy (self, NULL);
   refresh (self);
@@ -474,9 +527,9 @@ deleted_cb (GObject      *source,
   g_autoptr(LhBackupsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!lh_backup_catalog_delete_finish (LH_BACKUP_CATALOG (source), result, &error) && self->stack != NULL)
+  if (!lh_backup_catalog_delete_finish (LH_BACKUP_CATALOG (source), result, &error) && self->list != NULL)
     lh_widget_show_message (GTK_WIDGET (self), _("Could Not Delete the Backup"), error->message);
-  if (self->stack != NULL)
+  if (self->list != NULL)
     refresh (self);
 }
 
@@ -505,11 +558,178 @@ delete_action (GtkWidget  *widget,
   if (backup == NULL || self->busy)
     return;
   when = backup_title (backup);
-  body = g_strdup_printf (_("The backup of %s and its file go for good."), when);
-  dialog = lh_widget_new_question (GTK_WIDGET (self), _("Delete This Backup?"), body, "delete", _("_Delete"),
-                                   ADW_RESPONSE_DESTRUCTIVE, FALSE);
+  if (lh_backup_get_flags (backup) & LH_BACKUP_BRANCH)
+    body = g_strdup_printf (_("The branch “%s” and its file go for good, with any change made in it."),
+                            lh_backup_get_branch_name (backup));
+  else
+    body = g_strdup_printf (_("The backup of %s and its file go for good."), when);
+  dialog = lh_widget_new_question (GTK_WIDGET (self), lh_backup_get_flags (backup) & LH_BACKUP_BRANCH
+                                                        ? _("Delete This Branch?") : _("Delete This Backup?"),
+                                   body, "delete", _("_Delete"), ADW_RESPONSE_DESTRUCTIVE, FALSE);
   g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (backup), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Branches */
+
+static void
+branch_created_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(LhBackup) branch = NULL;
+  g_autoptr(GError) error = NULL;
+
+  branch = lh_backup_catalog_create_branch_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (self->list == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (branch != NULL)
+    lh_widget_show_toast (GTK_WIDGET (self), _("Branch made"));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lh_widget_show_message (GTK_WIDGET (self), _("Could Not Make the Branch"), error->message);
+}
+
+static void
+new_branch_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        LhBackupsPage    *self)
+{
+  GtkEditable *name = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (!g_str_equal (response, "create") || self->busy)
+    return;
+  set_busy (self, _("Making the branch…"));
+  lh_backup_catalog_create_branch_async (self->catalog, gtk_editable_get_text (name), self->run_cancellable,
+                                         progress_cb, self, branch_created_cb, g_object_ref (self));
+}
+
+static void
+branch_name_changed_cb (GtkEditable      *entry,
+                        AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "create", *name != '\0');
+}
+
+static void
+new_branch_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  GtkWidget *entry = gtk_entry_new ();
+  AdwMessageDialog *dialog;
+
+  dialog = lh_widget_new_question (widget, _("New Branch"),
+                                   _("A copy of the database as it is now, to change freely; the "
+                                     "database itself is not touched until you promote the branch."),
+                                   "create", _("_Make Branch"), ADW_RESPONSE_SUGGESTED, TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Name, e.g. try-new-index"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_set_response_enabled (dialog, "create", FALSE);
+  g_signal_connect (entry, "changed", G_CALLBACK (branch_name_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (new_branch_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+open_branch_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *branch = find_backup (self, g_variant_get_int64 (parameter));
+  g_autoptr(GFile) file = NULL;
+
+  if (branch == NULL)
+    return;
+  file = g_file_new_for_path (lh_backup_get_path (branch));
+  g_signal_emit (self, signals[OPEN_FILE], 0, file);
+}
+
+static void
+compare_branch_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *branch = find_backup (self, g_variant_get_int64 (parameter));
+  GtkWidget *window;
+
+  if (branch == NULL)
+    return;
+  window = lh_branch_diff_window_new (lh_widget_get_window (widget), lh_backup_get_branch_name (branch),
+                                      lh_backup_catalog_get_database (self->catalog),
+                                      lh_backup_get_path (branch));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+promoted_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+
+  safety = lh_backup_catalog_restore_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (self->list == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (safety != NULL)
+    {
+      lh_widget_show_toast (GTK_WIDGET (self), _("Branch promoted; the state before is kept as a safety backup"));
+      g_signal_emit (self, signals[RESTORED], 0);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lh_widget_show_message (GTK_WIDGET (self), _("Promote Failed"), error->message);
+}
+
+static void
+promote_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     LhBackupsPage    *self)
+{
+  LhBackup *branch = g_object_get_data (G_OBJECT (dialog), "lh-backup");
+
+  if (!g_str_equal (response, "promote") || self->busy)
+    return;
+  set_busy (self, _("Promoting the branch…"));
+  lh_backup_catalog_restore_async (self->catalog, branch, RESTORE_LOCK_TIMEOUT_MS, self->run_cancellable,
+                                   progress_cb, self, promoted_cb, g_object_ref (self));
+}
+
+static void
+promote_branch_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+  LhBackup *branch = find_backup (self, g_variant_get_int64 (parameter));
+  g_autofree char *name = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (branch == NULL || self->busy)
+    return;
+  name = g_path_get_basename (lh_backup_catalog_get_database (self->catalog));
+  heading = g_strdup_printf (_("Promote Branch “%s”?"), lh_backup_get_branch_name (branch));
+  body = g_strdup_printf (_("Everything in “%s” will be replaced by the branch as it is now. The "
+                            "database’s current state is backed up first, as a safety backup you can "
+                            "restore; the branch stays."), name);
+  dialog = lh_widget_new_question (widget, heading, body, "promote", _("_Promote"), ADW_RESPONSE_DESTRUCTIVE, FALSE);
+  g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (branch), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (promote_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -540,8 +760,8 @@ lh_backups_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_cancellable_cancel (self->run_cancellable);
-  self->stack = NULL;
   self->list = NULL;
+  self->branches_list = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_BACKUPS_PAGE);
   G_OBJECT_CLASS (lh_backups_page_parent_class)->dispose (object);
 }
@@ -577,13 +797,18 @@ lh_backups_page_class_init (LhBackupsPageClass *klass)
   signals[RESTORED] =
     g_signal_new ("restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A branch to open in a window of its own. */
+  signals[OPEN_FILE] =
+    g_signal_new ("open-file", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/litehouse/Litehouse/lh-backups-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, branches_list);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, list);
 
   gtk_widget_class_install_action (widget_class, "page.back-up", NULL, back_up_action);
@@ -592,12 +817,19 @@ lh_backups_page_class_init (LhBackupsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.verify", "x", verify_action);
   gtk_widget_class_install_action (widget_class, "page.restore", "x", restore_action);
   gtk_widget_class_install_action (widget_class, "page.delete", "x", delete_action);
+  gtk_widget_class_install_action (widget_class, "page.new-branch", NULL, new_branch_action);
+  gtk_widget_class_install_action (widget_class, "page.open-branch", "x", open_branch_action);
+  gtk_widget_class_install_action (widget_class, "page.compare-branch", "x", compare_branch_action);
+  gtk_widget_class_install_action (widget_class, "page.promote-branch", "x", promote_branch_action);
 }
 
 static void
 lh_backups_page_init (LhBackupsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_list_box_set_placeholder (self->list, placeholder (_("No backups yet. Take one before a risky change.")));
+  gtk_list_box_set_placeholder (self->branches_list,
+                                placeholder (_("No branches. Make one to try a change without touching the database.")));
   update_actions (self);
 }
 

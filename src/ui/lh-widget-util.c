@@ -59,12 +59,12 @@ lh_widget_new_question (GtkWidget             *widget,
   return dialog;
 }
 
-/* Removes every row (GTK 4.8 has no gtk_list_box_remove_all()). */
+/* Removes every row, its placeholder staying (GTK 4.8 has no gtk_list_box_remove_all()). */
 void
 lh_list_box_clear (GtkListBox *list)
 {
-  GtkWidget *child;
+  GtkListBoxRow *row;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
 }

@@ -1320,6 +1320,17 @@ lh_window_open_migrations (LhWindow *self)
   return LH_MIGRATIONS_PAGE (page);
 }
 
+/* A branch opens in a window of its own, like any database file. */
+static void
+open_in_new_window_cb (LhWindow *self,
+                       GFile    *file)
+{
+  LhWindow *window = lh_window_new (gtk_window_get_application (GTK_WINDOW (self)));
+
+  gtk_window_present (GTK_WINDOW (window));
+  lh_window_open_file (window, file);
+}
+
 /* The database was replaced by a backup: the tree and every table tab read it again. */
 static void
 database_restored_cb (LhWindow *self)
@@ -1362,6 +1373,7 @@ lh_window_open_backups (LhWindow *self)
     {
       page = lh_backups_page_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
       g_signal_connect_object (page, "restored", G_CALLBACK (database_restored_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (page, "open-file", G_CALLBACK (open_in_new_window_cb), self, G_CONNECT_SWAPPED);
       tab = adw_tab_view_append (self->tab_view, page);
       adw_tab_page_set_title (tab, _("Backups"));
       set_page_icon (tab, "document-save-symbolic");
