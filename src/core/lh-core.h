@@ -4,6 +4,7 @@
 #include "lh-atomic-file.h"
 #include "lh-branch-diff.h"
 #include "lh-backup-catalog.h"
+#include "lh-bundle.h"
 #include "lh-connection.h"
 #include "lh-cursor.h"
 #include "lh-d1-connection.h"
