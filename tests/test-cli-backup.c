@@ -4,7 +4,8 @@
  * deleted since come back, the safety backup is listed and --latest passes over it), by ID,
  * after a yes on the terminal, held off by another program's lock no longer than
  * --lock-timeout, and refused without --yes where nobody can be asked; prune by a retention
- * policy, and its dry run; and the refusals: a file that is not SQLite, a remote database, usage errors.
+ * policy, and its dry run; a bundle of the database and its folder, restored whole; and
+ * the refusals: a file that is not SQLite, a remote database, usage errors.
  * Each test has its own XDG_DATA_HOME, so that catalogs never mix. */
 #define _XOPEN_SOURCE 600   /* posix_openpt(), grantpt(), ptsname() under -std=c11 */
 
@@ -600,6 +601,61 @@ test_remote (Fixture       *fixture,
   }
 }
 
+/* bundle, then restore-bundle: the database and its folder come back as they were; an
+ * archive that is no bundle is refused and changes nothing; restoring asks for --yes. */
+static void
+test_bundle (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (fixture->dir, "uploads", NULL);
+  g_autofree char *upload = g_build_filename (folder, "logo.png", NULL);
+  g_autofree char *archive = g_build_filename (fixture->dir, "shop.tar.gz", NULL);
+  g_autofree char *bogus = g_build_filename (fixture->dir, "bogus.tar.gz", NULL);
+  g_autofree char *count = NULL;
+  g_autofree char *contents = NULL;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (upload, "\x89PNG first", -1, NULL));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "bundle", fixture->path, folder, archive, NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_file_test (archive, G_FILE_TEST_IS_REGULAR));
+  }
+
+  lh_test_make_db (fixture->path, "DELETE FROM products");
+  g_assert_true (g_file_set_contents (upload, "changed", -1, NULL));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore-bundle", fixture->path, folder, archive, NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "--yes"));
+  }
+  g_assert_true (g_file_set_contents (bogus, "not a bundle", -1, NULL));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore-bundle", fixture->path, folder, bogus,
+                                            "--yes", NULL);
+
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_true (g_str_has_prefix (run.err, "litehouse-cli: "));
+  }
+  count = lh_test_query_text (fixture->path, "SELECT count(*) FROM products");
+  g_assert_cmpstr (count, ==, "0\n");
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore-bundle", fixture->path, folder, archive,
+                                            "--yes", NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  g_clear_pointer (&count, g_free);
+  count = lh_test_query_text (fixture->path, "SELECT count(*) FROM products");
+  g_assert_cmpstr (count, ==, N_ROWS "\n");
+  g_assert_true (g_file_get_contents (upload, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "\x89PNG first");
+}
+
 static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
@@ -689,6 +745,7 @@ main (int    argc,
   ADD ("not-sqlite", test_not_sqlite);
   ADD ("remote", test_remote);
   ADD ("usage", test_usage);
+  ADD ("bundle", test_bundle);
 #undef ADD
 
   return g_test_run ();

@@ -1202,6 +1202,93 @@ backup_prune_main (int    argc,
   return dry_run ? show_pruned (&run, &retention) : prune_backups (&run, &retention);
 }
 
+static int
+backup_bundle_main (int    argc,
+                    char **argv)
+{
+  gboolean progress = FALSE;
+  const GOptionEntry entries[] = {
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      N_("Print the progress in percent on standard error"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("bundle DATABASE FOLDER ARCHIVE"),
+                             _("Roll a database file and its folder of attached files (uploads, "
+                               "say) into one archive (.tar.gz): a consistent copy of the "
+                               "database, checked, and the folder's files, restorable as a "
+                               "whole with “restore-bundle”.")))
+    return 2;
+  if (argc != 5)
+    return usage_error (_("usage: litehouse-cli backup bundle DATABASE FOLDER ARCHIVE [--progress]"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+  lh_bundle_create_async (argv[2], argv[3], argv[4], run.cancellable, progress ? backup_progress_cb : NULL,
+                          &run, store_result_cb, &result);
+  if (!lh_bundle_create_finish (wait_for_step (&run, &result), &error))
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  printf (_("Bundle written: %s\n"), argv[4]);
+  return 0;
+}
+
+static int
+backup_restore_bundle_main (int    argc,
+                            char **argv)
+{
+  gboolean yes = FALSE;
+  gboolean progress = FALSE;
+  int lock_timeout_ms = LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS;
+  const GOptionEntry entries[] = {
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Replace the database and the folder without asking"), NULL },
+    { "lock-timeout", 0, 0, G_OPTION_ARG_INT, &lock_timeout_ms,
+      N_("How long to wait for another program’s write lock (default: 5000)"), N_("MS") },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      N_("Print the progress in percent on standard error"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("restore-bundle DATABASE FOLDER ARCHIVE"),
+                             _("Replace a database file and its folder of attached files by those "
+                               "of a bundle, as a whole: the bundle is unpacked and checked "
+                               "first, and nothing changes if anything is wrong with it. Back up "
+                               "first: the replaced files are not kept.")))
+    return 2;
+  if (argc != 5)
+    return usage_error (_("usage: litehouse-cli backup restore-bundle DATABASE FOLDER ARCHIVE [--yes] "
+                          "[--lock-timeout MS] [--progress]"));
+  if (lock_timeout_ms < 0)
+    return usage_error (_("--lock-timeout takes a number of milliseconds, 0 or more"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+  if (!yes)
+    {
+      print_error (_("restoring a bundle replaces %s and %s: pass --yes to restore"), argv[2], argv[3]);
+      return 2;
+    }
+  lh_bundle_restore_async (argv[4], argv[2], argv[3], (guint) lock_timeout_ms, run.cancellable,
+                           progress ? backup_progress_cb : NULL, &run, store_result_cb, &result);
+  if (!lh_bundle_restore_finish (wait_for_step (&run, &result), &error))
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  printf (_("Restored %s and %s from %s\n"), argv[2], argv[3], argv[4]);
+  return 0;
+}
+
 static const struct
 {
   const char *name;
@@ -1212,6 +1299,8 @@ static const struct
   { "verify", backup_verify_main },
   { "restore", backup_restore_main },
   { "prune", backup_prune_main },
+  { "bundle", backup_bundle_main },
+  { "restore-bundle", backup_restore_bundle_main },
 };
 
 static void
@@ -1227,6 +1316,12 @@ print_backup_usage (void)
                       "safety backup of it"));
   printf ("  %s\n", _("prune DATABASE          Remove the backups the retention policy does "
                       "not keep"));
+  printf ("  %s\n", _("bundle DATABASE FOLDER ARCHIVE\n"
+                      "                          Roll the database and its folder of attached "
+                      "files into one archive"));
+  printf ("  %s\n", _("restore-bundle DATABASE FOLDER ARCHIVE\n"
+                      "                          Replace the database and the folder by a "
+                      "bundle's, as a whole"));
   printf ("\n%s\n", _("DATABASE is a local file; its backups are kept under "
                       "$XDG_DATA_HOME/litehouse/backups/, beside those the app takes. Run "
                       "“litehouse-cli backup COMMAND --help” for a command’s options."));

@@ -1,7 +1,7 @@
 /* lh-atomic-file.c — LhAtomicFile: mkstemp() beside the target, fsync(), rename(), and a
  * sync of the folder so that the rename itself survives a crash. Opening and committing
  * run in a GTask thread: both can wait on the disk. */
-#define _POSIX_C_SOURCE 200809L   /* O_CLOEXEC, O_DIRECTORY under -std=c11 */
+#define _POSIX_C_SOURCE 200809L   /* fchmod(), fsync() under -std=c11 */
 
 #include "config.h"
 
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lh-atomic-file.h"
+#include "lh-file-util-private.h"
 
 struct _LhAtomicFile
 {
@@ -25,17 +26,6 @@ struct _LhAtomicFile
 };
 
 static void
-set_io_error (GError     **error,
-              int          saved_errno,
-              const char  *path)
-{
-  g_autofree char *name = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Cannot write “%s”: %s"), name, g_strerror (saved_errno));
-}
-
-static void
 open_in_thread (GTask        *task,
                 gpointer      source,
                 gpointer      task_data,
@@ -43,9 +33,7 @@ open_in_thread (GTask        *task,
 {
   GFile *target = task_data;
   LhAtomicFile *self;
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *template = NULL;
+  g_autofree char *temp_path = NULL;
   GError *error = NULL;
   int fd;
 
@@ -62,13 +50,10 @@ open_in_thread (GTask        *task,
       return;
     }
 
-  dir = g_path_get_dirname (g_file_peek_path (target));
-  base = g_path_get_basename (g_file_peek_path (target));
-  template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  fd = g_mkstemp_full (template, O_WRONLY | O_CLOEXEC, 0666);
+  fd = lh_file_open_temp_beside (g_file_peek_path (target), O_WRONLY, 0666, &temp_path);
   if (fd < 0)
     {
-      set_io_error (&error, errno, g_file_peek_path (target));
+      lh_file_set_write_error (&error, errno, g_file_peek_path (target));
       g_task_return_error (task, error);
       return;
     }
@@ -82,7 +67,7 @@ open_in_thread (GTask        *task,
 
   self = g_new0 (LhAtomicFile, 1);
   self->path = g_strdup (g_file_peek_path (target));
-  self->temp_path = g_steal_pointer (&template);
+  self->temp_path = g_steal_pointer (&temp_path);
   self->fd = fd;
   self->stream = g_unix_output_stream_new (fd, FALSE);
   g_task_return_pointer (task, self, (GDestroyNotify) lh_atomic_file_free);
@@ -135,11 +120,10 @@ commit (LhAtomicFile  *self,
         GError       **error)
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
-  int dir_fd;
 
   if (fsync (self->fd) != 0)
     {
-      set_io_error (error, errno, self->path);
+      lh_file_set_write_error (error, errno, self->path);
       return FALSE;
     }
   if (!g_output_stream_close (self->stream, NULL, error))
@@ -147,24 +131,19 @@ commit (LhAtomicFile  *self,
   if (close (self->fd) != 0)
     {
       self->fd = -1;
-      set_io_error (error, errno, self->path);
+      lh_file_set_write_error (error, errno, self->path);
       return FALSE;
     }
   self->fd = -1;
   if (g_rename (self->temp_path, self->path) != 0)
     {
-      set_io_error (error, errno, self->path);
+      lh_file_set_write_error (error, errno, self->path);
       return FALSE;
     }
   self->committed = TRUE;
 
   /* The rename is in the folder: synced too, it is there after a crash. */
-  dir_fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
+  lh_file_sync_folder (dir);
   return TRUE;
 }
 

@@ -11,7 +11,7 @@
  * is made the same way, EXACT and uncompressed, in the branches/ subfolder under its name;
  * its row in the catalog holds the name. Progress goes back to the caller's main context in
  * idle sources, at most every PROGRESS_INTERVAL_USEC, never after the operation's callback. */
-#define _POSIX_C_SOURCE 200809L   /* link(), fsync(), O_CLOEXEC under -std=c11 */
+#define _POSIX_C_SOURCE 200809L   /* O_CLOEXEC under -std=c11 */
 
 #include "config.h"
 
@@ -26,6 +26,7 @@
 
 #include "lh-backup-catalog.h"
 #include "lh-error.h"
+#include "lh-file-util-private.h"
 #include "lh-local-connection.h"
 #include "lh-sqlite-private.h"
 
@@ -656,8 +657,8 @@ make_temp_file (Job         *job,
                 const char  *name,
                 GError     **error)
 {
-  g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", folder, name);
-  int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+  char *temp_path = NULL;
+  int fd = lh_file_open_temp (folder, name, O_RDWR, 0600, &temp_path);
 
   if (fd < 0)
     {
@@ -665,23 +666,8 @@ make_temp_file (Job         *job,
       return NULL;
     }
   close (fd);
-  g_ptr_array_add (job->temps, g_steal_pointer (&template));
-  return g_ptr_array_index (job->temps, job->temps->len - 1);
-}
-
-/* 0 once what was written to path (a file or a folder) is on the disk, or the errno that
- * stopped it. */
-static int
-sync_path (const char *path)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  int saved_errno;
-
-  if (fd < 0)
-    return errno;
-  saved_errno = fsync (fd) == 0 ? 0 : errno;
-  close (fd);
-  return saved_errno;
+  g_ptr_array_add (job->temps, temp_path);
+  return temp_path;
 }
 
 /* Syncs the temporary file at path, in the job's folder. */
@@ -690,7 +676,7 @@ sync_temp_file (Job         *job,
                 const char  *path,
                 GError     **error)
 {
-  int saved_errno = sync_path (path);
+  int saved_errno = lh_file_sync (path);
 
   if (saved_errno == 0)
     return TRUE;
@@ -724,21 +710,10 @@ link_into_place (const char  *temp,
       g_autofree char *name = n == 1 ? g_strconcat (base, extension, NULL)
                                      : g_strdup_printf ("%s-%u%s", base, n, extension);
       g_autofree char *path = g_build_filename (folder, name, NULL);
-      GStatBuf info;
-      int saved_errno;
+      int saved_errno = lh_file_link_new (temp, path);
 
-      if (link (temp, path) == 0)
+      if (saved_errno == 0)
         return g_steal_pointer (&path);
-      saved_errno = errno;
-      /* A file system without hard links (FAT): a look, then rename(). */
-      if (saved_errno == EPERM || saved_errno == ENOTSUP)
-        {
-          if (g_lstat (path, &info) == 0)
-            continue;
-          if (g_rename (temp, path) == 0)
-            return g_steal_pointer (&path);
-          saved_errno = errno;
-        }
       if (saved_errno == EEXIST)
         continue;
       set_folder_error (error, saved_errno, folder);
@@ -1511,12 +1486,12 @@ publish (Job           *job,
   if (path == NULL)
     return NULL;
   /* The new name is in the folder: synced too, it is there after a crash. */
-  sync_path (job->folder);
+  lh_file_sync_folder (job->folder);
   backup = record_backup (job, path, created_at, error);
   if (backup == NULL)
     {
       g_unlink (path);
-      sync_path (job->folder);
+      lh_file_sync_folder (job->folder);
     }
   return backup;
 }

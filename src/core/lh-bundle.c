@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "lh-bundle.h"
+#include "lh-file-util-private.h"
 #include "lh-local-connection.h"
 
 #define FORMAT_NAME "litehouse-bundle"
@@ -322,15 +323,10 @@ make_temp_file (const char  *path,
                 char       **temp_path,
                 GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+  int fd = lh_file_open_temp_beside (path, O_RDWR, 0600, temp_path);
 
   if (fd < 0)
     set_file_error (error, errno, path);
-  else
-    *temp_path = g_steal_pointer (&template);
   return fd;
 }
 
@@ -344,22 +340,13 @@ remove_sqlite_file (const char *path)
   g_unlink (path);
 }
 
-/* Syncs the folder at path, so that the names it holds survive a crash. */
-static void
-sync_folder (const char *path)
-{
-  g_auto(LhFd) fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0)
-    fsync (fd);
-}
-
+/* Syncs the folder holding path, so that the names it holds survive a crash. */
 static void
 sync_parent (const char *path)
 {
   g_autofree char *parent = g_path_get_dirname (path);
 
-  sync_folder (parent);
+  lh_file_sync_folder (parent);
 }
 
 static int
@@ -524,25 +511,6 @@ file_sha256 (const char    *path,
       g_checksum_update (checksum, buffer, n);
     }
   return g_strdup (g_checksum_get_string (checksum));
-}
-
-static gboolean
-write_all (int          fd,
-           const char  *data,
-           gsize        length)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
 }
 
 /* SQLite. */
@@ -1981,7 +1949,7 @@ extract_data (RestoreJob  *job,
     {
       if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
         return FALSE;
-      if (!write_all (fd, buffer, n))
+      if (!lh_file_write_all (fd, buffer, n))
         {
           set_file_error (error, errno, job->folder);
           return FALSE;

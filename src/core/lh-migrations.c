@@ -5,7 +5,7 @@
  * as one transactional batch: its statements and the INSERT that records it. Creating
  * writes the new file under a temporary name and links it into place, so that a file
  * already there is never replaced. */
-#define _POSIX_C_SOURCE 200809L   /* fsync(), link(), O_CLOEXEC, O_DIRECTORY under -std=c11 */
+#define _POSIX_C_SOURCE 200809L   /* fsync() under -std=c11 */
 
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lh-error.h"
+#include "lh-file-util-private.h"
 #include "lh-hrana.h"
 #include "lh-local-connection.h"
 #include "lh-migrations-private.h"
@@ -1605,68 +1606,20 @@ migration_header (const char *number)
                           g_date_time_get_microsecond (now) / 1000);
 }
 
-static gboolean
-write_all (int         fd,
-           const char *data,
-           gsize       length)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      length -= (gsize) n;
-    }
-  return TRUE;
-}
-
-/* link() never replaces a file. Folders without hard links (FAT, some FUSE mounts) get a
- * check then a rename, which leaves another program a moment to make the file first. */
-static gboolean
-link_new (const char *temp_path,
-          const char *path)
-{
-  if (link (temp_path, path) == 0)
-    return TRUE;
-  if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
-    return FALSE;
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      errno = EEXIST;
-      return FALSE;
-    }
-  return g_rename (temp_path, path) == 0;
-}
-
-static void
-sync_folder (const char *folder)
-{
-  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0)
-    {
-      fsync (fd);
-      close (fd);
-    }
-}
-
+/* The file's name says enough: the folder is the one the user picked. */
 static void
 set_write_error (GError     **error,
                  int          saved_errno,
                  const char  *path)
 {
-  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_filename_display_name (base);
 
   if (saved_errno == EEXIST)
     g_set_error (error, LH_MIGRATIONS_ERROR, LH_MIGRATIONS_ERROR_EXISTS,
                  _("“%s” exists already: a new migration never replaces a file."), name);
   else
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                 _("Cannot write “%s”: %s"), name, g_strerror (saved_errno));
+    lh_file_set_write_error (error, saved_errno, base);
 }
 
 /* Writes contents to a new file at path, whole or not at all: under a temporary name
@@ -1677,28 +1630,27 @@ write_new_file (const char  *path,
                 GError     **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *temp_path = g_strdup_printf ("%s/.%s.XXXXXX", folder, base);
+  g_autofree char *temp_path = NULL;
   gboolean done;
   int fd, saved_errno;
 
-  fd = g_mkstemp_full (temp_path, O_WRONLY | O_CLOEXEC, 0666);
+  fd = lh_file_open_temp_beside (path, O_WRONLY, 0666, &temp_path);
   if (fd < 0)
     {
       set_write_error (error, errno, path);
       return FALSE;
     }
-  done = write_all (fd, contents, strlen (contents)) && fsync (fd) == 0;
+  done = lh_file_write_all (fd, contents, strlen (contents)) && fsync (fd) == 0;
   saved_errno = errno;
   if (close (fd) != 0 && done)
     {
       done = FALSE;
       saved_errno = errno;
     }
-  if (done && !link_new (temp_path, path))
+  if (done)
     {
-      done = FALSE;
-      saved_errno = errno;
+      saved_errno = lh_file_link_new (temp_path, path);
+      done = saved_errno == 0;
     }
   g_unlink (temp_path);
   if (!done)
@@ -1706,7 +1658,7 @@ write_new_file (const char  *path,
       set_write_error (error, saved_errno, path);
       return FALSE;
     }
-  sync_folder (folder);
+  lh_file_sync_folder (folder);
   return TRUE;
 }
 

@@ -14,7 +14,7 @@
  * A copy is written under a temporary name beside its path and linked into place only
  * when complete: link() fails if something took the name meanwhile, where rename() would
  * replace it. */
-#define _POSIX_C_SOURCE 200809L   /* link(), fsync() under -std=c11 */
+#define _POSIX_C_SOURCE 200809L   /* lstat(), behind g_lstat(), under -std=c11 */
 
 #include "config.h"
 
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lh-error.h"
+#include "lh-file-util-private.h"
 #include "lh-schema.h"
 #include "lh-schema-diff.h"
 #include "lh-script.h"
@@ -781,17 +782,6 @@ copy_data_free (CopyData *data)
 }
 
 static void
-set_io_error (GError     **error,
-              int          saved_errno,
-              const char  *path)
-{
-  g_autofree char *name = g_filename_display_name (path);
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Cannot write “%s”: %s"), name, g_strerror (saved_errno));
-}
-
-static void
 set_exists_error (GError     **error,
                   const char  *path)
 {
@@ -806,9 +796,6 @@ static gboolean
 make_temp_file (CopyData  *data,
                 GError   **error)
 {
-  g_autofree char *dir = g_path_get_dirname (data->path);
-  g_autofree char *base = g_path_get_basename (data->path);
-  g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   GStatBuf info;
   int fd;
 
@@ -817,14 +804,13 @@ make_temp_file (CopyData  *data,
       set_exists_error (error, data->path);
       return FALSE;
     }
-  fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0666);
+  fd = lh_file_open_temp_beside (data->path, O_RDWR, 0666, &data->temp_path);
   if (fd < 0)
     {
-      set_io_error (error, errno, data->path);
+      lh_file_set_write_error (error, errno, data->path);
       return FALSE;
     }
   close (fd);
-  data->temp_path = g_steal_pointer (&template);
   return TRUE;
 }
 
@@ -841,49 +827,6 @@ remove_temp_file (CopyData *data)
   g_clear_pointer (&data->temp_path, g_free);
 }
 
-/* 0 once what was written to path is on the disk, or the errno that stopped it. */
-static int
-sync_file (const char *path)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  int saved_errno;
-
-  if (fd < 0)
-    return errno;
-  saved_errno = fsync (fd) == 0 ? 0 : errno;
-  close (fd);
-  return saved_errno;
-}
-
-/* Gives temp_path the name path too, unless something has that name. */
-static gboolean
-link_into_place (const char  *temp_path,
-                 const char  *path,
-                 GError     **error)
-{
-  GStatBuf info;
-  int saved_errno;
-
-  if (link (temp_path, path) == 0)
-    return TRUE;
-  saved_errno = errno;
-  /* A file system without hard links (FAT): a last look, then rename(). */
-  if (saved_errno == EPERM || saved_errno == ENOTSUP)
-    {
-      if (g_lstat (path, &info) == 0)
-        saved_errno = EEXIST;
-      else if (g_rename (temp_path, path) == 0)
-        return TRUE;
-      else
-        saved_errno = errno;
-    }
-  if (saved_errno == EEXIST)
-    set_exists_error (error, path);
-  else
-    set_io_error (error, saved_errno, path);
-  return FALSE;
-}
-
 /* Puts the complete copy at path, synced to the disk first. */
 static gboolean
 publish (CopyData      *data,
@@ -895,17 +838,22 @@ publish (CopyData      *data,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  saved_errno = sync_file (data->temp_path);
+  saved_errno = lh_file_sync (data->temp_path);
   if (saved_errno != 0)
     {
-      set_io_error (error, saved_errno, data->path);
+      lh_file_set_write_error (error, saved_errno, data->path);
       return FALSE;
     }
-  if (!link_into_place (data->temp_path, data->path, error))
+  saved_errno = lh_file_link_new (data->temp_path, data->path);
+  if (saved_errno == EEXIST)
+    set_exists_error (error, data->path);
+  else if (saved_errno != 0)
+    lh_file_set_write_error (error, saved_errno, data->path);
+  if (saved_errno != 0)
     return FALSE;
   remove_temp_file (data);
   /* The new name is in the folder: synced too, it is there after a crash. */
-  sync_file (dir);
+  lh_file_sync_folder (dir);
   return TRUE;
 }
 
