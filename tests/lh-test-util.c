@@ -47,6 +47,8 @@ lh_test_make_db (const char *path,
   char *message = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* A window of the test may be reading the same file. */
+  sqlite3_busy_timeout (db, 10000);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     g_error ("making %s: %s", path, message);
   sqlite3_close (db);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "lh-backups-page.h"
 #include "lh-branch-diff-window.h"
@@ -388,6 +389,50 @@ test_branches (Fixture       *fixture,
                  lh_backup_get_flags (backup_at (page, 1)) & LH_BACKUP_SAFETY);
 }
 
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+/* Export Bundle writes the database and its folder of attached files into one archive;
+ * Restore Bundle asks, backs up the database first, and brings both back as they were. */
+static void
+test_bundle (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (fixture->dir, "uploads", NULL);
+  g_autofree char *upload = g_build_filename (folder, "avatar.png", NULL);
+  g_autofree char *archive = g_build_filename (fixture->dir, "demo.bundle.tar.gz", NULL);
+  g_autofree char *contents = NULL;
+  LhBackupsPage *page;
+  AdwMessageDialog *dialog;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (upload, "first picture", -1, NULL));
+  open_window (fixture);
+  page = lh_window_open_backups (fixture->window);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+
+  lh_backups_page_export_bundle (page, folder, archive);
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+  g_assert_true (lh_test_wait_until (file_exists, archive, 1000));
+
+  lh_test_run_ok (lh_window_get_connection (fixture->window), "DELETE FROM comments");
+  g_assert_true (g_file_set_contents (upload, "another picture", -1, NULL));
+  lh_backups_page_restore_bundle (page, archive, folder);
+  dialog = wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restore This Bundle?");
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "backups-restore-bundle.png");
+  close_dialog (dialog, "restore");
+  wait_for_backups (page, 1);
+  g_assert_cmpstr (lh_backup_get_note (backup_at (page, 0)), ==, "Before restoring a bundle");
+  g_assert_cmpint (lh_test_query_integer (lh_window_get_connection (fixture->window),
+                                          "SELECT count(*) FROM comments"), ==, 4000);
+  g_assert_true (g_file_get_contents (upload, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "first picture");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -403,6 +448,7 @@ main (int    argc,
   ADD ("/backups-page/cancel", test_cancel);
   ADD ("/backups-page/scheduled", test_scheduled);
   ADD ("/backups-page/branches", test_branches);
+  ADD ("/backups-page/bundle", test_bundle);
 
 #undef ADD
 

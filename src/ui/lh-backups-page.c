@@ -31,6 +31,9 @@ struct _LhBackupsPage
 
   /* owned */
   LhBackupCatalog *catalog;
+  GSettings       *settings;
+  GtkNativeDialog *chooser;
+  char            *bundle_folder;   /* chosen for the export under way */
   GListModel      *backups;
   GCancellable    *list_cancellable;
   GCancellable    *run_cancellable;
@@ -68,6 +71,8 @@ update_actions (LhBackupsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.refresh", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.cancel", self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.new-branch", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-bundle", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.restore-bundle", !self->busy);
   if (self->scrolled != NULL)
     gtk_widget_set_sensitive (GTK_WIDGET (self->scrolled), !self->busy);
 }
@@ -733,6 +738,316 @@ promote_branch_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Bundles: the database with its folder of attached files */
+
+/* The folder of attached files kept for this database, or NULL. */
+static char *
+dup_attachment_folder (LhBackupsPage *self)
+{
+  g_autoptr(GVariant) kept = g_settings_get_value (self->settings, "attachment-folders");
+  const char *folder = NULL;
+
+  if (!g_variant_lookup (kept, lh_backup_catalog_get_database (self->catalog), "&s", &folder))
+    return NULL;
+  return g_strdup (folder);
+}
+
+static void
+keep_attachment_folder (LhBackupsPage *self,
+                        const char    *folder)
+{
+  g_autoptr(GVariant) kept = g_settings_get_value (self->settings, "attachment-folders");
+  const char *database = lh_backup_catalog_get_database (self->catalog);
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key, *value;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, kept);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    if (!g_str_equal (key, database))
+      g_variant_builder_add (&builder, "{ss}", key, value);
+  g_variant_builder_add (&builder, "{ss}", database, folder);
+  g_settings_set_value (self->settings, "attachment-folders", g_variant_builder_end (&builder));
+}
+
+static void
+bundled_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = lh_bundle_create_finish (result, &error);
+
+  if (self->list == NULL)
+    return;
+  set_busy (self, NULL);
+  if (ok)
+    lh_widget_show_toast (GTK_WIDGET (self), _("Bundle saved"));
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lh_widget_show_toast (GTK_WIDGET (self), _("Bundle cancelled: nothing was written"));
+  else
+    lh_widget_show_message (GTK_WIDGET (self), _("Could Not Write the Bundle"), error->message);
+}
+
+/* Rolls the database and folder into the archive at path (replaced once complete). */
+void
+lh_backups_page_export_bundle (LhBackupsPage *self,
+                               const char    *folder,
+                               const char    *archive)
+{
+  g_return_if_fail (LH_IS_BACKUPS_PAGE (self));
+
+  if (self->busy)
+    return;
+  keep_attachment_folder (self, folder);
+  set_busy (self, _("Writing the bundle…"));
+  lh_bundle_create_async (lh_backup_catalog_get_database (self->catalog), folder, archive,
+                          self->run_cancellable, progress_cb, self, bundled_cb, g_object_ref (self));
+}
+
+static void
+bundle_restored_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LhBackupsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = lh_bundle_restore_finish (result, &error);
+
+  if (self->list == NULL)
+    return;
+  set_busy (self, NULL);
+  refresh (self);
+  if (ok)
+    {
+      lh_widget_show_toast (GTK_WIDGET (self), _("Bundle restored"));
+      g_signal_emit (self, signals[RESTORED], 0);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lh_widget_show_message (GTK_WIDGET (self), _("Could Not Restore the Bundle"), error->message);
+}
+
+static void
+start_bundle_restore (LhBackupsPage *self,
+                      const char    *archive,
+                      const char    *folder)
+{
+  set_busy (self, _("Restoring the bundle…"));
+  lh_bundle_restore_async (archive, lh_backup_catalog_get_database (self->catalog), folder,
+                           RESTORE_LOCK_TIMEOUT_MS, self->run_cancellable, progress_cb, self,
+                           bundle_restored_cb, g_object_ref (self));
+}
+
+/* A bundle to restore once the backup before it is taken. */
+typedef struct
+{
+  LhBackupsPage *self;
+  char          *archive;
+  char          *folder;
+} PendingBundle;
+
+static void
+pending_bundle_free (PendingBundle *pending)
+{
+  g_object_unref (pending->self);
+  g_free (pending->archive);
+  g_free (pending->folder);
+  g_free (pending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PendingBundle, pending_bundle_free)
+
+static void
+backed_up_for_bundle_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(PendingBundle) pending = user_data;
+  LhBackupsPage *self = pending->self;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(GError) error = NULL;
+
+  backup = lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
+  if (self->list == NULL)
+    return;
+  if (backup == NULL)
+    {
+      set_busy (self, NULL);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lh_widget_show_message (GTK_WIDGET (self), _("Backup Failed"), error->message);
+      return;
+    }
+  start_bundle_restore (self, pending->archive, pending->folder);
+}
+
+static void
+restore_bundle_response_cb (AdwMessageDialog *dialog,
+                            const char       *response,
+                            LhBackupsPage    *self)
+{
+  GtkWidget *backup = adw_message_dialog_get_extra_child (dialog);
+  const char *archive = g_object_get_data (G_OBJECT (dialog), "lh-archive");
+  const char *folder = g_object_get_data (G_OBJECT (dialog), "lh-folder");
+  PendingBundle *pending;
+
+  if (!g_str_equal (response, "restore") || self->busy)
+    return;
+  keep_attachment_folder (self, folder);
+  if (!gtk_check_button_get_active (GTK_CHECK_BUTTON (backup)))
+    {
+      start_bundle_restore (self, archive, folder);
+      return;
+    }
+  set_busy (self, _("Backing up the database before the bundle…"));
+  pending = g_new0 (PendingBundle, 1);
+  pending->self = g_object_ref (self);
+  pending->archive = g_strdup (archive);
+  pending->folder = g_strdup (folder);
+  lh_backup_catalog_create_async (self->catalog, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE,
+                                  _("Before restoring a bundle"), self->run_cancellable, progress_cb, self,
+                                  backed_up_for_bundle_cb, pending);
+}
+
+/* Asks before replacing the database and folder by those of the bundle at archive. */
+void
+lh_backups_page_restore_bundle (LhBackupsPage *self,
+                                const char    *archive,
+                                const char    *folder)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *backup;
+  AdwMessageDialog *dialog;
+
+  g_return_if_fail (LH_IS_BACKUPS_PAGE (self));
+
+  if (self->busy)
+    return;
+  name = g_path_get_basename (lh_backup_catalog_get_database (self->catalog));
+  body = g_strdup_printf (_("“%s” and the folder %s will be replaced by those of the bundle, as a "
+                            "whole: it is unpacked and checked first, and nothing changes if "
+                            "anything is wrong with it. The folder’s current files are not kept."),
+                          name, folder);
+  dialog = lh_widget_new_question (GTK_WIDGET (self), _("Restore This Bundle?"), body, "restore",
+                                   _("_Restore"), ADW_RESPONSE_DESTRUCTIVE, FALSE);
+  backup = gtk_check_button_new_with_mnemonic (_("_Back up the database first"));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (backup), TRUE);
+  gtk_widget_set_halign (backup, GTK_ALIGN_CENTER);
+  adw_message_dialog_set_extra_child (dialog, backup);
+  g_object_set_data_full (G_OBJECT (dialog), "lh-archive", g_strdup (archive), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "lh-folder", g_strdup (folder), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (restore_bundle_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The file choosers: a folder, then where to save (export); a bundle, then the folder
+ * (restore). Each step remembers what the last one chose. */
+
+typedef enum
+{
+  STEP_EXPORT_FOLDER,
+  STEP_EXPORT_ARCHIVE,
+  STEP_RESTORE_ARCHIVE,
+  STEP_RESTORE_FOLDER,
+} ChooserStep;
+
+static void run_chooser (LhBackupsPage *self,
+                         ChooserStep    step,
+                         const char    *archive);
+
+static void
+chooser_response_cb (LhBackupsPage        *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  ChooserStep step = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "lh-step"));
+  g_autofree char *archive = g_strdup (g_object_get_data (G_OBJECT (chooser), "lh-archive"));
+  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser)) : NULL;
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+  g_clear_object (&self->chooser);
+  if (path == NULL)
+    return;
+  switch (step)
+    {
+    case STEP_EXPORT_FOLDER:
+      g_free (self->bundle_folder);
+      self->bundle_folder = g_steal_pointer (&path);
+      run_chooser (self, STEP_EXPORT_ARCHIVE, NULL);
+      break;
+    case STEP_EXPORT_ARCHIVE:
+      lh_backups_page_export_bundle (self, self->bundle_folder, path);
+      break;
+    case STEP_RESTORE_ARCHIVE:
+      run_chooser (self, STEP_RESTORE_FOLDER, path);
+      break;
+    case STEP_RESTORE_FOLDER:
+    default:
+      lh_backups_page_restore_bundle (self, archive, path);
+      break;
+    }
+}
+
+static void
+run_chooser (LhBackupsPage *self,
+             ChooserStep    step,
+             const char    *archive)
+{
+  g_autofree char *kept = dup_attachment_folder (self);
+  gboolean folder = step == STEP_EXPORT_FOLDER || step == STEP_RESTORE_FOLDER;
+  const char *title = folder ? _("Choose the Folder of Attached Files")
+                     : step == STEP_EXPORT_ARCHIVE ? _("Save the Bundle") : _("Choose a Bundle");
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, lh_widget_get_window (GTK_WIDGET (self)),
+                                         folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                         : step == STEP_EXPORT_ARCHIVE ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                         : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         NULL, NULL);
+  if (folder && kept != NULL)
+    {
+      g_autoptr(GFile) current = g_file_new_for_path (kept);
+
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), current, NULL);
+    }
+  if (step == STEP_EXPORT_ARCHIVE)
+    {
+      g_autofree char *base = g_path_get_basename (lh_backup_catalog_get_database (self->catalog));
+      g_autofree char *name = g_strconcat (base, ".bundle.tar.gz", NULL);
+
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+    }
+  g_object_set_data (G_OBJECT (chooser), "lh-step", GINT_TO_POINTER (step));
+  g_object_set_data_full (G_OBJECT (chooser), "lh-archive", g_strdup (archive), g_free);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+export_bundle_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+
+  if (self->chooser == NULL && !self->busy)
+    run_chooser (self, STEP_EXPORT_FOLDER, NULL);
+}
+
+static void
+restore_bundle_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
+
+  if (self->chooser == NULL && !self->busy)
+    run_chooser (self, STEP_RESTORE_ARCHIVE, NULL);
+}
+
 /* GObject */
 
 static void
@@ -760,6 +1075,9 @@ lh_backups_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_cancellable_cancel (self->run_cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   self->list = NULL;
   self->branches_list = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), LH_TYPE_BACKUPS_PAGE);
@@ -772,6 +1090,8 @@ lh_backups_page_finalize (GObject *object)
   LhBackupsPage *self = LH_BACKUPS_PAGE (object);
 
   g_clear_object (&self->catalog);
+  g_clear_object (&self->settings);
+  g_free (self->bundle_folder);
   g_clear_object (&self->backups);
   g_clear_object (&self->list_cancellable);
   g_clear_object (&self->run_cancellable);
@@ -818,6 +1138,8 @@ lh_backups_page_class_init (LhBackupsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.restore", "x", restore_action);
   gtk_widget_class_install_action (widget_class, "page.delete", "x", delete_action);
   gtk_widget_class_install_action (widget_class, "page.new-branch", NULL, new_branch_action);
+  gtk_widget_class_install_action (widget_class, "page.export-bundle", NULL, export_bundle_action);
+  gtk_widget_class_install_action (widget_class, "page.restore-bundle", NULL, restore_bundle_action);
   gtk_widget_class_install_action (widget_class, "page.open-branch", "x", open_branch_action);
   gtk_widget_class_install_action (widget_class, "page.compare-branch", "x", compare_branch_action);
   gtk_widget_class_install_action (widget_class, "page.promote-branch", "x", promote_branch_action);
@@ -827,6 +1149,7 @@ static void
 lh_backups_page_init (LhBackupsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (APP_ID);
   gtk_list_box_set_placeholder (self->list, placeholder (_("No backups yet. Take one before a risky change.")));
   gtk_list_box_set_placeholder (self->branches_list,
                                 placeholder (_("No branches. Make one to try a change without touching the database.")));

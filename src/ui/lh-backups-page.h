@@ -17,6 +17,12 @@ LhBackupCatalog *lh_backups_page_get_catalog (LhBackupsPage *self);
 GListModel      *lh_backups_page_get_backups (LhBackupsPage *self);
 gboolean         lh_backups_page_get_busy    (LhBackupsPage *self);
 void             lh_backups_page_refresh     (LhBackupsPage *self);
+void             lh_backups_page_export_bundle (LhBackupsPage *self,
+                                                const char    *folder,
+                                                const char    *archive);
+void             lh_backups_page_restore_bundle (LhBackupsPage *self,
+                                                 const char    *archive,
+                                                 const char    *folder);
 const char      *lh_backups_page_get_summary (LhBackupsPage *self);
 
 G_END_DECLS
