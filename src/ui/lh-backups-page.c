@@ -40,6 +40,7 @@ struct _LhBackupsPage
 
   /* state */
   gboolean busy;
+  gboolean restoring_branch;   /* what the restore under way puts in: a branch (promote) */
 };
 
 G_DEFINE_FINAL_TYPE (LhBackupsPage, lh_backups_page, GTK_TYPE_BOX)
@@ -473,13 +474,18 @@ restored_cb (GObject      *source,
   refresh (self);
   if (safety != NULL)
     {
-      lh_widget_show_toast (GTK_WIDGET (self), _("Restored; the state before is kept as a safety backup"));
+      lh_widget_show_toast (GTK_WIDGET (self),
+                            self->restoring_branch
+                              ? _("Branch promoted; the state before is kept as a safety backup")
+                              : _("Restored; the state before is kept as a safety backup"));
       g_signal_emit (self, signals[RESTORED], 0);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    lh_widget_show_message (GTK_WIDGET (self), _("Restore Failed"), error->message);
+    lh_widget_show_message (GTK_WIDGET (self), self->restoring_branch ? _("Promote Failed") : _("Restore Failed"),
+                            error->message);
 }
 
+/* The answer to Restore or Promote: the backup or branch replaces the database. */
 static void
 restore_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
@@ -487,9 +493,10 @@ restore_response_cb (AdwMessageDialog *dialog,
 {
   LhBackup *backup = g_object_get_data (G_OBJECT (dialog), "lh-backup");
 
-  if (!g_str_equal (response, "restore") || self->busy)
+  if ((!g_str_equal (response, "restore") && !g_str_equal (response, "promote")) || self->busy)
     return;
-  set_busy (self, _("Restoring…"));
+  self->restoring_branch = (lh_backup_get_flags (backup) & LH_BACKUP_BRANCH) != 0;
+  set_busy (self, self->restoring_branch ? _("Promoting the branch…") : _("Restoring…"));
   lh_backup_catalog_restore_async (self->catalog, backup, RESTORE_LOCK_TIMEOUT_MS, self->run_cancellable,
                                    progress_cb, self, restored_cb, g_object_ref (self));
 }
@@ -677,43 +684,6 @@ compare_branch_action (GtkWidget  *widget,
 }
 
 static void
-promoted_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(LhBackupsPage) self = user_data;
-  g_autoptr(LhBackup) safety = NULL;
-  g_autoptr(GError) error = NULL;
-
-  safety = lh_backup_catalog_restore_finish (LH_BACKUP_CATALOG (source), result, &error);
-  if (self->list == NULL)
-    return;
-  set_busy (self, NULL);
-  refresh (self);
-  if (safety != NULL)
-    {
-      lh_widget_show_toast (GTK_WIDGET (self), _("Branch promoted; the state before is kept as a safety backup"));
-      g_signal_emit (self, signals[RESTORED], 0);
-    }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    lh_widget_show_message (GTK_WIDGET (self), _("Promote Failed"), error->message);
-}
-
-static void
-promote_response_cb (AdwMessageDialog *dialog,
-                     const char       *response,
-                     LhBackupsPage    *self)
-{
-  LhBackup *branch = g_object_get_data (G_OBJECT (dialog), "lh-backup");
-
-  if (!g_str_equal (response, "promote") || self->busy)
-    return;
-  set_busy (self, _("Promoting the branch…"));
-  lh_backup_catalog_restore_async (self->catalog, branch, RESTORE_LOCK_TIMEOUT_MS, self->run_cancellable,
-                                   progress_cb, self, promoted_cb, g_object_ref (self));
-}
-
-static void
 promote_branch_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
@@ -734,7 +704,7 @@ promote_branch_action (GtkWidget  *widget,
                             "restore; the branch stays."), name);
   dialog = lh_widget_new_question (widget, heading, body, "promote", _("_Promote"), ADW_RESPONSE_DESTRUCTIVE, FALSE);
   g_object_set_data_full (G_OBJECT (dialog), "lh-backup", g_object_ref (branch), g_object_unref);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (promote_response_cb), self, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (restore_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
