@@ -6,13 +6,20 @@
  * another process), a cancel in the middle, an unwritable folder, a database that is not
  * SQLite, delete, and retention: lh_retention_select() at fixed times, and prune removing
  * files. Branches: made, listed, edited, compared, promoted, deleted, left by prune, their
- * names checked and made safe; a catalog of the first version brought up to date (in a
- * subprocess with a data folder of its own). Each test has its own temporary folder for the
+ * names checked and made safe. Leftovers of a killed process: its temporary files removed
+ * by the next create or prune, those locked by a process at work and any other file left
+ * alone; a temporary file in use locked. A catalog of the first version brought up to date
+ * (in a subprocess with a data folder of its own). Each test has its own temporary folder for the
  * database, so its own backup folder and catalog rows (in the data folder tests/meson.build
  * sets), deleted when it ends. */
+#define _POSIX_C_SOURCE 200809L   /* fork(), pipe() under -std=c11 */
+
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lh-test-util.h"
@@ -1388,6 +1395,192 @@ test_branch_delete (Fixture       *fixture,
   g_assert_cmpstr (lh_backup_get_path (again), ==, lh_backup_get_path (branch));
 }
 
+/* Leftovers of a killed process. */
+
+/* The names of the catalog's temporary files (beside their -journal, -wal, -shm). */
+#define TEMP_NAME_REGEX "^\\.[^.].*\\.sqlite(\\.gz)?\\.[A-Za-z0-9]{6}$"
+
+/* A new empty file folder/name; its path. */
+static char *
+make_file_in (const char *folder,
+              const char *name)
+{
+  char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, "", 0, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Another process holding an flock() lock on path, as one writing a backup does; its
+ * pid in *pid. It lets go and ends when the test closes the pipe returned. The child makes
+ * only async-signal-safe calls: the test has threads. */
+static int
+hold_lock (const char *path,
+           GPid       *pid)
+{
+  int ready[2];
+  int release[2];
+  char byte;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  g_assert_cmpint (pipe (release), ==, 0);
+  *pid = fork ();
+  g_assert_cmpint (*pid, >=, 0);
+  if (*pid == 0)
+    {
+      int fd = open (path, O_RDONLY);
+
+      close (ready[0]);
+      close (release[1]);
+      if (fd < 0 || flock (fd, LOCK_EX) != 0 || write (ready[1], "x", 1) != 1 ||
+          read (release[0], &byte, 1) < 0)
+        _exit (1);
+      _exit (0);
+    }
+  close (ready[1]);
+  close (release[0]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  return release[1];
+}
+
+static void
+let_go (GPid pid,
+        int  release)
+{
+  int status = 0;
+
+  close (release);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static void
+assert_exists (const char *path,
+               gboolean    exists)
+{
+  if (g_file_test (path, G_FILE_TEST_EXISTS) != exists)
+    g_error ("%s should %s", path, exists ? "be there" : "be gone");
+}
+
+/* The temporary files a killed process left, and their -journal or -wal, go at the next
+ * create, in the folder and in branches/; one that another process holds a lock on (a
+ * copy in progress) stays until it lets go, then goes at the next prune; any other file
+ * stays. */
+static void
+test_stale_temps (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const char * const others[] = {
+    ".notes", "app-20260102-030405.sqlite.Ab3dE9", "..app-20260102-030405.sqlite.Ab3dE9",
+    ".app-20260102-030405.sqlite.Ab3dE", ".app-20260102-030405.sqlite.Ab3dE9x",
+    ".app-20260102-030405.db.Ab3dE9", ".app-20260102-030405.sqlite.Ab3dE9.bak",
+    ".app-20260102-030405.sqlite.Ab-dE9",
+  };
+  const char *folder = lh_backup_catalog_get_folder (fixture->catalog);
+  g_autofree char *branches = branch_folder (fixture);
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(LhBackup) backup = NULL;
+  g_autofree char *locked = NULL;
+  LhRetention off = { 0 };
+  GPid holder;
+  int release;
+
+  g_assert_cmpint (g_mkdir_with_parents (branches, 0700), ==, 0);
+  g_ptr_array_add (stale, make_file_in (folder, ".app-20260102-030405.sqlite.Ab3dE9"));
+  g_ptr_array_add (stale, make_file_in (folder, ".app-20260102-030405.sqlite.Ab3dE9-journal"));
+  g_ptr_array_add (stale, make_file_in (folder, ".app-20260102-030405.sqlite.gz.zZ09aa"));
+  g_ptr_array_add (stale, make_file_in (branches, ".experiment.sqlite.Qw3rTy"));
+  g_ptr_array_add (stale, make_file_in (branches, ".experiment.sqlite.Qw3rTy-wal"));
+  g_ptr_array_add (stale, make_file_in (branches, ".experiment.sqlite.Qw3rTy-shm"));
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_ptr_array_add (kept, make_file_in (folder, others[i]));
+      g_ptr_array_add (kept, make_file_in (branches, others[i]));
+    }
+  locked = make_file_in (folder, ".app-20260102-030406.sqlite.L0ck3d");
+  release = hold_lock (locked, &holder);
+
+  backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  for (guint i = 0; i < stale->len; i++)
+    assert_exists (g_ptr_array_index (stale, i), FALSE);
+  for (guint i = 0; i < kept->len; i++)
+    assert_exists (g_ptr_array_index (kept, i), TRUE);
+  assert_exists (locked, TRUE);
+
+  let_go (holder, release);
+  g_assert_cmpuint (prune (fixture, &off), ==, 0);
+  assert_exists (locked, FALSE);
+  for (guint i = 0; i < kept->len; i++)
+    assert_exists (g_ptr_array_index (kept, i), TRUE);
+  assert_exists (lh_backup_get_path (backup), TRUE);
+}
+
+typedef struct
+{
+  const char  *folder;
+  GSubprocess *locker;
+  guint        seen;
+  guint        unlocked;
+} TempLook;
+
+/* Tries to lock each temporary file of the folder as a sweep would, then lets the
+ * restore go on. */
+static gboolean
+look_at_temps_cb (gpointer user_data)
+{
+  TempLook *look = user_data;
+  g_autoptr(GDir) dir = g_dir_open (look->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (look->folder, name, NULL);
+      GStatBuf info;
+      int fd;
+
+      if (!g_regex_match_simple (TEMP_NAME_REGEX, name, 0, 0))
+        continue;
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      look->seen++;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0 && g_stat (path, &info) == 0)
+        look->unlocked++;
+      close (fd);
+    }
+  lh_test_unlock_db (look->locker);
+  return G_SOURCE_REMOVE;
+}
+
+/* A temporary file in use is locked: here those of a restore waiting for the database's
+ * lock, in the backup folder (the decompressed backup, which the sweep of its safety
+ * backup left alone, and the safety backup's own copy). */
+static void
+test_temps_locked (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_GZIP, NULL);
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  TempLook look = { .folder = lh_backup_catalog_get_folder (fixture->catalog) };
+
+  lh_test_make_db (fixture->db_path, "UPDATE items SET name = 'changed'");
+  look.locker = lh_test_lock_db (fixture->db_path, "immediate");
+  g_timeout_add (300, look_at_temps_cb, &look);
+  safety = restore (fixture, backup, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (look.seen, >=, 1);
+  g_assert_cmpuint (look.unlocked, ==, 0);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace\n");
+  g_assert_cmpuint (count_files (look.folder), ==, 2);
+}
+
 /* The catalog as the first version made it, with no branch column. */
 #define FIRST_CATALOG_SQL \
   "CREATE TABLE backups (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
@@ -1656,6 +1849,8 @@ main (int    argc,
   ADD ("/backup-catalog/branch-safe-file-names", test_branch_safe_file_names);
   ADD ("/backup-catalog/branch-prune", test_branch_prune);
   ADD ("/backup-catalog/branch-delete", test_branch_delete);
+  ADD ("/backup-catalog/stale-temps", test_stale_temps);
+  ADD ("/backup-catalog/temps-locked", test_temps_locked);
 
 #undef ADD
 

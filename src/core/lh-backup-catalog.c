@@ -7,10 +7,12 @@
  * is switched to rollback-journal mode so that it is one file, synced, checked with
  * integrity_check, compressed (and decompressed again into another temporary file to check
  * that too), linked to its final name, the folder synced, and only then entered in the
- * catalog. Every temporary file is removed when the job ends, whatever happened. A branch
- * is made the same way, EXACT and uncompressed, in the branches/ subfolder under its name;
- * its row in the catalog holds the name. Progress goes back to the caller's main context in
- * idle sources, at most every PROGRESS_INTERVAL_USEC, never after the operation's callback. */
+ * catalog. Every temporary file is removed when the job ends, whatever happened, and locked
+ * (flock()) until then; a create or a prune first removes the ones of its folders that no
+ * one holds a lock on, left by a process killed in the middle. A branch is made the same
+ * way, EXACT and uncompressed, in the branches/ subfolder under its name; its row in the
+ * catalog holds the name. Progress goes back to the caller's main context in idle sources,
+ * at most every PROGRESS_INTERVAL_USEC, never after the operation's callback. */
 #define _POSIX_C_SOURCE 200809L   /* O_CLOEXEC under -std=c11 */
 
 #include "config.h"
@@ -22,6 +24,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lh-backup-catalog.h"
@@ -47,6 +51,9 @@
 #define MAX_NAME_TRIES 1000
 #define MAX_BRANCH_NAME_CHARS 100
 #define BRANCH_FOLDER "branches"
+/* The names lh_file_open_temp() gives the temporary files here: .NAME.XXXXXX, NAME that of a
+ * backup or a branch (never hidden), XXXXXX six letters or digits. */
+#define TEMP_NAME_REGEX "^\\.[^.].*\\.sqlite(\\.gz)?\\.[A-Za-z0-9]{6}$"
 
 /* The catalog of this version; one of the first (no branch column) is brought up to it. */
 #define CATALOG_TABLE_SQL \
@@ -584,14 +591,15 @@ typedef struct
 {
   /* owned */
   char          *database;
-  char          *folder;
+  char          *root_folder;   /* the database's backup folder */
+  char          *folder;        /* where the job writes: root_folder, or its branches/ */
   char          *stem;
   char          *catalog_path;
   char          *note;
   char          *branch;        /* create a branch: its name */
   char          *backup_path;   /* verify, restore, delete: the backup's file */
   char          *backup_branch; /* verify, restore, delete: the backup's branch name, or NULL */
-  GPtrArray     *temps;         /* temporary files made so far */
+  GPtrArray     *temps;         /* TempFile: temporary files made so far */
 
   /* state */
   GCancellable  *cancellable;   /* the task's */
@@ -608,6 +616,7 @@ static void
 job_free (Job *job)
 {
   g_free (job->database);
+  g_free (job->root_folder);
   g_free (job->folder);
   g_free (job->stem);
   g_free (job->catalog_path);
@@ -642,32 +651,116 @@ remove_temp_file (const char *path)
   g_unlink (path);
 }
 
+/* A temporary file of a job, and the descriptor that holds its lock. */
+typedef struct
+{
+  char *path;
+  int   fd;
+} TempFile;
+
+static void
+temp_file_free (TempFile *temp)
+{
+  close (temp->fd);
+  g_free (temp->path);
+  g_free (temp);
+}
+
+/* Each file goes before its lock: a sweep never sees it unlocked. */
 static void
 remove_temp_files (Job *job)
 {
   for (guint i = 0; i < job->temps->len; i++)
-    remove_temp_file (g_ptr_array_index (job->temps, i));
+    remove_temp_file (((TempFile *) g_ptr_array_index (job->temps, i))->path);
   g_ptr_array_set_size (job->temps, 0);
 }
 
-/* A new empty file in folder, hidden, named after name; removed when the job ends. */
+/* lh_file_open_temp() with an flock() lock on the new file, held by the descriptor it
+ * returns (flock() locks are apart from the fcntl() ones SQLite takes); -1 with errno set
+ * if none could be made. */
+static int
+open_locked_temp (const char  *folder,
+                  const char  *name,
+                  char       **temp_path)
+{
+  for (guint n = 0; n < MAX_NAME_TRIES; n++)
+    {
+      int fd = lh_file_open_temp (folder, name, O_RDWR, 0600, temp_path);
+      struct stat info;
+
+      if (fd < 0)
+        return -1;
+      /* Where flock() fails, a sweep cannot lock the file either, so leaves it alone. */
+      if (flock (fd, LOCK_EX) != 0 || fstat (fd, &info) != 0 || info.st_nlink > 0)
+        return fd;
+      /* A sweep took it for a leftover between its making and its lock: another one. */
+      close (fd);
+      g_clear_pointer (temp_path, g_free);
+    }
+  errno = EEXIST;
+  return -1;
+}
+
+/* A new empty file in folder, hidden, named after name; locked, and removed when the job
+ * ends. */
 static const char *
 make_temp_file (Job         *job,
                 const char  *folder,
                 const char  *name,
                 GError     **error)
 {
-  char *temp_path = NULL;
-  int fd = lh_file_open_temp (folder, name, O_RDWR, 0600, &temp_path);
+  TempFile *temp = g_new0 (TempFile, 1);
 
-  if (fd < 0)
+  temp->fd = open_locked_temp (folder, name, &temp->path);
+  if (temp->fd < 0)
     {
       set_folder_error (error, errno, folder);
+      g_free (temp);
       return NULL;
     }
-  close (fd);
-  g_ptr_array_add (job->temps, temp_path);
-  return temp_path;
+  g_ptr_array_add (job->temps, temp);
+  return temp->path;
+}
+
+/* Removes the temporary files in folder whose maker is gone (killed, crashed): those no
+ * one holds a lock on. Only their names are looked at, and only regular files removed. */
+static void
+remove_stale_temps_in (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      struct stat info;
+      int fd;
+
+      if (!g_regex_match_simple (TEMP_NAME_REGEX, name, 0, 0))
+        continue;
+      path = g_build_filename (folder, name, NULL);
+      fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+      if (fd < 0)
+        continue;
+      /* Removed under the lock, so that a maker that locks it just after learns that it
+       * is gone (see open_locked_temp()). Closing fd drops this process's fcntl() locks
+       * on the file: none matters, a temporary file has one SQLite connection at a time. */
+      if (fstat (fd, &info) == 0 && S_ISREG (info.st_mode) &&
+          flock (fd, LOCK_EX | LOCK_NB) == 0)
+        remove_temp_file (path);
+      close (fd);
+    }
+}
+
+/* Removes what processes killed while writing left in the database's backup folder and
+ * its branches/. */
+static void
+remove_stale_temp_files (const Job *job)
+{
+  g_autofree char *branches = g_build_filename (job->root_folder, BRANCH_FOLDER, NULL);
+
+  remove_stale_temps_in (job->root_folder);
+  remove_stale_temps_in (branches);
 }
 
 /* Syncs the temporary file at path, in the job's folder. */
@@ -1358,20 +1451,20 @@ convert_file (const char    *from,
                                  cancellable, error) >= 0;
 }
 
-/* Decompresses the gzip file at path into a temporary file beside it (named after
- * shown_path in messages); its path. */
+/* Decompresses the gzip file at path into a temporary file beside it, named after name, a
+ * backup's name (TEMP_NAME_REGEX); its path. Its errors name shown_path. */
 static const char *
 decompress (Job           *job,
             const char    *path,
+            const char    *name,
             const char    *shown_path,
             GCancellable  *cancellable,
             GError       **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
   g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   GError *stream_error = NULL;
-  const char *temp = make_temp_file (job, folder, base, error);
+  const char *temp = make_temp_file (job, folder, name, error);
 
   if (temp == NULL)
     return NULL;
@@ -1406,7 +1499,7 @@ compress_copy (Job           *job,
     }
   if (!sync_temp_file (job, compressed, error))
     return NULL;
-  check = decompress (job, compressed, job->folder, cancellable, error);
+  check = decompress (job, compressed, name, job->folder, cancellable, error);
   if (check == NULL || !check_integrity (check, job->database, cancellable, error))
     return NULL;
   return compressed;
@@ -1509,6 +1602,7 @@ create_copy (Job           *job,
   g_autofree char *compressed_name = g_strconcat (base, ".sqlite.gz", NULL);
   const char *temp = NULL;
 
+  remove_stale_temp_files (job);
   if (!g_cancellable_set_error_if_cancelled (cancellable, error))
     temp = write_copy (job, name, cancellable, error);
   if (temp != NULL && (job->flags & LH_BACKUP_GZIP))
@@ -1598,6 +1692,7 @@ check_backup (Job           *job,
               GError       **error)
 {
   const char *path = job->backup_path;
+  g_autofree char *base = g_path_get_basename (path);
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
@@ -1613,7 +1708,7 @@ check_backup (Job           *job,
       return FALSE;
     }
   if (job->backup_flags & LH_BACKUP_GZIP)
-    path = decompress (job, path, job->backup_path, cancellable, error);
+    path = decompress (job, path, base, job->backup_path, cancellable, error);
   if (path == NULL || !check_integrity (path, job->backup_path, cancellable, error))
     return FALSE;
   *plain = path;
@@ -1897,6 +1992,7 @@ prune_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  remove_stale_temp_files (job);
   db = catalog_open (job, &error);
   ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
   /* Read and deleted in one transaction: a backup listed meanwhile is not judged unseen. */
@@ -2126,10 +2222,11 @@ job_new (LhBackupCatalog *self)
   Job *job = g_new0 (Job, 1);
 
   job->database = g_strdup (self->database);
+  job->root_folder = g_strdup (self->folder);
   job->folder = g_strdup (self->folder);
   job->stem = g_strdup (self->stem);
   job->catalog_path = g_strdup (self->catalog_path);
-  job->temps = g_ptr_array_new_with_free_func (g_free);
+  job->temps = g_ptr_array_new_with_free_func ((GDestroyNotify) temp_file_free);
   job->progress.last_current = job->progress.last_total = -1;
   return job;
 }

@@ -26,6 +26,15 @@
  * branches are in its branches/ subfolder, each BRANCH.sqlite, BRANCH the branch's name made
  * safe for any file system (-2, -3… when two names come out the same).
  *
+ * Leftovers: a file is written under a hidden temporary name beside its final one,
+ * .NAME.XXXXXX (XXXXXX six random letters or digits), that its process holds an flock()
+ * lock on for as long as the file exists. A process killed in the middle (or a crash, a
+ * power cut) leaves such files behind, and what SQLite made beside them (-journal, -wal,
+ * -shm); the next create of a backup or a branch, restore or prune first removes those of
+ * the folder and its branches/ that it can lock: their maker is gone. A file still locked
+ * (a copy in progress, here or in another process) and any file not named so are left
+ * alone.
+ *
  * Threads: every operation runs in a GTask thread with sqlite3 connections of its own (the
  * database read-only for a backup, the backup files, the catalog), never on the caller's
  * thread; results and progress come back on the caller's thread-default main context. A
