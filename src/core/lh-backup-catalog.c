@@ -32,20 +32,11 @@
 #include "lh-error.h"
 #include "lh-file-util-private.h"
 #include "lh-local-connection.h"
+#include "lh-sqlite-copy-private.h"
 #include "lh-sqlite-private.h"
 
-/* An EXACT copy goes this many pages (of usually 4 KiB) a step, between two looks at the
- * cancellable and two progress reports. */
-#define PAGES_PER_STEP 256
 #define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
-#define SOURCE_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
 #define CATALOG_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
-/* How long a wait for a lock held elsewhere sleeps between two tries: short, so that a
- * reader gets in between the transactions of a busy writer. */
-#define LOCK_POLL_USEC 1000
-/* A rollback-journal database changed by another connection between two steps makes the
- * copy start again; after this many, the copy keeps a read transaction to the end. */
-#define MAX_RESTARTS 3
 #define MAX_NAME_BYTES 48
 #define KEY_HASH_LENGTH 8
 #define MAX_NAME_TRIES 1000
@@ -819,51 +810,9 @@ link_into_place (const char  *temp,
 
 /* SQLite, on a file of the job. */
 
-static void
-interrupt_cb (GCancellable *cancellable,
-              sqlite3      *db)
-{
-  sqlite3_interrupt (db);
-}
-
-/* Steps stmt once; a cancel interrupts it. */
-static int
-step_cancellable (sqlite3_stmt *stmt,
-                  GCancellable *cancellable)
-{
-  gulong handler;
-  int rc;
-
-  if (cancellable == NULL)
-    return sqlite3_step (stmt);
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb),
-                                   sqlite3_db_handle (stmt), NULL);
-  rc = g_cancellable_is_cancelled (cancellable) ? SQLITE_INTERRUPT : sqlite3_step (stmt);
-  g_cancellable_disconnect (cancellable, handler);
-  return rc;
-}
-
-/* Whether a busy handler waits on for a lock held elsewhere, after n_calls waits. */
-static int
-wait_for_lock (GCancellable *cancellable,
-               guint         timeout_ms,
-               int           n_calls)
-{
-  if (g_cancellable_is_cancelled (cancellable) ||
-      (gint64) n_calls * LOCK_POLL_USEC >= (gint64) timeout_ms * 1000)
-    return 0;
-  g_usleep (LOCK_POLL_USEC);
-  return 1;
-}
-
-static int
-source_busy_cb (void *data,
-                int   n_calls)
-{
-  Job *job = data;
-
-  return wait_for_lock (job->cancellable, SOURCE_BUSY_TIMEOUT_MS, n_calls);
-}
+static const LhSqliteCopyErrors sqlite_errors = {
+  set_sqlite_error, lh_backup_error_quark, LH_BACKUP_ERROR_CORRUPT
+};
 
 static int
 database_busy_cb (void *data,
@@ -871,101 +820,7 @@ database_busy_cb (void *data,
 {
   Job *job = data;
 
-  return wait_for_lock (job->cancellable, job->lock_timeout_ms, n_calls);
-}
-
-/* Opens path with flags; on failure sets error naming shown_path and returns NULL. */
-static sqlite3 *
-open_file (const char   *path,
-           int           flags,
-           const char   *shown_path,
-           GError      **error)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, flags, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, shown_path);
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  return db;
-}
-
-static gboolean
-run_sql (sqlite3     *db,
-         const char  *sql,
-         const char  *shown_path,
-         GError     **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc == SQLITE_OK)
-    return TRUE;
-  set_sqlite_error (error, db, rc, shown_path);
-  return FALSE;
-}
-
-/* The first text (or integer) sql gives, or NULL. */
-static char *
-query_text (sqlite3    *db,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
-
-/* integrity_check's first complaint: its first line that is not the name of the schema. */
-static char *
-first_complaint (const char *report)
-{
-  g_auto(GStrv) lines = g_strsplit (report, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (*lines[i] != '\0' && !g_str_has_prefix (lines[i], "***"))
-      return g_strdup (lines[i]);
-  return g_strdup (report);
-}
-
-/* Runs integrity_check on the SQLite file at path (its errors name shown_path). */
-static gboolean
-check_integrity (const char    *path,
-                 const char    *shown_path,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  sqlite3 *db = open_file (path, SQLITE_OPEN_READONLY, shown_path, error);
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *complaint = NULL;
-  int rc;
-
-  if (db == NULL)
-    return FALSE;
-  rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = step_cancellable (stmt, cancellable);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
-    complaint = first_complaint ((const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_ROW)
-    set_sqlite_error (error, db, rc, shown_path);
-  else if (complaint != NULL)
-    {
-      g_autofree char *name = g_filename_display_name (shown_path);
-
-      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
-                   _("“%s” is damaged: %s"), name, complaint);
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return rc == SQLITE_ROW && complaint == NULL;
+  return lh_sqlite_copy_wait_for_lock (job->cancellable, job->lock_timeout_ms, n_calls);
 }
 
 /* The catalog. */
@@ -1031,7 +886,7 @@ catalog_end (sqlite3    *db,
 static gboolean
 catalog_is_current (sqlite3 *db)
 {
-  g_autofree char *count = query_text (db, CATALOG_HAS_BRANCH_SQL);
+  g_autofree char *count = lh_sqlite_copy_query_text (db, CATALOG_HAS_BRANCH_SQL);
 
   return g_strcmp0 (count, "1") == 0;
 }
@@ -1069,8 +924,8 @@ catalog_open (const Job  *job,
       set_folder_error (error, errno, folder);
       return NULL;
     }
-  db = open_file (job->catalog_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                  job->catalog_path, error);
+  db = lh_sqlite_copy_open_file (job->catalog_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                 job->catalog_path, &sqlite_errors, error);
   if (db == NULL)
     return NULL;
   sqlite3_busy_timeout (db, CATALOG_BUSY_TIMEOUT_MS);
@@ -1196,20 +1051,13 @@ catalog_check_branch_free (const Job  *job,
 
 /* Creating: the copy. */
 
-#define READ_TRANSACTION_SQL "BEGIN; SELECT count(*) FROM sqlite_schema"
-
-/* Opens the database read-only; in WAL mode with snapshot, inside a read transaction that
- * the copy then reads from, consistent while others write on. Sets *page_size. */
+/* Opens the database read-only (see lh_sqlite_copy_open_source()), once it is there. */
 static sqlite3 *
 open_source (Job         *job,
              gboolean     snapshot,
              int         *page_size,
              GError     **error)
 {
-  g_autofree char *mode = NULL;
-  g_autofree char *size = NULL;
-  sqlite3 *db;
-
   if (!g_file_test (job->database, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *name = g_filename_display_name (job->database);
@@ -1218,71 +1066,18 @@ open_source (Job         *job,
                    _("“%s” is not there any more, so it cannot be backed up."), name);
       return NULL;
     }
-  db = open_file (job->database, SQLITE_OPEN_READONLY, job->database, error);
-  if (db == NULL)
-    return NULL;
-  sqlite3_busy_handler (db, source_busy_cb, job);
-  if (!run_sql (db, READ_TRANSACTION_SQL, job->database, error))
-    {
-      sqlite3_close (db);
-      return NULL;
-    }
-  mode = query_text (db, "PRAGMA journal_mode");
-  size = query_text (db, "PRAGMA page_size");
-  *page_size = size != NULL ? (int) g_ascii_strtoll (size, NULL, 10) : 4096;
-  if (!snapshot || g_strcmp0 (mode, "wal") != 0)
-    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  return db;
+  return lh_sqlite_copy_open_source (job->database, snapshot, &sqlite_errors, job->cancellable,
+                                     page_size, error);
 }
 
-/* Copies source into dest with the online backup API, a few pages a step (a lock held
- * elsewhere is waited for by source's busy handler). Writers elsewhere go on between
- * steps; once they made the copy start again MAX_RESTARTS times, they wait for its end (a
- * read transaction held on source). */
-static gboolean
-copy_pages (Job           *job,
-            sqlite3       *source,
-            int            page_size,
-            sqlite3       *dest,
-            GCancellable  *cancellable,
-            GError       **error)
+static void
+copy_progress_cb (goffset  current,
+                  goffset  total,
+                  gpointer data)
 {
-  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
-  int remaining = G_MAXINT;
-  guint restarts = 0;
-  int rc;
+  Job *job = data;
 
-  if (backup == NULL)
-    {
-      set_sqlite_error (error, dest, sqlite3_errcode (dest), job->folder);
-      return FALSE;
-    }
-  do
-    {
-      rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
-      if (rc == SQLITE_OK && sqlite3_backup_remaining (backup) > remaining &&
-          ++restarts == MAX_RESTARTS && sqlite3_get_autocommit (source))
-        sqlite3_exec (source, READ_TRANSACTION_SQL, NULL, NULL, NULL);
-      remaining = sqlite3_backup_remaining (backup);
-      progress_report (&job->progress,
-                       (goffset) (sqlite3_backup_pagecount (backup) -
-                                  sqlite3_backup_remaining (backup)) * page_size,
-                       (goffset) sqlite3_backup_pagecount (backup) * page_size);
-    }
-  while (rc == SQLITE_OK && !g_cancellable_is_cancelled (cancellable));
-  sqlite3_backup_finish (backup);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (rc != SQLITE_DONE)
-    {
-      gboolean reading = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ||
-                         (rc & 0xff) == SQLITE_BUSY;
-
-      set_sqlite_error (error, dest, rc, reading ? job->database : job->folder);
-      return FALSE;
-    }
-  return TRUE;
+  progress_report (&job->progress, current, total);
 }
 
 /* An EXACT copy of source into temp, in rollback-journal mode: a database in WAL mode
@@ -1295,13 +1090,16 @@ write_exact (Job           *job,
              GCancellable  *cancellable,
              GError       **error)
 {
-  sqlite3 *dest = open_file (temp, SQLITE_OPEN_READWRITE, job->folder, error);
+  sqlite3 *dest = lh_sqlite_copy_open_file (temp, SQLITE_OPEN_READWRITE, job->folder,
+                                            &sqlite_errors, error);
   gboolean ok;
 
   if (dest == NULL)
     return FALSE;
-  ok = copy_pages (job, source, page_size, dest, cancellable, error) &&
-       run_sql (dest, "PRAGMA journal_mode = DELETE", job->folder, error);
+  ok = lh_sqlite_copy_pages (source, page_size, job->database, dest, job->folder, &sqlite_errors,
+                             copy_progress_cb, job, cancellable, error) &&
+       lh_sqlite_copy_run_sql (dest, "PRAGMA journal_mode = DELETE", job->folder, &sqlite_errors,
+                               error);
   sqlite3_close (dest);
   return ok;
 }
@@ -1333,7 +1131,7 @@ write_compact (Job           *job,
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_text (stmt, 1, temp, -1, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK)
-    rc = step_cancellable (stmt, cancellable);
+    rc = lh_sqlite_copy_step_cancellable (stmt, cancellable);
   if (rc != SQLITE_DONE)
     set_sqlite_error (error, source, rc,
                       (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ||
@@ -1411,7 +1209,8 @@ write_copy (Job           *job,
   sqlite3_close (source);
   if (!ok || !sync_temp_file (job, temp, error))
     return NULL;
-  if (!check_integrity (temp, job->database, cancellable, error) && !accept_damage (job, error))
+  if (!lh_sqlite_copy_check_integrity (temp, job->database, &sqlite_errors, cancellable, error) &&
+      !accept_damage (job, error))
     return NULL;
   return temp;
 }
@@ -1500,7 +1299,8 @@ compress_copy (Job           *job,
   if (!sync_temp_file (job, compressed, error))
     return NULL;
   check = decompress (job, compressed, name, job->folder, cancellable, error);
-  if (check == NULL || !check_integrity (check, job->database, cancellable, error))
+  if (check == NULL ||
+      !lh_sqlite_copy_check_integrity (check, job->database, &sqlite_errors, cancellable, error))
     return NULL;
   return compressed;
 }
@@ -1709,7 +1509,8 @@ check_backup (Job           *job,
     }
   if (job->backup_flags & LH_BACKUP_GZIP)
     path = decompress (job, path, base, job->backup_path, cancellable, error);
-  if (path == NULL || !check_integrity (path, job->backup_path, cancellable, error))
+  if (path == NULL ||
+      !lh_sqlite_copy_check_integrity (path, job->backup_path, &sqlite_errors, cancellable, error))
     return FALSE;
   *plain = path;
   return TRUE;
@@ -1758,24 +1559,6 @@ verify_thread (GTask        *task,
 
 /* Restoring. */
 
-/* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
- * connections see whole or not at all. SQLITE_OK or the error. */
-static int
-copy_all_pages (sqlite3 *source,
-                sqlite3 *dest)
-{
-  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
-  int rc;
-
-  if (backup == NULL)
-    return sqlite3_errcode (dest);
-  rc = sqlite3_backup_step (backup, -1);
-  if (rc == SQLITE_DONE)
-    return sqlite3_backup_finish (backup);
-  sqlite3_backup_finish (backup);
-  return rc;
-}
-
 /* Why a restore that SQLite ended with rc did not happen. */
 static void
 set_restore_error (Job      *job,
@@ -1801,13 +1584,15 @@ copy_into_database (Job         *job,
                     const char  *plain,
                     GError     **error)
 {
-  sqlite3 *source = open_file (plain, SQLITE_OPEN_READONLY, job->backup_path, error);
+  sqlite3 *source = lh_sqlite_copy_open_file (plain, SQLITE_OPEN_READONLY, job->backup_path,
+                                              &sqlite_errors, error);
   sqlite3 *dest = NULL;
   int rc;
 
   if (source == NULL)
     return FALSE;
-  dest = open_file (job->database, SQLITE_OPEN_READWRITE, job->database, error);
+  dest = lh_sqlite_copy_open_file (job->database, SQLITE_OPEN_READWRITE, job->database,
+                                   &sqlite_errors, error);
   if (dest == NULL)
     {
       sqlite3_close (source);
@@ -1816,7 +1601,7 @@ copy_into_database (Job         *job,
   sqlite3_busy_handler (dest, database_busy_cb, job);
   /* A branch may be open in its own window: a commit there is waited for too. */
   sqlite3_busy_handler (source, database_busy_cb, job);
-  rc = copy_all_pages (source, dest);
+  rc = lh_sqlite_copy_all_pages (source, dest);
   if (rc != SQLITE_OK)
     set_restore_error (job, dest, rc, error);
   sqlite3_close (dest);

@@ -34,7 +34,7 @@
 
 #include "lh-bundle.h"
 #include "lh-file-util-private.h"
-#include "lh-local-connection.h"
+#include "lh-sqlite-copy-private.h"
 
 #define FORMAT_NAME "litehouse-bundle"
 #define MANIFEST_NAME "litehouse-bundle.json"
@@ -45,15 +45,7 @@
 #define MAX_MANIFEST_BYTES (64 * 1024)
 #define BLOCK_BYTES (64 * 1024)
 #define SHA256_LENGTH 64
-/* The database's copy goes this many pages a step, between two looks at the cancellable. */
-#define PAGES_PER_STEP 256
 #define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
-#define SOURCE_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
-#define LOCK_POLL_USEC 1000
-/* A rollback-journal database changed by another connection between two steps makes the
- * copy start again; after this many, the copy keeps a read transaction to the end. */
-#define MAX_RESTARTS 3
-#define READ_TRANSACTION_SQL "BEGIN; SELECT count(*) FROM sqlite_schema"
 
 typedef int LhFd;
 typedef DIR LhDir;
@@ -515,136 +507,9 @@ file_sha256 (const char    *path,
 
 /* SQLite. */
 
-static void
-interrupt_cb (GCancellable *cancellable,
-              sqlite3      *db)
-{
-  sqlite3_interrupt (db);
-}
-
-/* Steps stmt once; a cancel interrupts it. */
-static int
-step_cancellable (sqlite3_stmt *stmt,
-                  GCancellable *cancellable)
-{
-  gulong handler;
-  int rc;
-
-  if (cancellable == NULL)
-    return sqlite3_step (stmt);
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb),
-                                   sqlite3_db_handle (stmt), NULL);
-  rc = g_cancellable_is_cancelled (cancellable) ? SQLITE_INTERRUPT : sqlite3_step (stmt);
-  g_cancellable_disconnect (cancellable, handler);
-  return rc;
-}
-
-/* Whether a busy handler waits on for a lock held elsewhere, after n_calls waits. */
-static int
-wait_for_lock (GCancellable *cancellable,
-               guint         timeout_ms,
-               int           n_calls)
-{
-  if (g_cancellable_is_cancelled (cancellable) ||
-      (gint64) n_calls * LOCK_POLL_USEC >= (gint64) timeout_ms * 1000)
-    return 0;
-  g_usleep (LOCK_POLL_USEC);
-  return 1;
-}
-
-/* Opens path with flags; on failure sets error naming shown_path and returns NULL. */
-static sqlite3 *
-open_file (const char   *path,
-           int           flags,
-           const char   *shown_path,
-           GError      **error)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, flags, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, shown_path);
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  return db;
-}
-
-static gboolean
-run_sql (sqlite3     *db,
-         const char  *sql,
-         const char  *shown_path,
-         GError     **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc == SQLITE_OK)
-    return TRUE;
-  set_sqlite_error (error, db, rc, shown_path);
-  return FALSE;
-}
-
-/* The first text (or integer) sql gives, or NULL. */
-static char *
-query_text (sqlite3    *db,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
-
-/* integrity_check's first complaint: its first line that is not the name of the schema. */
-static char *
-first_complaint (const char *report)
-{
-  g_auto(GStrv) lines = g_strsplit (report, "\n", -1);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (*lines[i] != '\0' && !g_str_has_prefix (lines[i], "***"))
-      return g_strdup (lines[i]);
-  return g_strdup (report);
-}
-
-/* Runs integrity_check on the SQLite file at path (its errors name shown_path). */
-static gboolean
-check_integrity (const char    *path,
-                 const char    *shown_path,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  sqlite3 *db = open_file (path, SQLITE_OPEN_READONLY, shown_path, error);
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *complaint = NULL;
-  int rc;
-
-  if (db == NULL)
-    return FALSE;
-  rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = step_cancellable (stmt, cancellable);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
-    complaint = first_complaint ((const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_ROW)
-    set_sqlite_error (error, db, rc, shown_path);
-  else if (complaint != NULL)
-    {
-      g_autofree char *name = g_filename_display_name (shown_path);
-
-      g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT,
-                   _("“%s” is damaged: %s"), name, complaint);
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return rc == SQLITE_ROW && complaint == NULL;
-}
+static const LhSqliteCopyErrors sqlite_errors = {
+  set_sqlite_error, lh_bundle_error_quark, LH_BUNDLE_ERROR_CORRUPT
+};
 
 /* Archives. */
 
@@ -956,98 +821,16 @@ walk_folder (CreateJob     *job,
 
 /* Creating: the database's copy. */
 
-static int
-source_busy_cb (void *data,
-                int   n_calls)
+static void
+copy_progress_cb (goffset  current,
+                  goffset  total,
+                  gpointer data)
 {
   CreateJob *job = data;
 
-  return wait_for_lock (job->cancellable, SOURCE_BUSY_TIMEOUT_MS, n_calls);
-}
-
-/* Opens the database read-only; in WAL mode inside a read transaction that the copy then
- * reads from, consistent while others write on. Sets *page_size. */
-static sqlite3 *
-open_source (CreateJob  *job,
-             int        *page_size,
-             GError    **error)
-{
-  g_autofree char *mode = NULL;
-  g_autofree char *size = NULL;
-  sqlite3 *db = open_file (job->database, SQLITE_OPEN_READONLY, job->database, error);
-
-  if (db == NULL)
-    return NULL;
-  sqlite3_busy_handler (db, source_busy_cb, job);
-  if (!run_sql (db, READ_TRANSACTION_SQL, job->database, error))
-    {
-      sqlite3_close (db);
-      return NULL;
-    }
-  mode = query_text (db, "PRAGMA journal_mode");
-  size = query_text (db, "PRAGMA page_size");
-  *page_size = size != NULL ? (int) g_ascii_strtoll (size, NULL, 10) : 4096;
-  if (g_strcmp0 (mode, "wal") != 0)
-    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  return db;
-}
-
-static void
-report_copy_progress (CreateJob      *job,
-                      sqlite3_backup *backup,
-                      int             page_size)
-{
-  goffset total = (goffset) sqlite3_backup_pagecount (backup) * page_size;
-
-  job->progress.current = total - (goffset) sqlite3_backup_remaining (backup) * page_size;
+  job->progress.current = current;
   job->progress.total = 2 * total + job->files_bytes;
   progress_report (&job->progress);
-}
-
-/* Copies source into dest with the online backup API, a few pages a step. Writers
- * elsewhere go on between steps; once they made the copy start again MAX_RESTARTS times,
- * they wait for its end (a read transaction held on source). */
-static gboolean
-copy_pages (CreateJob     *job,
-            sqlite3       *source,
-            int            page_size,
-            sqlite3       *dest,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
-  int remaining = G_MAXINT;
-  guint restarts = 0;
-  int rc;
-
-  if (backup == NULL)
-    {
-      set_sqlite_error (error, dest, sqlite3_errcode (dest), job->archive);
-      return FALSE;
-    }
-  do
-    {
-      rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
-      if (rc == SQLITE_OK && sqlite3_backup_remaining (backup) > remaining &&
-          ++restarts == MAX_RESTARTS && sqlite3_get_autocommit (source))
-        sqlite3_exec (source, READ_TRANSACTION_SQL, NULL, NULL, NULL);
-      remaining = sqlite3_backup_remaining (backup);
-      report_copy_progress (job, backup, page_size);
-    }
-  while (rc == SQLITE_OK && !g_cancellable_is_cancelled (cancellable));
-  sqlite3_backup_finish (backup);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  if (rc != SQLITE_DONE)
-    {
-      gboolean reading = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ||
-                         (rc & 0xff) == SQLITE_BUSY;
-
-      set_sqlite_error (error, dest, rc, reading ? job->database : job->archive);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Writes the copy into a new temporary file beside the archive, in rollback-journal mode
@@ -1058,7 +841,8 @@ write_copy (CreateJob     *job,
             GError       **error)
 {
   int page_size = 0;
-  sqlite3 *source = open_source (job, &page_size, error);
+  sqlite3 *source = lh_sqlite_copy_open_source (job->database, TRUE, &sqlite_errors,
+                                                job->cancellable, &page_size, error);
   sqlite3 *dest = NULL;
   int fd;
   gboolean ok;
@@ -1069,10 +853,14 @@ write_copy (CreateJob     *job,
   if (fd >= 0)
     {
       close (fd);
-      dest = open_file (job->copy_path, SQLITE_OPEN_READWRITE, job->archive, error);
+      dest = lh_sqlite_copy_open_file (job->copy_path, SQLITE_OPEN_READWRITE, job->archive,
+                                       &sqlite_errors, error);
     }
-  ok = dest != NULL && copy_pages (job, source, page_size, dest, cancellable, error) &&
-       run_sql (dest, "PRAGMA journal_mode = DELETE", job->archive, error);
+  ok = dest != NULL &&
+       lh_sqlite_copy_pages (source, page_size, job->database, dest, job->archive,
+                             &sqlite_errors, copy_progress_cb, job, cancellable, error) &&
+       lh_sqlite_copy_run_sql (dest, "PRAGMA journal_mode = DELETE", job->archive,
+                               &sqlite_errors, error);
   sqlite3_close (dest);
   sqlite3_close (source);
   return ok;
@@ -1087,7 +875,8 @@ copy_database (CreateJob     *job,
   GStatBuf info;
 
   if (!write_copy (job, cancellable, error) ||
-      !check_integrity (job->copy_path, job->database, cancellable, error))
+      !lh_sqlite_copy_check_integrity (job->copy_path, job->database, &sqlite_errors, cancellable,
+                                       error))
     return FALSE;
   if (g_stat (job->copy_path, &info) != 0)
     {
@@ -2355,7 +2144,7 @@ check_database_copy (RestoreJob    *job,
                      "checksum differs from the manifest’s."), name);
       return FALSE;
     }
-  return check_integrity (path, shown, cancellable, error);
+  return lh_sqlite_copy_check_integrity (path, shown, &sqlite_errors, cancellable, error);
 }
 
 /* Restoring: the switch. */
@@ -2438,25 +2227,7 @@ database_busy_cb (void *data,
 {
   RestoreJob *job = data;
 
-  return wait_for_lock (job->cancellable, job->lock_timeout_ms, n_calls);
-}
-
-/* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
- * connections see whole or not at all. SQLITE_OK or the error. */
-static int
-copy_all_pages (sqlite3 *source,
-                sqlite3 *dest)
-{
-  sqlite3_backup *backup = sqlite3_backup_init (dest, "main", source, "main");
-  int rc;
-
-  if (backup == NULL)
-    return sqlite3_errcode (dest);
-  rc = sqlite3_backup_step (backup, -1);
-  if (rc == SQLITE_DONE)
-    return sqlite3_backup_finish (backup);
-  sqlite3_backup_finish (backup);
-  return rc;
+  return lh_sqlite_copy_wait_for_lock (job->cancellable, job->lock_timeout_ms, n_calls);
 }
 
 static void
@@ -2484,17 +2255,18 @@ switch_database (RestoreJob  *job,
 {
   g_autofree char *path = extracted_database (job, FALSE);
   g_autofree char *shown = extracted_database (job, TRUE);
-  sqlite3 *source = open_file (path, SQLITE_OPEN_READONLY, shown, error);
+  sqlite3 *source = lh_sqlite_copy_open_file (path, SQLITE_OPEN_READONLY, shown, &sqlite_errors,
+                                              error);
   sqlite3 *dest = NULL;
   int rc = SQLITE_ERROR;
 
   if (source != NULL)
-    dest = open_file (job->database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, job->database,
-                      error);
+    dest = lh_sqlite_copy_open_file (job->database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                     job->database, &sqlite_errors, error);
   if (dest != NULL)
     {
       sqlite3_busy_handler (dest, database_busy_cb, job);
-      rc = copy_all_pages (source, dest);
+      rc = lh_sqlite_copy_all_pages (source, dest);
       if (rc != SQLITE_OK)
         set_switch_error (job, dest, rc, error);
     }
