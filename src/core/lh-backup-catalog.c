@@ -1096,7 +1096,11 @@ write_exact (Job           *job,
 
   if (dest == NULL)
     return FALSE;
-  ok = lh_sqlite_copy_pages (source, page_size, job->database, dest, job->folder, &sqlite_errors,
+  /* A temporary file needs no journal (a copy that stops half way is thrown away) and is
+   * synced once, at the end, by write_copy(). */
+  ok = lh_sqlite_copy_run_sql (dest, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF",
+                               job->folder, &sqlite_errors, error) &&
+       lh_sqlite_copy_pages (source, page_size, job->database, dest, job->folder, &sqlite_errors,
                              copy_progress_cb, job, cancellable, error) &&
        lh_sqlite_copy_run_sql (dest, "PRAGMA journal_mode = DELETE", job->folder, &sqlite_errors,
                                error);
@@ -1189,8 +1193,10 @@ write_copy (Job           *job,
             GError       **error)
 {
   GError *source_error = NULL;
+  GError *check_error = NULL;
   const char *temp = NULL;
   int page_size = 0;
+  int sync_errno = 0;
   sqlite3 *source;
   gboolean ok;
 
@@ -1207,11 +1213,22 @@ write_copy (Job           *job,
   else
     ok = temp != NULL && write_compact (job, source, temp, cancellable, error);
   sqlite3_close (source);
-  if (!ok || !sync_temp_file (job, temp, error))
+  if (!ok)
     return NULL;
-  if (!lh_sqlite_copy_check_integrity (temp, job->database, &sqlite_errors, cancellable, error) &&
-      !accept_damage (job, error))
-    return NULL;
+  ok = lh_sqlite_copy_sync_and_check (temp, job->database, &sqlite_errors, &sync_errno,
+                                      cancellable, &check_error);
+  if (sync_errno != 0)
+    {
+      set_folder_error (error, sync_errno, job->folder);
+      g_clear_error (&check_error);
+      return NULL;
+    }
+  if (!ok)
+    {
+      g_propagate_error (error, check_error);
+      if (!accept_damage (job, error))
+        return NULL;
+    }
   return temp;
 }
 

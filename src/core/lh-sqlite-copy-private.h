@@ -50,6 +50,12 @@ gboolean lh_sqlite_copy_check_integrity  (const char                *path,
                                           const LhSqliteCopyErrors  *errors,
                                           GCancellable              *cancellable,
                                           GError                   **error);
+gboolean lh_sqlite_copy_sync_and_check   (const char                *path,
+                                          const char                *shown_path,
+                                          const LhSqliteCopyErrors  *errors,
+                                          int                       *sync_errno,
+                                          GCancellable              *cancellable,
+                                          GError                   **error);
 sqlite3 *lh_sqlite_copy_open_source      (const char                *path,
                                           gboolean                   snapshot,
                                           const LhSqliteCopyErrors  *errors,
