@@ -24,6 +24,7 @@
 #include "lh-row-format.h"
 #include "lh-schema.h"
 #include "lh-schema-diff.h"
+#include "lh-sql-dump.h"
 #include "lh-script.h"
 #include "lh-secrets.h"
 #include "lh-table-pager.h"

@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "lh-error.h"
@@ -38,6 +41,10 @@ typedef struct
   char        *token;
   GBytes      *body;
   LhHttpFlags  flags;
+  /* a streaming transfer (lh_http_client_transfer_async()); otherwise -1 and NULL */
+  int          upload_fd;
+  char        *content_type;
+  int          download_fd;
 } Request;
 
 typedef struct
@@ -46,6 +53,10 @@ typedef struct
   gsize       max_bytes;
   gboolean    too_big;
   gint64      retry_after;
+  /* a download into a file: a 2xx body goes there, any other into body */
+  CURL       *easy;
+  int         download_fd;
+  int         write_errno;
 } Transfer;
 
 G_DEFINE_FINAL_TYPE (LhHttpClient, lh_http_client, G_TYPE_OBJECT)
@@ -55,6 +66,7 @@ request_free (Request *request)
 {
   g_free (request->method);
   g_free (request->url);
+  g_free (request->content_type);
   if (request->token != NULL)
     {
       /* Not left lying in freed memory. */
@@ -224,7 +236,27 @@ write_cb (char   *data,
 {
   Transfer *transfer = user_data;
   gsize length = size * n;
+  long status = 0;
 
+  if (transfer->download_fd >= 0)
+    curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300)
+    {
+      for (gsize done = 0; done < length;)
+        {
+          ssize_t written = write (transfer->download_fd, data + done, length - done);
+
+          if (written < 0 && errno == EINTR)
+            continue;
+          if (written < 0)
+            {
+              transfer->write_errno = errno;
+              return 0;
+            }
+          done += (gsize) written;
+        }
+      return length;
+    }
   if (transfer->body->len + length > transfer->max_bytes)
     {
       transfer->too_big = TRUE;
@@ -308,6 +340,10 @@ transfer_error (CURLcode     code,
       return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TLS,
                           _("The secure connection to “%s” failed: %s"), host, detail);
     case CURLE_WRITE_ERROR:
+      if (transfer->write_errno != 0)
+        return g_error_new (G_IO_ERROR, g_io_error_from_errno (transfer->write_errno),
+                            _("The download from “%s” could not be saved: %s"), host,
+                            g_strerror (transfer->write_errno));
       if (transfer->too_big)
         return g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PROTOCOL,
                             _("The answer from “%s” is larger than %" G_GSIZE_FORMAT " MB."),
@@ -384,6 +420,38 @@ run_transfer (LhHttpClient *self,
   return result;
 }
 
+static size_t
+read_cb (char   *buffer,
+         size_t  size,
+         size_t  n,
+         void   *user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  ssize_t got;
+
+  do
+    got = read (fd, buffer, size * n);
+  while (got < 0 && errno == EINTR);
+  return got < 0 ? CURL_READFUNC_ABORT : (size_t) got;
+}
+
+/* Makes a streaming transfer start from the beginning of its files again. */
+static gboolean
+rewind_files (Request  *request,
+              GError  **error)
+{
+  int saved_errno;
+
+  if ((request->upload_fd < 0 || lseek (request->upload_fd, 0, SEEK_SET) == 0) &&
+      (request->download_fd < 0 || (lseek (request->download_fd, 0, SEEK_SET) == 0 &&
+                                    ftruncate (request->download_fd, 0) == 0)))
+    return TRUE;
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
 static LhHttpResponse *
 perform_once (LhHttpClient  *self,
               Request       *request,
@@ -401,6 +469,13 @@ perform_once (LhHttpClient  *self,
   transfer.body = g_byte_array_new ();
   transfer.max_bytes = self->max_response;
   transfer.retry_after = -1;
+  transfer.easy = self->easy;
+  transfer.download_fd = request->download_fd;
+  if (!rewind_files (request, error))
+    {
+      g_byte_array_unref (transfer.body);
+      return NULL;
+    }
 
   curl_easy_reset (self->easy);
   curl_easy_setopt (self->easy, CURLOPT_URL, request->url);
@@ -410,7 +485,14 @@ perform_once (LhHttpClient  *self,
   curl_easy_setopt (self->easy, CURLOPT_ERRORBUFFER, detail);
   curl_easy_setopt (self->easy, CURLOPT_USERAGENT, "Litehouse/" PACKAGE_VERSION);
   curl_easy_setopt (self->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_ms);
-  curl_easy_setopt (self->easy, CURLOPT_TIMEOUT_MS, (long) self->total_ms);
+  if (request->upload_fd >= 0 || request->download_fd >= 0)
+    {
+      /* However long a large file takes, but not a stalled one. */
+      curl_easy_setopt (self->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt (self->easy, CURLOPT_LOW_SPEED_TIME, (long) MAX (self->total_ms / 1000, 1));
+    }
+  else
+    curl_easy_setopt (self->easy, CURLOPT_TIMEOUT_MS, (long) self->total_ms);
   curl_easy_setopt (self->easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt (self->easy, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt (self->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
@@ -431,7 +513,19 @@ perform_once (LhHttpClient  *self,
       headers = curl_slist_append (headers, authorization);
       memset (authorization, 0, strlen (authorization));
     }
-  if (request->body != NULL)
+  if (request->upload_fd >= 0)
+    {
+      g_autofree char *content_type = g_strconcat ("Content-Type: ", request->content_type, NULL);
+      struct stat info;
+
+      headers = curl_slist_append (headers, content_type);
+      curl_easy_setopt (self->easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (self->easy, CURLOPT_READFUNCTION, read_cb);
+      curl_easy_setopt (self->easy, CURLOPT_READDATA, GINT_TO_POINTER (request->upload_fd));
+      if (fstat (request->upload_fd, &info) == 0)
+        curl_easy_setopt (self->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) info.st_size);
+    }
+  else if (request->body != NULL)
     {
       gsize size;
       gconstpointer data = g_bytes_get_data (request->body, &size);
@@ -442,7 +536,8 @@ perform_once (LhHttpClient  *self,
     }
   if (g_ascii_strcasecmp (request->method, "GET") == 0)
     curl_easy_setopt (self->easy, CURLOPT_HTTPGET, 1L);
-  else if (g_ascii_strcasecmp (request->method, "POST") != 0 || request->body == NULL)
+  else if (g_ascii_strcasecmp (request->method, "POST") != 0 || request->body == NULL ||
+           request->upload_fd >= 0)
     curl_easy_setopt (self->easy, CURLOPT_CUSTOMREQUEST, request->method);
   curl_easy_setopt (self->easy, CURLOPT_HTTPHEADER, headers);
 
@@ -578,6 +673,55 @@ lh_http_client_request_async (LhHttpClient        *self,
   request->token = g_strdup (token);
   request->body = json_body != NULL ? g_bytes_ref (json_body) : NULL;
   request->flags = flags;
+  request->upload_fd = -1;
+  request->download_fd = -1;
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  g_task_run_in_thread (task, request_in_thread);
+}
+
+/* As lh_http_client_request_async(), streaming files: the request's body is read from
+ * upload_fd (an open file, read from its start; -1: none), sent as content_type, and a 2xx
+ * response's body is written into download_fd (an open file, emptied first; -1: kept in the
+ * response as usual; any other status's body is kept in the response whatever). No limit
+ * on the time such a transfer takes, only on a stall longer than the client's timeout.
+ * Both descriptors stay the caller's, open until the callback. */
+void
+lh_http_client_transfer_async (LhHttpClient        *self,
+                               const char          *method,
+                               const char          *url,
+                               const char          *token,
+                               int                  upload_fd,
+                               const char          *content_type,
+                               int                  download_fd,
+                               LhHttpFlags          flags,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Request *request;
+
+  g_return_if_fail (LH_IS_HTTP_CLIENT (self));
+  g_return_if_fail (method != NULL && url != NULL);
+  g_return_if_fail (upload_fd < 0 || content_type != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lh_http_client_request_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (!lh_http_check_url (url, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  request = g_new0 (Request, 1);
+  request->method = g_strdup (method);
+  request->url = g_strdup (url);
+  request->token = g_strdup (token);
+  request->flags = flags;
+  request->upload_fd = upload_fd;
+  request->content_type = g_strdup (content_type);
+  request->download_fd = download_fd;
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
   g_task_run_in_thread (task, request_in_thread);
 }

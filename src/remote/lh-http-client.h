@@ -49,6 +49,17 @@ void            lh_http_client_request_async  (LhHttpClient        *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+void            lh_http_client_transfer_async (LhHttpClient        *self,
+                                               const char          *method,
+                                               const char          *url,
+                                               const char          *token,
+                                               int                  upload_fd,
+                                               const char          *content_type,
+                                               int                  download_fd,
+                                               LhHttpFlags          flags,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);   /* finish: lh_http_client_request_finish() */
 LhHttpResponse *lh_http_client_request_finish (LhHttpClient        *self,
                                                GAsyncResult        *result,
                                                GError             **error);

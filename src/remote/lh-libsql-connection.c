@@ -732,8 +732,9 @@ start_batch (LhLibsqlConnection *self,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-  /* The transaction's stream stays open until its changes are checked. */
-  if (transaction)
+  /* The transaction's stream stays open until its changes are checked, and a transaction
+   * begun before the batch (BEGIN run through execute) stays open after it. */
+  if (transaction || self->in_transaction)
     add_keep_stream (self, builder);
   else
     add_request (builder, "close");
