@@ -8,6 +8,12 @@
 //   GET  /client/v4/accounts/{account}/d1/database/{uuid}      one database
 //   POST /client/v4/accounts/{account}/d1/database/{uuid}/query  rows as objects
 //   POST /client/v4/accounts/{account}/d1/database/{uuid}/raw    rows as arrays + column names
+//   POST /client/v4/accounts/{account}/d1/database/{uuid}/export SQL dump, by polling
+//   POST /client/v4/accounts/{account}/d1/database/{uuid}/import SQL file: init, ingest, poll
+//   GET  /client/v4/accounts/{account}/d1/database/{uuid}/time_travel/bookmark
+//   POST /client/v4/accounts/{account}/d1/database/{uuid}/time_travel/restore
+//   GET  /__litehouse/exports/{token}.sql?X-Amz-…  an export's dump (its `signed_url`)
+//   PUT  /__litehouse/imports/{token}?X-Amz-…      an import's file (its `upload_url`)
 //
 // Usage:
 //   node d1-server.mjs --state DIR --database NAME=UUID [--database NAME=UUID …]
@@ -53,10 +59,42 @@
 // last_row_id, changed_db, size_after, rows_read, rows_written) plus the API's
 // served_by_primary and timings.sql_duration_ms. Creation times live in DIR/litehouse-d1.json.
 //
+// Export, import and Time Travel, as D1 answers them (wrangler's d1 export/execute --file/
+// time-travel and the SDK's types), each answer in the envelope above:
+//   export  {output_format: "polling", dump_options?: {no_data, no_schema, tables}} takes the
+//           dump at once and answers {success: true, type: "export", status: "active",
+//           at_bookmark, messages}; the poll ({…, current_bookmark: at_bookmark}) answers
+//           status "complete" with result {filename, signed_url} (or status "error",
+//           success false, error). The dump is D1's own (Miniflare's `PRAGMA
+//           miniflare_d1_export`, what `wrangler d1 export` writes), one line per statement
+//           plus a final newline; the signed URL answers it to a GET without a token (one
+//           with an Authorization header is refused, 400, as R2 refuses two credentials).
+//   import  {action: "init", etag: MD5} answers {success: true, filename, upload_url} — or,
+//           when that file is already uploaded, starts it as ingest does; the file is PUT to
+//           upload_url (answer 200, ETag "MD5"); {action: "ingest", etag, filename} runs the
+//           whole file as one D1 batch (all or nothing) and answers {success: true, type:
+//           "import", status: "active", at_bookmark, messages}; the first {action: "poll",
+//           current_bookmark: at_bookmark} answers status "complete" with result
+//           {final_bookmark, num_queries, meta}, or status "error", success false, error and
+//           errors: [error]; later polls answer success false, error "Not currently
+//           importing anything." (as D1 does once an import is over).
+//   time_travel/bookmark[?timestamp=RFC3339]  {bookmark}: the current one, or the last at or
+//           before the timestamp (a future one is now; before this server's history or more
+//           than 30 days back is a 400)
+//   time_travel/restore?bookmark=B | ?timestamp=T  the whole database back to that state in
+//           one D1 batch; {bookmark: the new current one, previous_bookmark, message}
+// Miniflare has no Time Travel: this server records a bookmark
+// `SSSSSSSS-00000000-00000000-<32 hex>` (SSSSSSSS the sequence number in hex, so bookmarks
+// sort in time order) when the server starts and after each request that changed the
+// database, each with an exact snapshot of it (the schema from sqlite_schema, every row with
+// its rowid, values as SQLite's quote() writes them). The last 200 per database are kept, in
+// memory only. Their times come from the server's clock, which /__litehouse/clock can set.
+//
 // Faults, as README.md says; here a status fault answers the envelope Cloudflare sends for
 // that status (401 → 10000, 403 → 7403, 404 → 7000, 429 → 971, 5xx → 7500, other → 7400),
 // and big_bytes pads with a top-level member "litehouse_padding", which the SDK ignores.
 
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -75,6 +113,29 @@ const METADATA_FILE = "litehouse-d1.json";
 const COUNT_TABLES_SQL =
   "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' " +
   "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'";
+/** Where the dumps of exports are downloaded and the files of imports uploaded. */
+const EXPORTS_PREFIX = "/__litehouse/exports/";
+const IMPORTS_PREFIX = "/__litehouse/imports/";
+/** Miniflare's D1 answers this exact query, [noSchema, noData, ...tables], with D1's dump. */
+const D1_EXPORT_PRAGMA = "PRAGMA miniflare_d1_export(?,?,?);";
+/** Every object of the schema but D1's own, with the stored columns of each table. */
+const SNAPSHOT_SCHEMA_SQL =
+  "SELECT s.type, s.name, s.sql, c.name FROM sqlite_schema AS s " +
+  "LEFT JOIN pragma_table_xinfo(s.name) AS c ON s.type = 'table' AND c.hidden = 0 " +
+  "WHERE s.name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY s.rowid, c.cid";
+/** What a restore drops first: the user's tables and views (indexes and triggers go along). */
+const DROPPABLE_SQL =
+  "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view') " +
+  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'";
+/** Bookmarks (each with a snapshot of the whole database) kept per database. */
+const HISTORY_LIMIT = 200;
+/** How far back Time Travel reaches (D1's paid plans: 30 days). */
+const TIME_TRAVEL_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long a signed URL answers (D1's: one hour), and how many files are kept at most. */
+const SIGNED_URL_LIFETIME_MS = 60 * 60 * 1000;
+const FILES_KEPT = 100;
+/** Makes this run's bookmarks and signatures its own. */
+const RUN_SECRET = crypto.randomBytes(16).toString("hex");
 
 // ---------------------------------------------------------------------------------------
 // Command line
@@ -280,7 +341,7 @@ function isWireValue(value) {
  */
 class Databases {
   /** Starts Miniflare with one D1 binding per database and returns the set. */
-  static async open(stateDir, specs) {
+  static async open(stateDir, specs, clock) {
     fs.mkdirSync(stateDir, { recursive: true });
     const bindings = Object.fromEntries(specs.map((spec, n) => [`DB${n}`, spec.uuid]));
     const mf = new Miniflare({
@@ -296,14 +357,29 @@ class Databases {
       if (typeof session?._sendOrThrow !== "function") {
         throw new Error("this miniflare's D1 binding has no alwaysPrimarySession._sendOrThrow");
       }
-      return { ...spec, created_at: created[spec.uuid], binding, session };
+      return {
+        ...spec,
+        created_at: created[spec.uuid],
+        binding,
+        session,
+        queue: Promise.resolve(), // requests that must run alone (see exclusive())
+        history: new History(spec.uuid),
+        exports: new Map(), // at_bookmark → {filename, token, error}
+        files: new Map(), // uploaded import files: filename → Buffer
+        importJob: null, // {at_bookmark, answer, reported}
+      };
     }));
-    return new Databases(mf, entries);
+    const databases = new Databases(mf, entries, clock);
+    for (const entry of entries) {
+      entry.history.record(clock.now(), await databases.snapshot(entry));
+    }
+    return databases;
   }
 
-  constructor(mf, entries) {
+  constructor(mf, entries, clock) {
     this.mf = mf;
     this.entries = entries;
+    this.clock = clock;
   }
 
   find(uuid) {
@@ -357,10 +433,249 @@ class Databases {
     return (Array.isArray(answer) ? answer : [answer]).map(withApiMeta);
   }
 
+  /**
+   * Runs `work` once the database's earlier exclusive work is done: queries, exports,
+   * imports and Time Travel take turns, so that what a request writes and the snapshot taken
+   * after it go together (D1 itself runs one request at a time on its primary).
+   */
+  exclusive(entry, work) {
+    const run = entry.queue.then(work, work);
+    entry.queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Takes an exact snapshot of the database: {statements} that rebuild it from empty (tables,
+   * their rows with rowids, sqlite_sequence, then indexes, triggers and views), or
+   * {statements: null, reason} when it cannot be taken. Values are SQLite's quote() of them,
+   * so 64-bit integers and reals come back bit for bit. Call it within exclusive().
+   */
+  async snapshot(entry) {
+    try {
+      const [schema] = await this.send(entry, [{ sql: SNAPSHOT_SCHEMA_SQL, params: [] }]);
+      const objects = [];
+      for (const [type, name, sql, column] of schema.results.rows) {
+        let object = objects.at(-1);
+        if (object?.name !== name || object?.type !== type) {
+          object = { type, name, sql, columns: [] };
+          objects.push(object);
+        }
+        if (column !== null) object.columns.push(column);
+      }
+      if (objects.some((o) => /^\s*CREATE\s+VIRTUAL\s+TABLE/i.test(o.sql ?? ""))) {
+        return { statements: null, reason: "the database has virtual tables" };
+      }
+      const isInternal = (name) => name.toLowerCase().startsWith("sqlite_");
+      const tables = objects.filter((o) => o.type === "table" && o.sql && !isInternal(o.name));
+      const sequence = objects.find((o) => o.type === "table" && o.name === "sqlite_sequence");
+      const dumped = [...tables, ...(sequence ? [sequence] : [])].map((table) => {
+        const rowid = table === sequence ? null : rowidAlias(table);
+        const columns = [...(rowid ? [rowid] : []), ...table.columns.map(quoteId)];
+        return { table, columns };
+      });
+      const data = dumped.length === 0 ? [] : await this.send(entry, dumped.map(({ table, columns }) => ({
+        sql: `SELECT ${columns.map((c) => `quote(${c})`).join(", ")} FROM ${quoteId(table.name)}`,
+        params: [],
+      })));
+      const statements = [];
+      for (const [n, { table, columns }] of dumped.entries()) {
+        const rows = data[n].results.rows;
+        if (table === sequence) {
+          if (rows.length === 0) continue;
+          statements.push("DELETE FROM sqlite_sequence;");
+        } else {
+          statements.push(`${table.sql};`);
+        }
+        const into = `INSERT INTO ${quoteId(table.name)}(${columns.join(",")}) VALUES(`;
+        for (const row of rows) statements.push(`${into}${row.join(",")});`);
+      }
+      for (const object of objects) {
+        if (object.type !== "table" && object.sql && !isInternal(object.name)) {
+          statements.push(`${object.sql};`);
+        }
+      }
+      return { statements };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return { statements: null, reason: error.message };
+    }
+  }
+
+  /**
+   * Records a bookmark when the database no longer matches its last snapshot; returns the
+   * current bookmark. Call it within exclusive(), after a request that may have written.
+   */
+  async recordIfChanged(entry) {
+    const snapshot = await this.snapshot(entry);
+    const current = entry.history.current();
+    if (sameSnapshot(current.snapshot, snapshot)) return current.bookmark;
+    return entry.history.record(this.clock.now(), snapshot);
+  }
+
+  /** Puts the database back to a snapshot's state, in one D1 batch: all of it or nothing. */
+  async restore(entry, statements) {
+    const [objects] = await this.send(entry, [{ sql: DROPPABLE_SQL, params: [] }]);
+    // Views first (they may name tables), then virtual tables (their shadow tables go along).
+    const rank = ([type, , sql]) =>
+      type === "view" ? 0 : /^\s*CREATE\s+VIRTUAL/i.test(sql ?? "") ? 1 : 2;
+    const drops = objects.results.rows
+      .sort((a, b) => rank(a) - rank(b))
+      .map(([type, name]) => `DROP ${type === "view" ? "VIEW" : "TABLE"} IF EXISTS ${quoteId(name)}`);
+    const all = ["PRAGMA defer_foreign_keys=TRUE", ...drops, ...statements];
+    await this.send(entry, all.map((sql) => ({ sql, params: [] })));
+  }
+
+  /**
+   * D1's own SQL dump of the database (Miniflare's port of it, which `wrangler d1 export
+   * --local` writes): {text} or {error} (D1 refuses databases with virtual tables).
+   */
+  async dump(entry, { noSchema, noData, tables }) {
+    try {
+      const answer = await entry.session._sendOrThrow(
+        "/query",
+        [D1_EXPORT_PRAGMA],
+        [[noSchema ? 1 : 0, noData ? 1 : 0, ...tables]],
+        "ROWS_AND_COLUMNS",
+      );
+      const lines = Array.isArray(answer) ? answer[0].results[0] : answer.results[0];
+      return { text: lines.join("\n") + "\n" };
+    } catch (error) {
+      const message = String(error?.message ?? error);
+      if (!message.startsWith("D1_")) throw error;
+      // Miniflare wraps D1's export error in a JSON parse error, stack included.
+      const cause = /D1 Export error: [^\n]*/.exec(message);
+      return { error: cause ? cause[0] : message.split("\n")[0] };
+    }
+  }
+
   async close() {
     await this.mf.dispose();
   }
 }
+
+/** How a snapshot names a rowid table's rowid (null: a WITHOUT ROWID table, or no free name). */
+function rowidAlias(table) {
+  const options = table.sql.slice(table.sql.lastIndexOf(")"));
+  if (/\bWITHOUT\s+ROWID\b/i.test(options)) return null;
+  const taken = new Set(table.columns.map((c) => c.toLowerCase()));
+  return ["rowid", "_rowid_", "oid"].find((alias) => !taken.has(alias)) ?? null;
+}
+
+/** An SQL identifier in double quotes. */
+const quoteId = (name) => `"${name.replace(/"/g, '""')}"`;
+
+function sameSnapshot(a, b) {
+  if (!a.statements || !b.statements || a.statements.length !== b.statements.length) return false;
+  return a.statements.every((statement, n) => statement === b.statements[n]);
+}
+
+/** Whether a statement cannot change the database (so no snapshot is taken after it). */
+function isReadOnly(sql) {
+  const text = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*/, "");
+  return /^(?:SELECT|VALUES|EXPLAIN|PRAGMA)\b/i.test(text);
+}
+
+// ---------------------------------------------------------------------------------------
+// Time Travel: bookmarks and the server's clock
+
+/**
+ * A database's bookmarks, oldest first: {bookmark, time (ms), snapshot}. Times never go
+ * backwards, even when the clock is set back.
+ */
+class History {
+  constructor(uuid) {
+    this.uuid = uuid;
+    this.sequence = 0;
+    this.entries = [];
+  }
+
+  /** Records the state `snapshot` at `time`; returns its new bookmark. */
+  record(time, snapshot) {
+    this.sequence += 1;
+    const hash = md5(`${RUN_SECRET}/${this.uuid}/${this.sequence}`);
+    const bookmark = `${hex8(this.sequence)}-00000000-00000000-${hash}`;
+    const last = this.entries.at(-1);
+    this.entries.push({ bookmark, time: Math.max(time, last?.time ?? time), snapshot });
+    if (this.entries.length > HISTORY_LIMIT) this.entries.shift();
+    return bookmark;
+  }
+
+  current() {
+    return this.entries.at(-1);
+  }
+
+  find(bookmark) {
+    return this.entries.find((e) => e.bookmark === bookmark);
+  }
+
+  /** The last bookmark at or before `time`, if the history reaches back that far. */
+  atOrBefore(time) {
+    return this.entries.findLast((e) => e.time <= time);
+  }
+}
+
+/** The server's notion of now: real time, shifted by `advance_ms`, or frozen at a time. */
+class Clock {
+  constructor() {
+    this.offset = 0;
+    this.frozen = null;
+  }
+
+  now() {
+    return this.frozen ?? Date.now() + this.offset;
+  }
+
+  /** Applies a POST /__litehouse/clock body: {now: RFC3339 | null, advance_ms: N}. */
+  set(body) {
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new Error("expected a JSON body {\"now\": RFC3339 | null, \"advance_ms\": N}");
+    }
+    for (const key of Object.keys(body)) {
+      if (key !== "now" && key !== "advance_ms") throw new Error(`unknown clock member: ${key}`);
+    }
+    if (body.now !== undefined) {
+      if (body.now === null) {
+        this.frozen = null;
+        this.offset = 0;
+      } else {
+        const time = typeof body.now === "string" ? parseTimestamp(body.now) : NaN;
+        if (Number.isNaN(time)) throw new Error("`now` must be an RFC 3339 date-time or null");
+        this.frozen = time;
+      }
+    }
+    if (body.advance_ms !== undefined) {
+      if (!Number.isInteger(body.advance_ms)) throw new Error("`advance_ms` must be an integer");
+      if (this.frozen === null) this.offset += body.advance_ms;
+      else this.frozen += body.advance_ms;
+    }
+  }
+
+  describe() {
+    return { now: new Date(this.now()).toISOString(), frozen: this.frozen !== null };
+  }
+}
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 / ISO 8601 date or date-time (UTC when it has no
+ * offset); NaN when it is not one.
+ */
+function parseTimestamp(text) {
+  // (A `+` offset arrives as a space when a client forgets to escape it in a query string.)
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+ -]\d{2}:?\d{2})?)?$/
+    .exec(text.trim());
+  if (!match) return NaN;
+  const [, date, time = "00:00:00", zone = "Z"] = match;
+  const offset = /^z$/i.test(zone)
+    ? "Z"
+    : zone.replace(/^ /, "+").replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
+  return Date.parse(`${date}T${time}${offset}`);
+}
+
+const md5 = (data) => crypto.createHash("md5").update(data).digest("hex");
+const hex8 = (n) => n.toString(16).padStart(8, "0");
+const randomToken = () => crypto.randomBytes(16).toString("hex");
+/** The signature of a signed URL's token (checked when the URL is used). */
+const signature = (token) => crypto.createHmac("sha256", RUN_SECRET).update(token).digest("hex");
 
 /** Runs a D1 call; D1's own errors (D1_ERROR, D1_TYPE_ERROR…) become 400s with their message. */
 async function d1Call(call) {
@@ -419,7 +734,19 @@ function loadCreationTimes(stateDir, specs) {
 // ---------------------------------------------------------------------------------------
 // The API's routes
 
-const ROUTE = /^\/accounts\/([^/]+)\/d1\/database(?:\/([^/]+)(?:\/(query|raw))?)?\/?$/;
+const ROUTE = new RegExp(
+  "^/accounts/([^/]+)/d1/database(?:/([^/]+)" +
+  "(?:/(query|raw|export|import|time_travel/bookmark|time_travel/restore))?)?/?$",
+);
+/** The method of each route (by its last part; none: list or get). */
+const METHODS = {
+  query: "POST",
+  raw: "POST",
+  export: "POST",
+  import: "POST",
+  "time_travel/bookmark": "GET",
+  "time_travel/restore": "POST",
+};
 
 /** Answers one API request: returns {status, body} or throws ApiError. */
 async function answerApi(ctx, method, url, body) {
@@ -427,14 +754,29 @@ async function answerApi(ctx, method, url, body) {
     ROUTE.exec(url.pathname.slice(API_PREFIX.length));
   if (!match) throw noRoute();
   const [, account, uuid, action] = match.map(decodePart);
-  const wanted = action ? "POST" : "GET";
+  const wanted = action ? METHODS[action] : "GET";
   if (method !== wanted) throw noRoute();
   if (account !== ctx.account) throw new ApiError(403, 7403, ACCOUNT_REFUSED);
   if (!uuid) return listDatabases(ctx, url.searchParams);
   const entry = ctx.databases.find(uuid);
-  if (!action) return getDatabase(ctx, entry, url.searchParams);
+  switch (action) {
+    case undefined: return getDatabase(ctx, entry, url.searchParams);
+    case "time_travel/bookmark": return getBookmark(ctx, entry, url.searchParams);
+    case "time_travel/restore": return restore(ctx, entry, url.searchParams);
+  }
   if (body === undefined) throw malformed("the body is not valid JSON");
-  return runQuery(ctx, entry, body, action);
+  switch (action) {
+    case "export": return exportDatabase(ctx, entry, jsonObject(body));
+    case "import": return importFile(ctx, entry, jsonObject(body));
+    default: return runQuery(ctx, entry, body, action);
+  }
+}
+
+function jsonObject(body) {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw malformed("the body must be a JSON object");
+  }
+  return body;
 }
 
 /** Decodes a path segment (undefined stays undefined; bad %-escapes are no route). */
@@ -485,11 +827,280 @@ async function getDatabase(ctx, entry, query) {
 }
 
 async function runQuery(ctx, entry, body, action) {
-  const entries = await ctx.databases.run(entry, queryItems(body));
+  const items = queryItems(body);
+  const readOnly = items.every(({ sql }) => splitStatements(sql).every(isReadOnly));
+  const entries = await ctx.databases.exclusive(entry, async () => {
+    const answer = await ctx.databases.run(entry, items);
+    if (!readOnly || answer.some((e) => e.meta.changed_db)) {
+      await ctx.databases.recordIfChanged(entry);
+    }
+    return answer;
+  });
   const result = action === "raw"
     ? entries
     : entries.map((e) => ({ ...e, results: rowsAsObjects(e.results) }));
   return { status: 200, body: envelopeOk(result) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Export, import and Time Travel
+
+const answerOk = (result) => ({ status: 200, body: envelopeOk(result) });
+
+/** A polling answer that failed: D1 says so in `result`, under HTTP 200. */
+function pollingFailure(type, error, extra = {}) {
+  return answerOk({ success: false, type, status: "error", error, errors: [error], messages: [], ...extra });
+}
+
+/** Keeps at most FILES_KEPT members in a Map, dropping the oldest. */
+function setBounded(map, key, value) {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > FILES_KEPT) map.delete(map.keys().next().value);
+}
+
+/** A signed URL on this server for `token` under `prefix`. */
+function signedUrl(ctx, prefix, token, suffix = "") {
+  const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=${signature(token)}`;
+  return `${ctx.origin}${prefix}${token}${suffix}?${query}`;
+}
+
+/** The body's dump_options, checked: {noSchema, noData, tables}. */
+function dumpOptions(options) {
+  if (options === undefined || options === null) return { noSchema: false, noData: false, tables: [] };
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw malformed("`dump_options` must be an object");
+  }
+  for (const key of ["no_data", "no_schema"]) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") {
+      throw malformed(`\`dump_options.${key}\` must be a boolean`);
+    }
+  }
+  const tables = options.tables ?? [];
+  if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) {
+    throw malformed("`dump_options.tables` must be an array of table names");
+  }
+  return { noSchema: options.no_schema === true, noData: options.no_data === true, tables };
+}
+
+/**
+ * POST …/export. The first call takes the dump (at the database's current bookmark) and
+ * answers "active"; a poll with that bookmark answers "complete" with the signed URL.
+ */
+async function exportDatabase(ctx, entry, body) {
+  if (body.output_format !== "polling") throw malformed("`output_format` must be \"polling\"");
+  const options = dumpOptions(body.dump_options);
+  const bookmark = body.current_bookmark;
+  if (bookmark !== undefined && bookmark !== null) {
+    if (typeof bookmark !== "string") throw malformed("`current_bookmark` must be a string");
+    const job = entry.exports.get(bookmark);
+    if (!job) {
+      return pollingFailure("export", `No export is in progress at bookmark ${bookmark}`,
+        { at_bookmark: bookmark });
+    }
+    if (job.error) return pollingFailure("export", job.error, { at_bookmark: bookmark });
+    return answerOk({
+      success: true,
+      type: "export",
+      status: "complete",
+      at_bookmark: bookmark,
+      messages: [`Uploaded part 1`],
+      result: { filename: job.filename, signed_url: signedUrl(ctx, EXPORTS_PREFIX, job.token, ".sql") },
+    });
+  }
+  return ctx.databases.exclusive(entry, async () => {
+    const at = entry.history.current().bookmark;
+    const dump = await ctx.databases.dump(entry, options);
+    const job = { filename: `${entry.uuid}-${at}.sql`, token: null, error: dump.error };
+    if (dump.text !== undefined) {
+      job.token = randomToken();
+      setBounded(ctx.downloads, job.token, {
+        bytes: Buffer.from(dump.text, "utf8"),
+        expires: Date.now() + SIGNED_URL_LIFETIME_MS,
+      });
+    }
+    setBounded(entry.exports, at, job);
+    return answerOk({
+      success: true,
+      type: "export",
+      status: "active",
+      at_bookmark: at,
+      messages: [`Generating ${job.filename}`],
+    });
+  });
+}
+
+const isEtag = (value) => typeof value === "string" && /^[0-9a-f]{32}$/i.test(value);
+
+/** POST …/import: init, ingest or poll. */
+async function importFile(ctx, entry, body) {
+  switch (body.action) {
+    case "init": {
+      if (!isEtag(body.etag)) throw malformed("`etag` must be the MD5 of the file, in hex");
+      const etag = body.etag.toLowerCase();
+      const filename = `${entry.uuid}-${etag}.sql`;
+      const uploaded = entry.files.get(filename);
+      if (uploaded && md5(uploaded) === etag) {
+        // D1 skips the upload of a file it already holds and starts the import at once.
+        return ingest(ctx, entry, filename, uploaded);
+      }
+      const token = randomToken();
+      setBounded(ctx.uploads, token, { entry, filename });
+      return answerOk({ success: true, filename, upload_url: signedUrl(ctx, IMPORTS_PREFIX, token) });
+    }
+    case "ingest": {
+      if (!isEtag(body.etag)) throw malformed("`etag` must be the MD5 of the file, in hex");
+      if (typeof body.filename !== "string") throw malformed("`filename` must be a string");
+      const uploaded = entry.files.get(body.filename);
+      if (!uploaded) return pollingFailure("import", `The file ${body.filename} has not been uploaded`);
+      const actual = md5(uploaded);
+      if (actual !== body.etag.toLowerCase()) {
+        return pollingFailure("import",
+          `The uploaded file ${body.filename} does not match its etag: its MD5 is ${actual}`);
+      }
+      return ingest(ctx, entry, body.filename, uploaded);
+    }
+    case "poll": {
+      if (typeof body.current_bookmark !== "string") {
+        throw malformed("`current_bookmark` must be a string");
+      }
+      const job = entry.importJob;
+      if (!job || job.reported || job.at_bookmark !== body.current_bookmark) {
+        return pollingFailure("import", "Not currently importing anything.");
+      }
+      job.reported = true;
+      return answerOk(job.answer);
+    }
+    default:
+      throw malformed("`action` must be \"init\", \"ingest\" or \"poll\"");
+  }
+}
+
+/** Runs an uploaded SQL file as one D1 batch and keeps its outcome for the next poll. */
+async function ingest(ctx, entry, filename, bytes) {
+  return ctx.databases.exclusive(entry, async () => {
+    const at = entry.history.current().bookmark;
+    const statements = splitStatements(bytes.toString("utf8"));
+    let answer;
+    try {
+      const entries = await ctx.databases.send(entry, statements.map((sql) => ({ sql, params: [] })));
+      const finalBookmark = await ctx.databases.recordIfChanged(entry);
+      answer = {
+        success: true,
+        type: "import",
+        status: "complete",
+        at_bookmark: at,
+        messages: [`Executed ${statements.length} queries from ${filename}`],
+        result: {
+          final_bookmark: finalBookmark,
+          num_queries: statements.length,
+          meta: importMeta(entries, finalBookmark !== at),
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      answer = {
+        success: false,
+        type: "import",
+        status: "error",
+        at_bookmark: at,
+        error: error.message,
+        errors: [error.message],
+        messages: [],
+      };
+    }
+    entry.importJob = { at_bookmark: at, answer, reported: false };
+    return answerOk({
+      success: true,
+      type: "import",
+      status: "active",
+      at_bookmark: at,
+      messages: [`Ingesting ${filename}`],
+    });
+  });
+}
+
+/** One meta for a whole import: counts summed, the rest from its last statement. */
+function importMeta(entries, changed) {
+  const sum = (key) => entries.reduce((total, e) => total + (e.meta[key] ?? 0), 0);
+  const last = entries.at(-1).meta;
+  const duration = sum("duration");
+  return {
+    served_by: last.served_by,
+    served_by_primary: true,
+    duration,
+    changes: sum("changes"),
+    last_row_id: last.last_row_id,
+    changed_db: changed || entries.some((e) => e.meta.changed_db),
+    size_after: last.size_after,
+    rows_read: sum("rows_read"),
+    rows_written: sum("rows_written"),
+    timings: { sql_duration_ms: duration },
+  };
+}
+
+/** The bookmark of the database's state at `text` (RFC 3339), or a 400. */
+function bookmarkAt(ctx, entry, text) {
+  const time = parseTimestamp(text);
+  if (Number.isNaN(time)) {
+    throw malformed(`\`timestamp\` must be an RFC 3339 date-time, e.g. 2025-01-02T03:04:05Z: ${text}`);
+  }
+  if (time < ctx.clock.now() - TIME_TRAVEL_WINDOW_MS) {
+    throw new ApiError(400, 7400,
+      `Invalid timestamp ${text}: Time Travel only reaches 30 days into the past`);
+  }
+  const found = entry.history.atOrBefore(time);
+  if (!found) {
+    const earliest = new Date(entry.history.entries[0].time).toISOString();
+    throw new ApiError(400, 7400,
+      `No bookmark at or before ${text}: the earliest state of this database is at ${earliest}`);
+  }
+  return found;
+}
+
+/** GET …/time_travel/bookmark[?timestamp=]: {bookmark}. */
+async function getBookmark(ctx, entry, query) {
+  const timestamp = query.get("timestamp");
+  return ctx.databases.exclusive(entry, async () => {
+    const found = timestamp ? bookmarkAt(ctx, entry, timestamp) : entry.history.current();
+    return answerOk({ bookmark: found.bookmark });
+  });
+}
+
+/** POST …/time_travel/restore?bookmark= | ?timestamp=: {bookmark, previous_bookmark, message}. */
+async function restore(ctx, entry, query) {
+  const bookmark = query.get("bookmark");
+  const timestamp = query.get("timestamp");
+  if (bookmark && timestamp) throw malformed("give either `bookmark` or `timestamp`, not both");
+  if (!bookmark && !timestamp) throw malformed("`bookmark` or `timestamp` is required");
+  return ctx.databases.exclusive(entry, async () => {
+    let target;
+    if (bookmark) {
+      target = entry.history.find(bookmark);
+      if (!target) {
+        throw new ApiError(400, 7400,
+          `The bookmark ${bookmark} is not valid for this database or is no longer available`);
+      }
+      if (target.time < ctx.clock.now() - TIME_TRAVEL_WINDOW_MS) {
+        throw new ApiError(400, 7400,
+          `The bookmark ${bookmark} is older than 30 days: Time Travel cannot reach it`);
+      }
+    } else {
+      target = bookmarkAt(ctx, entry, timestamp);
+    }
+    if (!target.snapshot.statements) {
+      throw new ApiError(400, 7400,
+        `The bookmark ${target.bookmark} cannot be restored here: ${target.snapshot.reason}`);
+    }
+    const previous = entry.history.current().bookmark;
+    await ctx.databases.restore(entry, target.snapshot.statements);
+    const now = entry.history.record(ctx.clock.now(), target.snapshot);
+    return answerOk({
+      bookmark: now,
+      previous_bookmark: previous,
+      message: `Restored database ${entry.uuid} to bookmark ${target.bookmark}`,
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -548,9 +1159,9 @@ function checkFault(fault) {
   return { count: 1, path: "", ...fault };
 }
 
-/** Answers the control endpoints: faults and the request log. */
-function answerControl(ctx, method, pathname, body) {
-  const route = `${method} ${pathname.replace(/\/$/, "")}`;
+/** Answers the control endpoints: faults, the request log, the clock and the bookmarks. */
+function answerControl(ctx, method, url, body) {
+  const route = `${method} ${url.pathname.replace(/\/$/, "")}`;
   switch (route) {
     case "POST /__litehouse/faults":
       if (body === undefined || body === null || typeof body !== "object") {
@@ -572,6 +1183,26 @@ function answerControl(ctx, method, pathname, body) {
     case "DELETE /__litehouse/requests":
       ctx.requests.length = 0;
       return { status: 200, body: { requests: [] } };
+    case "GET /__litehouse/clock":
+      return { status: 200, body: ctx.clock.describe() };
+    case "POST /__litehouse/clock":
+      try {
+        ctx.clock.set(body);
+      } catch (error) {
+        return { status: 400, body: { error: error.message } };
+      }
+      return { status: 200, body: ctx.clock.describe() };
+    case "GET /__litehouse/bookmarks": {
+      const uuid = url.searchParams.get("database");
+      const entry = ctx.databases.entries.find((e) => e.uuid === uuid);
+      if (!entry) return { status: 400, body: { error: "expected ?database=UUID of a database" } };
+      const bookmarks = entry.history.entries.map(({ bookmark, time, snapshot }) => ({
+        bookmark,
+        time: new Date(time).toISOString(),
+        restorable: snapshot.statements !== null,
+      }));
+      return { status: 200, body: { bookmarks } };
+    }
     default:
       return { status: 404, body: { error: `no control endpoint ${route}` } };
   }
@@ -580,11 +1211,16 @@ function answerControl(ctx, method, pathname, body) {
 // ---------------------------------------------------------------------------------------
 // HTTP
 
-/** Reads a request's body: parsed JSON, null when empty, undefined when not JSON. */
-async function readJsonBody(req) {
+/** Reads a request's whole body. */
+async function readBody(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** A body as JSON: parsed, null when empty, undefined when not JSON. */
+function parseJsonBody(bytes) {
+  const text = bytes.toString("utf8");
   if (text.trim() === "") return null;
   try {
     return JSON.parse(text);
@@ -615,12 +1251,13 @@ function serialize(body, bigBytes) {
 
 /** Writes a JSON answer, as damaged as the fault asks (truncate, big_bytes). */
 function sendJson(res, status, body, fault = null, headers = {}) {
-  const bytes = serialize(body, fault?.big_bytes);
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": bytes.length,
-    ...headers,
-  });
+  sendBytes(res, status, serialize(body, fault?.big_bytes), fault,
+    { "Content-Type": "application/json", ...headers });
+}
+
+/** Writes an answer, as damaged as the fault asks (truncate; big_bytes is the caller's). */
+function sendBytes(res, status, bytes, fault, headers) {
+  res.writeHead(status, { ...headers, "Content-Length": bytes.length });
   if (fault?.truncate) {
     // Half the body under the full Content-Length, then the connection goes away.
     res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
@@ -674,6 +1311,64 @@ async function handleProtocol(ctx, req, res, url, body) {
   sendJson(res, answer.status, answer.body, fault);
 }
 
+/**
+ * One request to a signed URL (an export's dump, an import's upload), as R2 answers it: no
+ * token (a request that sends one is refused, as R2 refuses two ways of authenticating), a
+ * signature in the query. Logged and faulted like the API's requests.
+ */
+async function handleFile(ctx, req, res, url, bytes) {
+  ctx.requests.push({
+    method: req.method,
+    path: req.url,
+    authorization: req.headers.authorization !== undefined,
+    body: null,
+  });
+  const fault = ctx.faults.take(req.url);
+  if (fault && answersInstead(fault)) {
+    if (fault.delay_ms) await sleep(fault.delay_ms);
+    answerFaultInstead(res, fault);
+    return;
+  }
+  const answer = answerFile(ctx, req, url, bytes);
+  if (fault?.delay_ms) await sleep(fault.delay_ms);
+  // big_bytes pads with trailing spaces, which leave an SQL dump as it was.
+  const padding = Math.max(0, (fault?.big_bytes ?? 0) - answer.bytes.length);
+  const body = padding > 0 ? Buffer.concat([answer.bytes, Buffer.alloc(padding, " ")]) : answer.bytes;
+  sendBytes(res, answer.status, body, fault, answer.headers);
+}
+
+/** R2's XML error answer. */
+function r2Error(status, code, message) {
+  const xml = '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  return { status, bytes: Buffer.from(xml), headers: { "Content-Type": "application/xml" } };
+}
+
+function answerFile(ctx, req, url, bytes) {
+  const isExport = url.pathname.startsWith(EXPORTS_PREFIX);
+  const name = url.pathname.slice((isExport ? EXPORTS_PREFIX : IMPORTS_PREFIX).length);
+  const token = isExport ? name.replace(/\.sql$/, "") : name;
+  const files = isExport ? ctx.downloads : ctx.uploads;
+  if (req.method !== (isExport ? "GET" : "PUT")) {
+    return r2Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+  }
+  if (req.headers.authorization !== undefined) {
+    return r2Error(400, "InvalidArgument", "Only one auth mechanism allowed; only the " +
+      "X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization " +
+      "header should be specified");
+  }
+  const file = files.get(token);
+  if (!file || url.searchParams.get("X-Amz-Signature") !== signature(token)) {
+    return r2Error(403, "AccessDenied", "Access Denied");
+  }
+  if (isExport) {
+    if (Date.now() > file.expires) return r2Error(403, "AccessDenied", "Request has expired");
+    return { status: 200, bytes: file.bytes, headers: { "Content-Type": "application/sql" } };
+  }
+  setBounded(file.entry.files, file.filename, bytes);
+  return { status: 200, bytes: Buffer.alloc(0), headers: { ETag: `"${md5(bytes)}"` } };
+}
+
 function errorAnswer(error) {
   if (error instanceof ApiError) {
     return { status: error.status, body: envelopeError(error.code, error.message) };
@@ -686,12 +1381,14 @@ function makeHandler(ctx) {
   return async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
-      const body = await readJsonBody(req);
-      if (url.pathname.startsWith(CONTROL_PREFIX)) {
-        const answer = answerControl(ctx, req.method, url.pathname, body);
+      const bytes = await readBody(req);
+      if (url.pathname.startsWith(EXPORTS_PREFIX) || url.pathname.startsWith(IMPORTS_PREFIX)) {
+        await handleFile(ctx, req, res, url, bytes);
+      } else if (url.pathname.startsWith(CONTROL_PREFIX)) {
+        const answer = answerControl(ctx, req.method, url, parseJsonBody(bytes));
         sendJson(res, answer.status, answer.body);
       } else {
-        await handleProtocol(ctx, req, res, url, body);
+        await handleProtocol(ctx, req, res, url, parseJsonBody(bytes));
       }
     } catch (error) {
       process.stderr.write(`d1-server: ${error?.stack ?? error}\n`);
@@ -712,19 +1409,25 @@ async function main() {
     process.stderr.write(`d1-server: ${error.message}\n`);
     process.exit(2);
   }
-  const databases = await Databases.open(options.state, options.databases);
+  const clock = new Clock();
+  const databases = await Databases.open(options.state, options.databases, clock);
   const ctx = {
     account: options.account,
     token: options.token,
     databases,
+    clock,
     faults: new FaultQueue(),
     requests: [],
+    origin: null, // http://127.0.0.1:PORT, for signed URLs
+    downloads: new Map(), // export dumps: token → {bytes, expires}
+    uploads: new Map(), // import upload URLs: token → {entry, filename}
   };
   const server = http.createServer(makeHandler(ctx));
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", resolve);
   });
+  ctx.origin = `http://127.0.0.1:${server.address().port}`;
   stopOnSignals(server, databases);
   process.stdout.write(`PORT ${server.address().port}\n`);
 }
