@@ -29,9 +29,12 @@
 #include <unistd.h>
 
 #include "lh-backup-catalog.h"
+#include "lh-d1-admin.h"
 #include "lh-error.h"
 #include "lh-file-util-private.h"
 #include "lh-local-connection.h"
+#include "lh-script.h"
+#include "lh-sql-dump.h"
 #include "lh-sqlite-copy-private.h"
 #include "lh-sqlite-private.h"
 
@@ -44,7 +47,7 @@
 #define BRANCH_FOLDER "branches"
 /* The names lh_file_open_temp() gives the temporary files here: .NAME.XXXXXX, NAME that of a
  * backup or a branch (never hidden), XXXXXX six letters or digits. */
-#define TEMP_NAME_REGEX "^\\.[^.].*\\.sqlite(\\.gz)?\\.[A-Za-z0-9]{6}$"
+#define TEMP_NAME_REGEX "^\\.[^.].*\\.(sqlite|sql)(\\.gz)?\\.[A-Za-z0-9]{6}$"
 
 /* The catalog of this version; one of the first (no branch column) is brought up to it. */
 #define CATALOG_TABLE_SQL \
@@ -83,7 +86,8 @@ G_DEFINE_QUARK (lh-backup-error-quark, lh_backup_error)
 
 G_DEFINE_ENUM_TYPE (LhBackupKind, lh_backup_kind,
   G_DEFINE_ENUM_VALUE (LH_BACKUP_EXACT, "exact"),
-  G_DEFINE_ENUM_VALUE (LH_BACKUP_COMPACT, "compact"))
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_COMPACT, "compact"),
+  G_DEFINE_ENUM_VALUE (LH_BACKUP_DUMP, "dump"))
 
 G_DEFINE_FLAGS_TYPE (LhBackupFlags, lh_backup_flags,
   G_DEFINE_ENUM_VALUE (LH_BACKUP_FLAGS_NONE, "none"),
@@ -485,6 +489,20 @@ file_stem (const char *database)
   return safe_file_name (base);
 }
 
+/* What the names of a remote database's backups start with: its last path segment, or its
+ * host. */
+static char *
+remote_stem (const char *location)
+{
+  g_autofree char *trimmed = g_strdup (location);
+  const char *slash;
+
+  while (g_str_has_suffix (trimmed, "/"))
+    trimmed[strlen (trimmed) - 1] = '\0';
+  slash = strrchr (trimmed, '/');
+  return safe_file_name (slash != NULL ? slash + 1 : trimmed);
+}
+
 /* Sorts as text in time order. */
 static char *
 format_time (GDateTime *time)
@@ -590,12 +608,15 @@ typedef struct
   char          *branch;        /* create a branch: its name */
   char          *backup_path;   /* verify, restore, delete: the backup's file */
   char          *backup_branch; /* verify, restore, delete: the backup's branch name, or NULL */
+  char          *target_path;   /* save as file: where; import: the file to import */
+  LhConnection  *connection;    /* a remote database's own connection, used from the job */
   GPtrArray     *temps;         /* TempFile: temporary files made so far */
 
   /* state */
   GCancellable  *cancellable;   /* the task's */
   Progress       progress;
   gint64         backup_id;     /* verify, restore, delete: the backup's */
+  LhBackupKind   backup_kind;
   LhBackupFlags  backup_flags;
   LhBackupKind   kind;          /* create, restore: the new backup's */
   LhBackupFlags  flags;
@@ -615,6 +636,8 @@ job_free (Job *job)
   g_free (job->branch);
   g_free (job->backup_path);
   g_free (job->backup_branch);
+  g_free (job->target_path);
+  g_clear_object (&job->connection);
   g_ptr_array_unref (job->temps);
   g_free (job);
 }
@@ -974,6 +997,31 @@ row_integer (LhResultSet *rows,
   return value->kind == LH_VALUE_INTEGER ? value->v.integer : 0;
 }
 
+static const char *
+kind_to_text (LhBackupKind kind)
+{
+  switch (kind)
+    {
+    case LH_BACKUP_COMPACT:
+      return "compact";
+    case LH_BACKUP_DUMP:
+      return "dump";
+    case LH_BACKUP_EXACT:
+    default:
+      return "exact";
+    }
+}
+
+static LhBackupKind
+kind_from_text (const char *text)
+{
+  if (g_strcmp0 (text, "compact") == 0)
+    return LH_BACKUP_COMPACT;
+  if (g_strcmp0 (text, "dump") == 0)
+    return LH_BACKUP_DUMP;
+  return LH_BACKUP_EXACT;
+}
+
 static LhBackup *
 backup_new_from_row (LhResultSet *rows,
                      guint        row,
@@ -987,8 +1035,7 @@ backup_new_from_row (LhResultSet *rows,
   backup->path = g_strdup (row_text (rows, row, COL_PATH));
   backup->created_at = parse_time (lh_result_set_get_value (rows, row, COL_CREATED_AT));
   backup->size = MAX (row_integer (rows, row, COL_SIZE), 0);
-  backup->kind = g_strcmp0 (row_text (rows, row, COL_KIND), "compact") == 0 ? LH_BACKUP_COMPACT
-                                                                           : LH_BACKUP_EXACT;
+  backup->kind = kind_from_text (row_text (rows, row, COL_KIND));
   if (row_integer (rows, row, COL_COMPRESSED) != 0)
     backup->flags |= LH_BACKUP_GZIP;
   if (row_integer (rows, row, COL_SAFETY) != 0)
@@ -1349,7 +1396,7 @@ record_backup (Job         *job,
   params_add_text (params, path);
   params_add_text (params, created_text);
   params_add_integer (params, info.st_size);
-  params_add_text (params, job->kind == LH_BACKUP_COMPACT ? "compact" : "exact");
+  params_add_text (params, kind_to_text (job->kind));
   params_add_integer (params, (job->flags & LH_BACKUP_GZIP) != 0);
   params_add_integer (params, (job->flags & LH_BACKUP_SAFETY) != 0);
   params_add_text (params, job->note);
@@ -1386,7 +1433,9 @@ publish (Job           *job,
          GCancellable  *cancellable,
          GError       **error)
 {
-  const char *extension = job->flags & LH_BACKUP_GZIP ? ".sqlite.gz" : ".sqlite";
+  const char *extension = job->kind == LH_BACKUP_DUMP
+    ? (job->flags & LH_BACKUP_GZIP ? ".sql.gz" : ".sql")
+    : (job->flags & LH_BACKUP_GZIP ? ".sqlite.gz" : ".sqlite");
   g_autofree char *path = NULL;
   LhBackup *backup;
 
@@ -1498,6 +1547,437 @@ create_thread (GTask        *task,
     g_task_return_pointer (task, backup, g_object_unref);
 }
 
+/* Remote databases: SQL dumps. */
+
+static gboolean check_backup    (Job           *job,
+                                 GCancellable  *cancellable,
+                                 const char   **plain,
+                                 GError       **error);
+static gboolean record_verified (Job           *job,
+                                 GError       **error);
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* Waits on the job thread's own context for what an asynchronous call stores in *result. */
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return *result;
+}
+
+/* Errors of a remote database or a dump keep their domain and say what they were about. */
+static void
+set_dump_error (GError     **error,
+                GError      *cause,
+                const char  *doing)
+{
+  gboolean cancelled = g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_propagate_error (error, cause);
+  if (!cancelled)
+    g_prefix_error (error, "%s", doing);
+}
+
+/* Loads the dump at path into a new temporary SQLite file of the job's folder: the
+ * check that a dump is whole and sound (integrity_check follows); its path. */
+static const char *
+load_dump (Job           *job,
+           const char    *path,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strconcat (base, ".sqlite", NULL);
+  const char *temp = NULL;
+  GError *load_error = NULL;
+
+  if (make_folder (job->folder, error))
+    temp = make_temp_file (job, job->folder, name, error);
+  if (temp == NULL)
+    return NULL;
+  if (!lh_sql_dump_load_into_file (path, temp, cancellable, &load_error))
+    {
+      g_autofree char *shown = g_filename_display_name (path);
+
+      if (g_error_matches (load_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, load_error);
+      else
+        {
+          g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                       _("The dump “%s” does not load: %s"), shown, load_error->message);
+          g_error_free (load_error);
+        }
+      return NULL;
+    }
+  return temp;
+}
+
+static void
+dump_progress_cb (goffset  current,
+                  goffset  total,
+                  gpointer data)
+{
+  Job *job = data;
+
+  progress_report (&job->progress, current, total);
+}
+
+/* Writes the dump of the job's connection into temp: D1's export, or LhSqlDump. */
+static gboolean
+write_dump (Job           *job,
+            const char    *temp,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *dump_error = NULL;
+  gboolean ok;
+
+  if (LH_IS_D1_CONNECTION (job->connection))
+    {
+      lh_d1_export_async (LH_D1_CONNECTION (job->connection), temp, cancellable, dump_progress_cb,
+                          job, store_result_cb, &result);
+      ok = lh_d1_export_finish (wait_for (&result), &dump_error);
+    }
+  else
+    {
+      lh_sql_dump_write_async (job->connection, temp, cancellable, dump_progress_cb, job,
+                               store_result_cb, &result);
+      ok = lh_sql_dump_write_finish (wait_for (&result), &dump_error);
+    }
+  if (!ok)
+    set_dump_error (error, dump_error, _("The database could not be dumped: "));
+  return ok;
+}
+
+/* Makes, checks and lists a dump of the job's remote database. */
+static LhBackup *
+create_dump (Job           *job,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
+  g_autofree char *name = g_strconcat (base, ".sql", NULL);
+  g_autofree char *compressed_name = g_strconcat (base, ".sql.gz", NULL);
+  const char *temp = NULL;
+  const char *loaded;
+
+  remove_stale_temp_files (job);
+  if (!make_folder (job->folder, error) ||
+      (temp = make_temp_file (job, job->folder, name, error)) == NULL ||
+      !write_dump (job, temp, cancellable, error) || !sync_temp_file (job, temp, error))
+    return NULL;
+  if (job->flags & LH_BACKUP_GZIP)
+    {
+      g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+      const char *compressed = make_temp_file (job, job->folder, compressed_name, error);
+      GError *stream_error = NULL;
+
+      if (compressed == NULL)
+        return NULL;
+      if (!convert_file (temp, compressed, G_CONVERTER (compressor), cancellable, &stream_error))
+        {
+          set_stream_error (error, stream_error, job->folder);
+          return NULL;
+        }
+      if (!sync_temp_file (job, compressed, error))
+        return NULL;
+      temp = compressed;
+    }
+  loaded = load_dump (job, temp, cancellable, error);
+  if (loaded == NULL ||
+      !lh_sqlite_copy_check_integrity (loaded, job->database, &sqlite_errors, cancellable, error))
+    return NULL;
+  return publish (job, temp, base, now, cancellable, error);
+}
+
+static void
+create_dump_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  GError *error = NULL;
+  LhBackup *backup;
+
+  g_main_context_push_thread_default (context);
+  backup = create_dump (job, cancellable, &error);
+  g_main_context_pop_thread_default (context);
+  remove_temp_files (job);
+  if (backup == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, backup, g_object_unref);
+}
+
+/* Whether the file at path is an SQLite database (by its header), not a dump. */
+static gboolean
+is_sqlite_file (const char *path)
+{
+  static const char header[16] = "SQLite format 3";
+  char head[16] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  gboolean sqlite;
+
+  if (file == NULL)
+    return FALSE;
+  sqlite = fread (head, 1, sizeof head, file) == sizeof head && memcmp (head, header, sizeof head) == 0;
+  fclose (file);
+  return sqlite;
+}
+
+/* The dump of the SQLite file at path, written into a temporary file; its path. */
+static const char *
+dump_sqlite_file (Job           *job,
+                  const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strconcat (base, ".sql", NULL);
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) written = NULL;
+  g_autoptr(LhLocalConnection) local = NULL;
+  GError *dump_error = NULL;
+  const char *temp;
+
+  if (!make_folder (job->folder, error) ||
+      (temp = make_temp_file (job, job->folder, name, error)) == NULL)
+    return NULL;
+  lh_local_connection_open_async (path, LH_LOCAL_OPEN_READ_ONLY,
+                                  LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS, cancellable,
+                                  store_result_cb, &opened);
+  local = lh_local_connection_open_finish (wait_for (&opened), &dump_error);
+  if (local != NULL)
+    {
+      lh_sql_dump_write_async (LH_CONNECTION (local), temp, cancellable, NULL, NULL,
+                               store_result_cb, &written);
+      if (lh_sql_dump_write_finish (wait_for (&written), &dump_error))
+        return temp;
+    }
+  set_dump_error (error, dump_error, _("The file to import could not be read: "));
+  return NULL;
+}
+
+/* A file D1 imports: DROPs of what the database holds now, then the dump at dump_path. */
+static const char *
+make_d1_import_file (Job           *job,
+                     const char    *dump_path,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhResultSet) objects = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GString) drops = g_string_new ("PRAGMA defer_foreign_keys=TRUE;\n");
+  GError *query_error = NULL;
+  const char *temp = make_temp_file (job, job->folder, "import.sql", error);
+
+  if (temp == NULL)
+    return NULL;
+  lh_connection_execute_async (job->connection,
+                               "SELECT type, name FROM sqlite_schema"
+                               " WHERE type IN ('table', 'view', 'trigger')"
+                               " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                               " AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'"
+                               " ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
+                               NULL, 0, cancellable, store_result_cb, &result);
+  objects = lh_connection_execute_finish (job->connection, wait_for (&result), &query_error);
+  if (objects == NULL)
+    {
+      set_dump_error (error, query_error, _("The database’s tables could not be listed: "));
+      return NULL;
+    }
+  for (guint i = 0; i < lh_result_set_get_n_rows (objects); i++)
+    {
+      const LhValue *type = lh_result_set_get_value (objects, i, 0);
+      const LhValue *object = lh_result_set_get_value (objects, i, 1);
+      g_autofree char *keyword = NULL;
+      g_autofree char *quoted = NULL;
+
+      if (type->kind != LH_VALUE_TEXT || object->kind != LH_VALUE_TEXT)
+        continue;
+      keyword = g_ascii_strup (type->v.text.data, -1);
+      quoted = lh_sql_quote_identifier (object->v.text.data);
+      g_string_append_printf (drops, "DROP %s IF EXISTS %s;\n", keyword, quoted);
+    }
+  file = g_file_new_for_path (temp);
+  output = G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_NONE, cancellable, error));
+  input = lh_sql_dump_open (dump_path, cancellable, error);
+  if (output == NULL || input == NULL ||
+      !g_output_stream_write_all (output, drops->str, drops->len, NULL, cancellable, error) ||
+      g_output_stream_splice (output, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable,
+                              error) < 0)
+    return NULL;
+  return temp;
+}
+
+/* Replaces the remote database's contents with the dump at dump_path, all or nothing. */
+static gboolean
+load_into_remote (Job           *job,
+                  const char    *dump_path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *load_error = NULL;
+  gboolean ok;
+
+  if (LH_IS_D1_CONNECTION (job->connection))
+    {
+      const char *import = make_d1_import_file (job, dump_path, cancellable, error);
+      g_autofree char *bookmark = NULL;
+
+      if (import == NULL)
+        return FALSE;
+      lh_d1_import_async (LH_D1_CONNECTION (job->connection), import, cancellable,
+                          store_result_cb, &result);
+      bookmark = lh_d1_import_finish (wait_for (&result), &load_error);
+      ok = bookmark != NULL;
+    }
+  else
+    {
+      lh_sql_dump_load_async (job->connection, dump_path, cancellable, dump_progress_cb, job,
+                              store_result_cb, &result);
+      ok = lh_sql_dump_load_finish (wait_for (&result), &load_error);
+    }
+  if (!ok)
+    set_dump_error (error, load_error, _("Nothing was changed: "));
+  return ok;
+}
+
+/* Imports the file (a backup of the catalog, an SQLite file or a dump) into the remote
+ * database: checked first, then a safety dump of the database, then the load. */
+static gboolean
+import_into_remote (Job           *job,
+                    const char    *path,
+                    GCancellable  *cancellable,
+                    LhBackup     **safety,
+                    GError       **error)
+{
+  const char *dump = path;
+  const char *loaded;
+
+  remove_stale_temp_files (job);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
+                   _("“%s” is gone: it was moved or deleted."), name);
+      return FALSE;
+    }
+  if (is_sqlite_file (path))
+    {
+      if (!lh_sqlite_copy_check_integrity (path, path, &sqlite_errors, cancellable, error))
+        return FALSE;
+      dump = dump_sqlite_file (job, path, cancellable, error);
+      if (dump == NULL)
+        return FALSE;
+    }
+  loaded = load_dump (job, dump, cancellable, error);
+  if (loaded == NULL ||
+      !lh_sqlite_copy_check_integrity (loaded, path, &sqlite_errors, cancellable, error))
+    return FALSE;
+  *safety = create_dump (job, cancellable, error);
+  return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+         load_into_remote (job, dump, cancellable, error);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  GError *error = NULL;
+  LhBackup *safety = NULL;
+  gboolean ok;
+
+  g_main_context_push_thread_default (context);
+  ok = import_into_remote (job, job->target_path, cancellable, &safety, &error);
+  g_main_context_pop_thread_default (context);
+  remove_temp_files (job);
+  if (ok)
+    g_task_return_pointer (task, safety, g_object_unref);
+  else
+    {
+      g_clear_object (&safety);
+      g_task_return_error (task, error);
+    }
+}
+
+/* Writes the checked backup as an SQLite file at the job's target path, in place of what
+ * is there (a temporary file beside it, synced, renamed over it). */
+static gboolean
+save_as_file (Job           *job,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree char *folder = g_path_get_dirname (job->target_path);
+  g_autofree char *base = g_path_get_basename (job->target_path);
+  const char *plain = NULL;
+  const char *temp;
+  GError *copy_error = NULL;
+  g_autoptr(GFile) from = NULL;
+  g_autoptr(GFile) to = NULL;
+
+  if (!check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
+    return FALSE;
+  temp = make_temp_file (job, folder, base, error);
+  if (temp == NULL)
+    return FALSE;
+  from = g_file_new_for_path (plain);
+  to = g_file_new_for_path (temp);
+  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
+    {
+      set_stream_error (error, copy_error, folder);
+      return FALSE;
+    }
+  if (!sync_temp_file (job, temp, error))
+    return FALSE;
+  if (g_rename (temp, job->target_path) != 0)
+    {
+      set_file_error (error, errno, job->target_path);
+      return FALSE;
+    }
+  lh_file_sync_folder (folder);
+  return TRUE;
+}
+
+static void
+save_as_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  gboolean ok = save_as_file (job, cancellable, &error);
+
+  remove_temp_files (job);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 /* Verifying. */
 
 /* Checks the backup, decompressed first if need be; *plain is then the path of the
@@ -1524,7 +2004,9 @@ check_backup (Job           *job,
                      _("The backup “%s” is gone: its file was moved or deleted."), name);
       return FALSE;
     }
-  if (job->backup_flags & LH_BACKUP_GZIP)
+  if (job->backup_kind == LH_BACKUP_DUMP)
+    path = load_dump (job, path, cancellable, error);
+  else if (job->backup_flags & LH_BACKUP_GZIP)
     path = decompress (job, path, base, job->backup_path, cancellable, error);
   if (path == NULL ||
       !lh_sqlite_copy_check_integrity (path, job->backup_path, &sqlite_errors, cancellable, error))
@@ -1955,6 +2437,7 @@ struct _LhBackupCatalog
   char *folder;
   char *stem;
   char *catalog_path;
+  gboolean remote;
 };
 
 G_DEFINE_FINAL_TYPE (LhBackupCatalog, lh_backup_catalog, G_TYPE_OBJECT)
@@ -1993,10 +2476,12 @@ lh_backup_catalog_new (const char *database)
   g_return_val_if_fail (database != NULL && *database != '\0', NULL);
 
   self = g_object_new (LH_TYPE_BACKUP_CATALOG, NULL);
-  self->database = g_canonicalize_filename (database, NULL);
+  /* A remote database is named by its location (d1://ACCOUNT/ID, a libSQL URL). */
+  self->remote = strstr (database, "://") != NULL;
+  self->database = self->remote ? g_strdup (database) : g_canonicalize_filename (database, NULL);
   key = folder_key (self->database);
   self->folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", key, NULL);
-  self->stem = file_stem (self->database);
+  self->stem = self->remote ? remote_stem (self->database) : file_stem (self->database);
   self->catalog_path = g_build_filename (g_get_user_data_dir (), "litehouse", "catalog.sqlite",
                                          NULL);
   return self;
@@ -2042,6 +2527,7 @@ job_new_for_backup (LhBackupCatalog *self,
   job->backup_id = backup->id;
   job->backup_path = g_strdup (backup->path);
   job->backup_branch = g_strdup (backup->branch);
+  job->backup_kind = backup->kind;
   job->backup_flags = backup->flags;
   return job;
 }
@@ -2331,4 +2817,130 @@ lh_backup_catalog_prune_finish (LhBackupCatalog  *self,
                         0);
   n_deleted = g_task_propagate_int (G_TASK (result), error);
   return n_deleted > 0 ? n_deleted : 0;
+}
+
+/* Remote databases */
+
+/* Whether the catalog is a remote database's (made for a location, not a file). */
+gboolean
+lh_backup_catalog_get_remote (LhBackupCatalog *self)
+{
+  g_return_val_if_fail (LH_IS_BACKUP_CATALOG (self), FALSE);
+  return self->remote;
+}
+
+void
+lh_backup_catalog_create_dump_async (LhBackupCatalog       *self,
+                                     LhConnection          *connection,
+                                     LhBackupFlags          flags,
+                                     const char            *note,
+                                     GCancellable          *cancellable,
+                                     GFileProgressCallback  progress,
+                                     gpointer               progress_data,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (LH_IS_CONNECTION (connection));
+
+  job = job_new (self);
+  job->kind = LH_BACKUP_DUMP;
+  job->flags = flags & (LH_BACKUP_GZIP | LH_BACKUP_SAFETY);
+  job->note = g_strdup (note);
+  job->connection = g_object_ref (connection);
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_create_dump_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, create_dump_thread);
+}
+
+LhBackup *
+lh_backup_catalog_create_dump_finish (LhBackupCatalog  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_create_dump_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+lh_backup_catalog_import_async (LhBackupCatalog       *self,
+                                LhConnection          *connection,
+                                const char            *path,
+                                GCancellable          *cancellable,
+                                GFileProgressCallback  progress,
+                                gpointer               progress_data,
+                                GAsyncReadyCallback    callback,
+                                gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (LH_IS_CONNECTION (connection));
+  g_return_if_fail (path != NULL);
+
+  name = g_filename_display_basename (path);
+  job = job_new (self);
+  job->kind = LH_BACKUP_DUMP;
+  job->flags = LH_BACKUP_SAFETY;
+  job->note = g_strdup_printf (_("Taken before loading “%s”."), name);
+  job->connection = g_object_ref (connection);
+  job->target_path = g_strdup (path);
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_import_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, import_thread);
+}
+
+LhBackup *
+lh_backup_catalog_import_finish (LhBackupCatalog  *self,
+                                 GAsyncResult     *result,
+                                 GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_import_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+lh_backup_catalog_save_as_async (LhBackupCatalog     *self,
+                                 LhBackup            *backup,
+                                 const char          *path,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (is_own_backup (self, backup));
+  g_return_if_fail (path != NULL);
+
+  job = job_new_for_backup (self, backup);
+  job->target_path = g_strdup (path);
+  task = job_task_new (self, job, lh_backup_catalog_save_as_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, save_as_thread);
+}
+
+gboolean
+lh_backup_catalog_save_as_finish (LhBackupCatalog  *self,
+                                  GAsyncResult     *result,
+                                  GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lh_backup_catalog_save_as_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

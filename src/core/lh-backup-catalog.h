@@ -53,6 +53,8 @@
 
 #include <gio/gio.h>
 
+#include "lh-connection.h"
+
 G_BEGIN_DECLS
 
 #define LH_BACKUP_ERROR (lh_backup_error_quark ())
@@ -74,6 +76,7 @@ typedef enum
 {
   LH_BACKUP_EXACT,     /* page for page, through the online backup API */
   LH_BACKUP_COMPACT,   /* VACUUM INTO: no free pages, indexes rebuilt */
+  LH_BACKUP_DUMP,      /* an SQL dump (.sql, .sql.gz): a remote database's backup */
 } LhBackupKind;
 
 typedef enum /*< flags >*/
@@ -221,5 +224,59 @@ void             lh_backup_catalog_create_branch_async  (LhBackupCatalog       *
 LhBackup        *lh_backup_catalog_create_branch_finish (LhBackupCatalog       *self,
                                                          GAsyncResult          *result,
                                                          GError               **error);
+
+/* Remote databases (D1, libSQL): a catalog made with lh_backup_catalog_new() for the
+ * location's text (d1://ACCOUNT/ID, the libSQL URL; never a token) keeps their backups,
+ * which are SQL dumps (LH_BACKUP_DUMP, .sql or gzip .sql.gz). List, verify (the dump is
+ * loaded into a temporary SQLite file and checked with integrity_check), delete and prune
+ * as for a local database. Each of these operations uses connection from the job's thread:
+ * give it a connection of its own, which nothing else uses meanwhile. */
+gboolean         lh_backup_catalog_get_remote     (LhBackupCatalog     *self);
+
+/* Takes an SQL dump of connection's database (D1: its export; libSQL and others: LhSqlDump
+ * in one read transaction) and keeps it as a backup once it loads into a sound database;
+ * flags: LH_BACKUP_GZIP, LH_BACKUP_SAFETY. progress: rows (D1: bytes) of the dump. */
+void             lh_backup_catalog_create_dump_async  (LhBackupCatalog       *self,
+                                                       LhConnection          *connection,
+                                                       LhBackupFlags          flags,
+                                                       const char            *note,
+                                                       GCancellable          *cancellable,
+                                                       GFileProgressCallback  progress,
+                                                       gpointer               progress_data,
+                                                       GAsyncReadyCallback    callback,
+                                                       gpointer               user_data);
+LhBackup        *lh_backup_catalog_create_dump_finish (LhBackupCatalog       *self,
+                                                       GAsyncResult          *result,
+                                                       GError               **error);
+
+/* Replaces connection's database with the file at path: a dump of the catalog (restoring
+ * it), another SQL dump, or an SQLite file (a local database or backup, dumped first). The
+ * file is checked first (it must load into a sound database), then a safety dump of the
+ * database is taken (LH_BACKUP_SAFETY), then the database's tables, views and triggers are
+ * replaced by the file's, all or nothing: on D1 one import, elsewhere one transaction. The
+ * finish gives the safety backup. */
+void             lh_backup_catalog_import_async   (LhBackupCatalog       *self,
+                                                   LhConnection          *connection,
+                                                   const char            *path,
+                                                   GCancellable          *cancellable,
+                                                   GFileProgressCallback  progress,
+                                                   gpointer               progress_data,
+                                                   GAsyncReadyCallback    callback,
+                                                   gpointer               user_data);
+LhBackup        *lh_backup_catalog_import_finish  (LhBackupCatalog       *self,
+                                                   GAsyncResult          *result,
+                                                   GError               **error);
+
+/* Writes backup, checked, as an SQLite file at path (a dump loaded, a gzip backup
+ * decompressed), in place of any file there: written beside it, synced, renamed over it. */
+void             lh_backup_catalog_save_as_async  (LhBackupCatalog     *self,
+                                                   LhBackup            *backup,
+                                                   const char          *path,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         lh_backup_catalog_save_as_finish (LhBackupCatalog     *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "lh-bundle.h"
 #include "lh-connection.h"
 #include "lh-cursor.h"
+#include "lh-d1-admin.h"
 #include "lh-d1-connection.h"
 #include "lh-demo.h"
 #include "lh-edit-set.h"

@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "lh-d1-connection.h"
+#include "lh-d1-connection-private.h"
 #include "lh-error.h"
 #include "lh-hrana.h"
 #include "lh-offset-cursor.h"
@@ -395,6 +395,33 @@ database_url (LhD1Connection *self,
   g_autofree char *database = g_uri_escape_string (self->database_id, NULL, FALSE);
 
   return g_strdup_printf ("%s/accounts/%s/d1/database/%s%s", self->base_url, account, database, suffix);
+}
+
+LhHttpClient *
+lh_d1_connection_get_http (LhD1Connection *self)
+{
+  return self->http;
+}
+
+const char *
+lh_d1_connection_get_token (LhD1Connection *self)
+{
+  return self->token;
+}
+
+char *
+lh_d1_connection_dup_url (LhD1Connection *self,
+                          const char     *suffix)
+{
+  return database_url (self, suffix);
+}
+
+JsonNode *
+lh_d1_read_envelope (LhHttpResponse  *response,
+                     const char      *sql,
+                     GError         **error)
+{
+  return read_envelope (response, sql, error);
 }
 
 static void
