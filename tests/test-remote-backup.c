@@ -147,6 +147,19 @@ import (Fixture     *fixture,
                                           error);
 }
 
+static LhBackup *
+restore_dump (Fixture   *fixture,
+              LhBackup  *backup,
+              GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  lh_backup_catalog_restore_dump_async (fixture->catalog, backup, fixture->job, NULL, NULL, NULL,
+                                        lh_test_store_result_cb, &result);
+  return lh_backup_catalog_import_finish (fixture->catalog, lh_test_wait_for_result (&result),
+                                          error);
+}
+
 static GListModel *
 list (Fixture *fixture)
 {
@@ -218,6 +231,7 @@ test_dump_and_restore (Fixture       *fixture,
   g_autofree char *saved = NULL;
   g_autofree char *saved_path = g_build_filename (fixture->dir, "saved.sqlite", NULL);
   g_autofree char *text = NULL;
+  g_autofree char *note = NULL;
 
   backup = create_dump (fixture, LH_BACKUP_FLAGS_NONE, &error);
   g_assert_no_error (error);
@@ -236,9 +250,11 @@ test_dump_and_restore (Fixture       *fixture,
   lh_test_run_ok (fixture->connection, "CREATE TABLE extra (x)");
   lh_test_run_ok (fixture->connection, "DROP VIEW user_posts");
   changed = lh_test_dump (fixture->connection);
-  safety = import (fixture, lh_backup_get_path (backup), &error);
+  safety = restore_dump (fixture, backup, &error);
   g_assert_no_error (error);
   g_assert_true (lh_backup_get_flags (safety) & LH_BACKUP_SAFETY);
+  note = g_strdup_printf ("Taken before restoring backup #%" G_GINT64_FORMAT ".", lh_backup_get_id (backup));
+  g_assert_cmpstr (lh_backup_get_note (safety), ==, note);
   after = lh_test_dump (fixture->connection);
   g_assert_cmpstr (after, ==, before);
 

@@ -6,6 +6,7 @@
  * of a D1 database in the grid. */
 #include "config.h"
 
+#include "lh-backups-page.h"
 #include "lh-connect-dialog.h"
 #include "lh-result-view.h"
 #include "lh-test-server.h"
@@ -185,11 +186,15 @@ test_libsql (Fixture       *fixture,
                             "refused the connection"));
 }
 
-static void
-test_d1 (Fixture       *fixture,
-         gconstpointer  data)
+/* Starts the D1 server with "production" (d1-prod) holding items, and connects the window
+ * to it through the Connect dialog; the connection that put the data there comes back in
+ * *setup. */
+static LhTestServer *
+connect_d1 (Fixture       *fixture,
+            LhConnection **setup_out,
+            gboolean       screenshot)
 {
-  g_autoptr(LhTestServer) server = NULL;
+  LhTestServer *server;
   g_autofree char *base = NULL;
   LhConnectDialog *dialog;
   AdwComboRow *databases;
@@ -224,14 +229,218 @@ test_d1 (Fixture       *fixture,
   run_dialog_action (dialog, "connect.test");
   g_assert_cmpstr (lh_connect_dialog_get_status (dialog), ==, "Connected to “production” (Cloudflare D1).");
   lh_test_settle ();
-  lh_test_save_screenshot (GTK_WIDGET (dialog), "connect-dialog-d1.png");
+  if (screenshot)
+    lh_test_save_screenshot (GTK_WIDGET (dialog), "connect-dialog-d1.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL));
   g_assert_true (lh_test_wait_until (window_shows_database, fixture->window, 30000));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "production");
-  use_database (fixture, "d1-grid.png");
+  if (setup_out != NULL)
+    *setup_out = g_steal_pointer (&setup);
+  return server;
+}
 
+static void test_libsql_backups (Fixture       *fixture,
+                                 gconstpointer  data);
+
+static void
+test_d1 (Fixture       *fixture,
+         gconstpointer  data)
+{
+  g_autoptr(LhTestServer) server = connect_d1 (fixture, NULL, TRUE);
+
+  use_database (fixture, "d1-grid.png");
   g_unsetenv ("CLOUDFLARE_API_BASE_URL");
+}
+
+/* Backups of a remote database */
+
+static gboolean
+message_shown (gpointer data)
+{
+  return lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static AdwMessageDialog *
+wait_for_message (void)
+{
+  g_assert_true (lh_test_wait_until (message_shown, NULL, 30000));
+  return ADW_MESSAGE_DIALOG (lh_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static void
+answer (AdwMessageDialog *dialog,
+        const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  lh_test_settle ();
+}
+
+typedef struct
+{
+  LhBackupsPage *page;
+  guint          n;
+} Awaited;
+
+static gboolean
+has_backups (gpointer data)
+{
+  Awaited *awaited = data;
+  GListModel *backups = lh_backups_page_get_backups (awaited->page);
+
+  return !lh_backups_page_get_busy (awaited->page) && backups != NULL &&
+         g_list_model_get_n_items (backups) == awaited->n;
+}
+
+static void
+wait_for_backups (LhBackupsPage *page,
+                  guint          n)
+{
+  Awaited awaited = { page, n };
+
+  g_assert_true (lh_test_wait_until (has_backups, &awaited, 60000));
+}
+
+static gboolean
+page_idle (gpointer page)
+{
+  return !lh_backups_page_get_busy (page);
+}
+
+static gboolean
+page_listed (gpointer page)
+{
+  return lh_backups_page_get_backups (page) != NULL && !lh_backups_page_get_busy (page);
+}
+
+static gint64
+count_items (Fixture *fixture)
+{
+  return lh_test_query_integer (lh_window_get_connection (fixture->window), "SELECT count(*) FROM items");
+}
+
+/* Back Up Now through its dialog, then Restore through its confirmation, which brings the
+ * rows back and keeps a safety dump. */
+static LhBackupsPage *
+back_up_and_restore (Fixture      *fixture,
+                     LhConnection *other,
+                     const char   *prefix)
+{
+  LhBackupsPage *page = lh_window_open_backups (fixture->window);
+  AdwMessageDialog *dialog;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autofree char *shot = NULL;
+  guint n;
+
+  /* The catalog is the test build's: earlier runs may have left backups of the same D1. */
+  g_assert_nonnull (page);
+  g_assert_true (lh_test_wait_until (page_listed, page, 30000));
+  n = g_list_model_get_n_items (lh_backups_page_get_backups (page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.back-up", NULL));
+  dialog = wait_for_message ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Back Up Now");
+  shot = g_strdup_printf ("%s-backup-dialog.png", prefix);
+  lh_test_save_screenshot (GTK_WIDGET (dialog), shot);
+  answer (dialog, "back-up");
+  wait_for_backups (page, n + 1);
+  backup = g_list_model_get_item (lh_backups_page_get_backups (page), 0);
+  g_assert_cmpint (lh_backup_get_kind (backup), ==, LH_BACKUP_DUMP);
+
+  lh_test_run_ok (other, "DELETE FROM items WHERE id > 10");
+  g_assert_cmpint (count_items (fixture), ==, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.restore", "x",
+                                             lh_backup_get_id (backup)));
+  dialog = wait_for_message ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restore This Backup?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "will be replaced by those of this backup"));
+  g_free (shot);
+  shot = g_strdup_printf ("%s-restore-confirm.png", prefix);
+  lh_test_save_screenshot (GTK_WIDGET (dialog), shot);
+  answer (dialog, "replace");
+  wait_for_backups (page, n + 2);
+  g_assert_cmpint (count_items (fixture), ==, 30);
+  g_free (shot);
+  shot = g_strdup_printf ("%s-backups-catalog.png", prefix);
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), shot);
+  return page;
+}
+
+/* Waits for the wall clock's next second, so that what happens after is at a later one. */
+static void
+next_second (void)
+{
+  gint64 now = g_get_real_time ();
+
+  g_usleep (G_USEC_PER_SEC - now % G_USEC_PER_SEC + 50000);
+}
+
+static void
+test_d1_backups (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(LhConnection) setup = NULL;
+  g_autoptr(LhTestServer) server = connect_d1 (fixture, &setup, FALSE);
+  LhBackupsPage *page = back_up_and_restore (fixture, setup, "d1");
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *text = NULL;
+  AdwMessageDialog *dialog;
+
+  /* Time Travel: the moment before a delete, found and restored. */
+  next_second ();
+  time = g_date_time_new_now_local ();
+  text = g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+  next_second ();
+  lh_test_run_ok (setup, "DELETE FROM items WHERE id <= 20");
+  g_assert_cmpint (count_items (fixture), ==, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.time-travel", NULL));
+  dialog = wait_for_message ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restore to a Point in Time");
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), text);
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "d1-time-travel.png");
+  answer (dialog, "find");
+  dialog = wait_for_message ();
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_heading (dialog), "Restore to "));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "restore point"));
+  lh_test_save_screenshot (GTK_WIDGET (dialog), "d1-time-travel-confirm.png");
+  answer (dialog, "restore");
+  g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+  g_assert_cmpint (count_items (fixture), ==, 30);
+
+  /* A time that is not one says so. */
+  lh_backups_page_find_restore_point (page, "yesterday-ish");
+  dialog = wait_for_message ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Which Time?");
+  answer (dialog, "close");
+  g_unsetenv ("CLOUDFLARE_API_BASE_URL");
+}
+
+/* libSQL: the same through a connection of the page's own; the window's stays usable. */
+static void
+test_libsql_backups (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(LhTestServer) server = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhConnection) other = NULL;
+  g_autoptr(GError) error = NULL;
+  LhConnectDialog *dialog;
+
+  lh_test_make_db (fixture->path, ITEMS_SQL);
+  server = lh_test_server_start ("hrana-server.mjs", "--db", fixture->path, "--token", TOKEN, NULL);
+  url = lh_test_server_url (server, "");
+  dialog = open_dialog (fixture, "libsql");
+  fill (dialog, "URL (libsql://…)", url);
+  fill (dialog, "Auth Token", TOKEN);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL));
+  g_assert_true (lh_test_wait_until (window_shows_database, fixture->window, 30000));
+  lh_libsql_connection_open_async (url, TOKEN, NULL, NULL, lh_test_store_result_cb, &result);
+  other = LH_CONNECTION (lh_libsql_connection_open_finish (lh_test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  back_up_and_restore (fixture, other, "libsql");
+  run_query (lh_window_get_query_page (fixture->window), "SELECT count(*) FROM items");
+  g_assert_true (g_str_has_prefix (lh_query_page_get_status (lh_window_get_query_page (fixture->window)), "1 row · "));
 }
 
 int
@@ -250,6 +459,8 @@ main (int    argc,
 
   ADD ("/remote-window/libsql", test_libsql);
   ADD ("/remote-window/d1", test_d1);
+  ADD ("/remote-window/d1-backups", test_d1_backups);
+  ADD ("/remote-window/libsql-backups", test_libsql_backups);
 
 #undef ADD
 

@@ -2869,6 +2869,32 @@ lh_backup_catalog_create_dump_finish (LhBackupCatalog  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+start_import (LhBackupCatalog       *self,
+              LhConnection          *connection,
+              const char            *path,
+              char                  *note,
+              GCancellable          *cancellable,
+              GFileProgressCallback  progress,
+              gpointer               progress_data,
+              GAsyncReadyCallback    callback,
+              gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job = job_new (self);
+
+  job->kind = LH_BACKUP_DUMP;
+  job->flags = LH_BACKUP_SAFETY;
+  job->note = note;
+  job->connection = g_object_ref (connection);
+  job->target_path = g_strdup (path);
+  job->progress.callback = progress;
+  job->progress.data = progress_data;
+  task = job_task_new (self, job, lh_backup_catalog_import_async, TRUE, cancellable, callback,
+                       user_data);
+  g_task_run_in_thread (task, import_thread);
+}
+
 void
 lh_backup_catalog_import_async (LhBackupCatalog       *self,
                                 LhConnection          *connection,
@@ -2879,27 +2905,37 @@ lh_backup_catalog_import_async (LhBackupCatalog       *self,
                                 GAsyncReadyCallback    callback,
                                 gpointer               user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *name = NULL;
-  Job *job;
 
   g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
   g_return_if_fail (LH_IS_CONNECTION (connection));
   g_return_if_fail (path != NULL);
 
   name = g_filename_display_basename (path);
-  job = job_new (self);
-  job->kind = LH_BACKUP_DUMP;
-  job->flags = LH_BACKUP_SAFETY;
-  job->note = g_strdup_printf (_("Taken before loading “%s”."), name);
-  job->connection = g_object_ref (connection);
-  job->target_path = g_strdup (path);
-  job->progress.callback = progress;
-  job->progress.data = progress_data;
-  task = job_task_new (self, job, lh_backup_catalog_import_async, TRUE, cancellable, callback,
-                       user_data);
-  g_task_run_in_thread (task, import_thread);
+  start_import (self, connection, path, g_strdup_printf (_("Taken before loading “%s”."), name),
+                cancellable, progress, progress_data, callback, user_data);
 }
+
+/* Restores backup, a dump of the catalog, over connection's database: an import of its
+ * file whose safety backup's note names it. Finish with lh_backup_catalog_import_finish(). */
+void
+lh_backup_catalog_restore_dump_async (LhBackupCatalog       *self,
+                                      LhBackup              *backup,
+                                      LhConnection          *connection,
+                                      GCancellable          *cancellable,
+                                      GFileProgressCallback  progress,
+                                      gpointer               progress_data,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data)
+{
+  g_return_if_fail (LH_IS_BACKUP_CATALOG (self));
+  g_return_if_fail (is_own_backup (self, backup));
+  g_return_if_fail (LH_IS_CONNECTION (connection));
+
+  start_import (self, connection, backup->path, safety_note (backup), cancellable, progress,
+                progress_data, callback, user_data);
+}
+
 
 LhBackup *
 lh_backup_catalog_import_finish (LhBackupCatalog  *self,

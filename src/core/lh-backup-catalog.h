@@ -266,6 +266,16 @@ void             lh_backup_catalog_import_async   (LhBackupCatalog       *self,
 LhBackup        *lh_backup_catalog_import_finish  (LhBackupCatalog       *self,
                                                    GAsyncResult          *result,
                                                    GError               **error);
+/* The import of backup (a dump of this catalog), its safety note naming it; finish with
+ * lh_backup_catalog_import_finish(). */
+void             lh_backup_catalog_restore_dump_async (LhBackupCatalog       *self,
+                                                       LhBackup              *backup,
+                                                       LhConnection          *connection,
+                                                       GCancellable          *cancellable,
+                                                       GFileProgressCallback  progress,
+                                                       gpointer               progress_data,
+                                                       GAsyncReadyCallback    callback,
+                                                       gpointer               user_data);
 
 /* Writes backup, checked, as an SQLite file at path (a dump loaded, a gzip backup
  * decompressed), in place of any file there: written beside it, synced, renamed over it. */

@@ -917,6 +917,18 @@ lh_libsql_connection_open_async (const char          *url,
   probe_version (self, task);
 }
 
+/* Opens another connection to self's database, with its token and a client of its own:
+ * for work (a dump, a load) whose transaction must not be the user's. */
+void
+lh_libsql_connection_open_another_async (LhLibsqlConnection  *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_return_if_fail (LH_IS_LIBSQL_CONNECTION (self));
+  lh_libsql_connection_open_async (self->url, self->token, NULL, cancellable, callback, user_data);
+}
+
 LhLibsqlConnection *
 lh_libsql_connection_open_finish (GAsyncResult  *result,
                                   GError       **error)

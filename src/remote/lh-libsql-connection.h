@@ -21,6 +21,10 @@ void                lh_libsql_connection_open_async    (const char          *url
                                                         gpointer             user_data);
 LhLibsqlConnection *lh_libsql_connection_open_finish   (GAsyncResult        *result,
                                                         GError             **error);
+void                lh_libsql_connection_open_another_async (LhLibsqlConnection  *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);   /* finish: lh_libsql_connection_open_finish() */
 guint               lh_libsql_connection_get_version   (LhLibsqlConnection  *self);
 char               *lh_libsql_normalize_url            (const char          *url,
                                                         GError             **error);

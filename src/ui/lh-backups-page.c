@@ -9,39 +9,13 @@
 
 #include <glib/gi18n.h>
 
-#include "lh-backups-page.h"
+#include "lh-backups-page-private.h"
 #include "lh-branch-diff-window.h"
 #include "lh-widget-util.h"
 
 /* How long a restore waits for another program's write lock. */
 #define RESTORE_LOCK_TIMEOUT_MS 5000
 
-struct _LhBackupsPage
-{
-  GtkBox parent_instance;
-
-  /* template children */
-  GtkLabel       *summary_label;
-  GtkRevealer    *progress_revealer;
-  GtkLabel       *progress_label;
-  GtkProgressBar *progress_bar;
-  GtkScrolledWindow *scrolled;
-  GtkListBox     *branches_list;
-  GtkListBox     *list;
-
-  /* owned */
-  LhBackupCatalog *catalog;
-  GSettings       *settings;
-  GtkNativeDialog *chooser;
-  char            *bundle_folder;   /* chosen for the export under way */
-  GListModel      *backups;
-  GCancellable    *list_cancellable;
-  GCancellable    *run_cancellable;
-
-  /* state */
-  gboolean busy;
-  gboolean restoring_branch;   /* what the restore under way puts in: a branch (promote) */
-};
 
 G_DEFINE_FINAL_TYPE (LhBackupsPage, lh_backups_page, GTK_TYPE_BOX)
 
@@ -74,6 +48,7 @@ update_actions (LhBackupsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.new-branch", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.export-bundle", !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.restore-bundle", !self->busy);
+  lh_backups_page_remote_update_actions (self);
   if (self->scrolled != NULL)
     gtk_widget_set_sensitive (GTK_WIDGET (self->scrolled), !self->busy);
 }
@@ -134,7 +109,9 @@ backup_subtitle (LhBackup *backup)
 
   if (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY)
     g_string_append (text, _("Safety backup · "));
-  g_string_append (text, lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? _("Compact copy") : _("Exact copy"));
+  g_string_append (text, lh_backup_get_kind (backup) == LH_BACKUP_DUMP ? _("SQL dump")
+                        : lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? _("Compact copy")
+                        : _("Exact copy"));
   g_string_append_printf (text, " · %s", size);
   if (lh_backup_get_flags (backup) & LH_BACKUP_GZIP)
     g_string_append_printf (text, " · %s", _("gzip"));
@@ -186,6 +163,8 @@ backup_row (LhBackup *backup)
                                                            : "document-save-symbolic"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "emblem-ok-symbolic",
                                                                _("Verify"), "page.verify"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "document-save-as-symbolic",
+                                                               _("Save as a Database File…"), "page.save-as"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "edit-undo-symbolic",
                                                                _("Restore…"), "page.restore"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_button (backup, "user-trash-symbolic",
@@ -333,6 +312,40 @@ find_backup (LhBackupsPage *self,
   return NULL;
 }
 
+void
+lh_backups_page_set_busy (LhBackupsPage *self,
+                          const char    *label)
+{
+  set_busy (self, label);
+}
+
+void
+lh_backups_page_progress_cb (goffset  current,
+                             goffset  total,
+                             gpointer user_data)
+{
+  progress_cb (current, total, user_data);
+}
+
+LhBackup *
+lh_backups_page_find_backup (LhBackupsPage *self,
+                             gint64         id)
+{
+  return find_backup (self, id);
+}
+
+char *
+lh_backups_page_dup_title (LhBackup *backup)
+{
+  return backup_title (backup);
+}
+
+void
+lh_backups_page_emit_restored (LhBackupsPage *self)
+{
+  g_signal_emit (self, signals[RESTORED], 0);
+}
+
 /* Back up now */
 
 static void
@@ -389,14 +402,21 @@ back_up_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   LhBackupsPage *self = LH_BACKUPS_PAGE (widget);
-  BackUpOptions *options = g_new0 (BackUpOptions, 1);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *exact = gtk_check_button_new_with_mnemonic (_("_Exact copy, page for page (online backup)"));
-  GtkWidget *compact = gtk_check_button_new_with_mnemonic (_("C_ompact copy, without free pages (VACUUM INTO)"));
-  GtkWidget *gzip = gtk_check_button_new_with_mnemonic (_("Co_mpress with gzip"));
-  GtkWidget *note = gtk_entry_new ();
+  BackUpOptions *options;
+  GtkWidget *box, *exact, *compact, *gzip, *note;
   AdwMessageDialog *dialog;
 
+  if (self->connection != NULL)
+    {
+      lh_backups_page_remote_back_up (self);
+      return;
+    }
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  exact = gtk_check_button_new_with_mnemonic (_("_Exact copy, page for page (online backup)"));
+  compact = gtk_check_button_new_with_mnemonic (_("C_ompact copy, without free pages (VACUUM INTO)"));
+  gzip = gtk_check_button_new_with_mnemonic (_("Co_mpress with gzip"));
+  note = gtk_entry_new ();
+  options = g_new0 (BackUpOptions, 1);
   gtk_check_button_set_group (GTK_CHECK_BUTTON (compact), GTK_CHECK_BUTTON (exact));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (exact), TRUE);
   gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("Note (optional), e.g. before the import"));
@@ -516,6 +536,11 @@ restore_action (GtkWidget  *widget,
 
   if (backup == NULL || self->busy)
     return;
+  if (self->connection != NULL)
+    {
+      lh_backups_page_remote_restore (self, backup);
+      return;
+    }
   name = g_path_get_basename (lh_backup_catalog_get_database (self->catalog));
   when = backup_title (backup);
   size = g_format_size (lh_backup_get_size (backup));
@@ -1060,6 +1085,7 @@ lh_backups_page_finalize (GObject *object)
   LhBackupsPage *self = LH_BACKUPS_PAGE (object);
 
   g_clear_object (&self->catalog);
+  g_clear_object (&self->connection);
   g_clear_object (&self->settings);
   g_free (self->bundle_folder);
   g_clear_object (&self->backups);
@@ -1100,6 +1126,10 @@ lh_backups_page_class_init (LhBackupsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, scrolled);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, branches_list);
   gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, list);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, bundle_button);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, import_button);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, branches_group);
+  gtk_widget_class_bind_template_child (widget_class, LhBackupsPage, time_travel_group);
 
   gtk_widget_class_install_action (widget_class, "page.back-up", NULL, back_up_action);
   gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
@@ -1113,6 +1143,7 @@ lh_backups_page_class_init (LhBackupsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.open-branch", "x", open_branch_action);
   gtk_widget_class_install_action (widget_class, "page.compare-branch", "x", compare_branch_action);
   gtk_widget_class_install_action (widget_class, "page.promote-branch", "x", promote_branch_action);
+  lh_backups_page_remote_class_init (widget_class);
 }
 
 static void
@@ -1136,6 +1167,29 @@ lh_backups_page_new (const char *path)
 
   self = g_object_new (LH_TYPE_BACKUPS_PAGE, NULL);
   self->catalog = lh_backup_catalog_new (path);
+  refresh (self);
+  return GTK_WIDGET (self);
+}
+
+/* The backups page of a remote database (D1, libSQL): its SQL dumps, import of a backup
+ * or a local database, and for D1 Time Travel. connection is the window's; the page opens
+ * another where its work must not share the user's transaction (libSQL). */
+GtkWidget *
+lh_backups_page_new_for_remote (LhConnection *connection)
+{
+  LhBackupsPage *self;
+
+  g_return_val_if_fail (LH_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (lh_connection_get_kind (connection) != LH_CONNECTION_KIND_LOCAL, NULL);
+
+  self = g_object_new (LH_TYPE_BACKUPS_PAGE, NULL);
+  self->connection = g_object_ref (connection);
+  self->catalog = lh_backup_catalog_new (lh_connection_get_location (connection));
+  gtk_widget_set_visible (self->bundle_button, FALSE);
+  gtk_widget_set_visible (self->branches_group, FALSE);
+  gtk_widget_set_visible (self->import_button, TRUE);
+  gtk_widget_set_visible (self->time_travel_group, LH_IS_D1_CONNECTION (connection));
+  update_actions (self);
   refresh (self);
   return GTK_WIDGET (self);
 }

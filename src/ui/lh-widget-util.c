@@ -25,6 +25,19 @@ lh_widget_show_toast (GtkWidget  *widget,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
 }
 
+/* Shows toast (a new one, taken) in the toast overlay widget is in, if any. */
+void
+lh_widget_add_toast (GtkWidget *widget,
+                     AdwToast  *toast)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  else
+    g_object_unref (toast);
+}
+
 /* A message over widget's window, with a Close button. */
 void
 lh_widget_show_message (GtkWidget  *widget,

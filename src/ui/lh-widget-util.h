@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 GtkWindow *lh_widget_get_window   (GtkWidget  *widget);
 void       lh_widget_show_toast   (GtkWidget  *widget,
                                    const char *text);
+void       lh_widget_add_toast    (GtkWidget  *widget,
+                                   AdwToast   *toast);
 void       lh_widget_show_message (GtkWidget  *widget,
                                    const char *heading,
                                    const char *body);

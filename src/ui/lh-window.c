@@ -1357,12 +1357,6 @@ lh_window_open_backups (LhWindow *self)
 
   if (self->connection == NULL)
     return NULL;
-  if (!LH_IS_LOCAL_CONNECTION (self->connection))
-    {
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("Backups are of database files: this one is remote.")));
-      return NULL;
-    }
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view) && page == NULL; i++)
     {
       tab = adw_tab_view_get_nth_page (self->tab_view, i);
@@ -1371,7 +1365,9 @@ lh_window_open_backups (LhWindow *self)
     }
   if (page == NULL)
     {
-      page = lh_backups_page_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
+      page = LH_IS_LOCAL_CONNECTION (self->connection)
+        ? lh_backups_page_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)))
+        : lh_backups_page_new_for_remote (self->connection);
       g_signal_connect_object (page, "restored", G_CALLBACK (database_restored_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (page, "open-file", G_CALLBACK (open_in_new_window_cb), self, G_CONNECT_SWAPPED);
       tab = adw_tab_view_append (self->tab_view, page);
