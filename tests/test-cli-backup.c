@@ -4,8 +4,9 @@
  * deleted since come back, the safety backup is listed and --latest passes over it), by ID,
  * after a yes on the terminal, held off by another program's lock no longer than
  * --lock-timeout, and refused without --yes where nobody can be asked; prune by a retention
- * policy, and its dry run; a bundle of the database and its folder, restored whole; and
- * the refusals: a file that is not SQLite, a remote database, usage errors.
+ * policy, and its dry run; a bundle of the database and its folder, restored whole; a D1
+ * and a libSQL database's dumps, restore, import and D1's Time Travel, against the test
+ * servers; and the refusals: a file that is not SQLite, usage errors.
  * Each test has its own XDG_DATA_HOME, so that catalogs never mix. */
 #define _XOPEN_SOURCE 600   /* posix_openpt(), grantpt(), ptsname() under -std=c11 */
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "lh-test-cli.h"
+#include "lh-test-server.h"
 #include "lh-test-util.h"
 
 #define N_ROWS "300"
@@ -128,7 +130,7 @@ assert_refused (const LhTestCliRun *run,
                 int                 status,
                 const char         *expected)
 {
-  g_autofree char *start = g_strdup_printf ("litehouse-cli: %s", expected);
+  g_autofree char *start = g_strdup_printf ("litehouse-cli: %s", expected != NULL ? expected : "");
 
   g_assert_cmpint (run->status, ==, status);
   g_assert_cmpstr (run->out, ==, "");
@@ -576,29 +578,194 @@ test_not_sqlite (Fixture       *fixture,
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 }
 
-static void
-test_remote (Fixture       *fixture,
-             gconstpointer  data)
+/* The rows of table t, through `litehouse-cli query` on database. */
+static char *
+remote_rows (const char *database)
 {
-  const char *refusal = "backups of remote databases are not supported by this command yet\n";
+  g_auto(LhTestCliRun) run = lh_test_cli ("query", database, "SELECT coalesce(group_concat(v), '(none)') AS v FROM t", NULL);
 
+  g_assert_cmpint (run.status, ==, 0);
+  return g_strdup (run.out);
+}
+
+static void
+remote_run_ok (const char *database,
+               const char *sql)
+{
+  g_auto(LhTestCliRun) run = lh_test_cli ("query", database, sql, NULL);
+
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+/* A remote database: a dump taken and listed, the latest restored after a safety dump,
+ * verified; a local database file imported; the refusals of what is for files. */
+static void
+check_remote (Fixture    *fixture,
+              const char *database)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *local = g_build_filename (fixture->dir, "laptop.sqlite", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *backups;
+
+  remote_run_ok (database, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                           "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+  before = remote_rows (database);
   {
-    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", "d1://acc1/db-1", NULL);
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", database, "--gzip", "--note", "nightly", "--json", NULL);
+    JsonObject *backup;
 
-    assert_refused (&run, 2, refusal);
+    g_assert_cmpint (run.status, ==, 0);
+    backup = json_node_get_object (parse_json (parser, run.out));
+    g_assert_cmpstr (json_object_get_string_member (backup, "kind"), ==, "dump");
+    g_assert_true (json_object_get_boolean_member (backup, "gzip"));
+    g_assert_true (g_str_has_suffix (json_object_get_string_member (backup, "path"), ".sql.gz"));
   }
   {
-    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", "libsql://db.example.turso.io",
-                                            NULL);
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", database, "--compact", NULL);
 
-    assert_refused (&run, 2, refusal);
+    assert_refused (&run, 2, "--compact is for database files: a remote database’s backup is an SQL dump\n");
+  }
+  remote_run_ok (database, "DELETE FROM t WHERE v <> 'a'");
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", database, "--latest", "--yes", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_regex_match_simple ("^Restored backup 1 of .*; the database as it was before is "
+                                         "safety backup 2\n$", run.out, 0, 0));
+  }
+  after = remote_rows (database);
+  g_assert_cmpstr (after, ==, before);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", database, "--json", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    backups = json_object_get_array_member (json_node_get_object (parse_json (parser, run.out)), "backups");
+    g_assert_cmpuint (json_array_get_length (backups), ==, 2);
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (backups, 0), "safety"));
   }
   {
-    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", "https://db.example.com",
-                                            "--latest", "--yes", NULL);
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "verify", database, "1", NULL);
 
-    assert_refused (&run, 2, refusal);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "Backup 1 is sound\n");
   }
+
+  lh_test_make_db (local, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                          "INSERT INTO t (v) VALUES ('from'), ('the'), ('laptop');");
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "import", database, local, NULL);
+
+    assert_refused (&run, 2, NULL);
+    g_assert_nonnull (strstr (run.err, "pass --yes to import"));
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "import", database, local, "--yes", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "the database as it was before is safety backup 3"));
+  }
+  g_free (after);
+  after = remote_rows (database);
+  g_assert_nonnull (strstr (after, "\nfrom,the,laptop\n"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "bundle", database, fixture->dir, local, NULL);
+
+    assert_refused (&run, 2, "bundles are of database files: this database is remote\n");
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "import", fixture->path, local, "--yes", NULL);
+
+    assert_refused (&run, 2, NULL);
+    g_assert_nonnull (strstr (run.err, "import is for remote databases"));
+  }
+}
+
+static void
+test_remote_d1 (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *state = g_build_filename (fixture->dir, "d1", NULL);
+  g_autoptr(LhTestServer) server = lh_test_server_start ("d1-server.mjs", "--state", state,
+                                                         "--token", "cli-secret",
+                                                         "--account", "acc1",
+                                                         "--database", "notes=db-1", NULL);
+  g_autofree char *base = lh_test_server_url (server, "/client/v4");
+  g_autofree char *bookmark = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *previous = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GRegex) bookmark_regex = g_regex_new ("--bookmark ([0-9a-f-]+)", 0, 0, NULL);
+
+  g_setenv ("CLOUDFLARE_API_BASE_URL", base, TRUE);
+  g_setenv ("CLOUDFLARE_API_TOKEN", "cli-secret", TRUE);
+  check_remote (fixture, "d1://acc1/db-1");
+
+  /* Time Travel: the bookmark of now, a change, a restore to it, an undo. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "info", "d1://acc1/db-1", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    bookmark = g_strstrip (g_strdup (run.out));
+    g_assert_true (g_regex_match_simple ("^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$", bookmark, 0, 0));
+  }
+  remote_run_ok ("d1://acc1/db-1", "DELETE FROM t");
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "restore", "d1://acc1/db-1",
+                                            "--bookmark", bookmark, NULL);
+
+    assert_refused (&run, 2, NULL);
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "restore", "d1://acc1/db-1",
+                                            "--bookmark", bookmark, "--yes", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_regex_match_simple ("to undo, restore --bookmark [0-9a-f-]+\n$", run.out, 0, 0));
+    g_assert_true (g_regex_match (bookmark_regex, run.out, 0, &match));
+    previous = g_match_info_fetch (match, 1);
+  }
+  rows = remote_rows ("d1://acc1/db-1");
+  g_assert_nonnull (strstr (rows, "\nfrom,the,laptop\n"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "restore", "d1://acc1/db-1",
+                                            "--bookmark", previous, "--yes", "--json", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"previous_bookmark\""));
+  }
+  g_free (rows);
+  rows = remote_rows ("d1://acc1/db-1");
+  g_assert_nonnull (strstr (rows, "\n(none)\n"));
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "info", "d1://acc1/db-1",
+                                            "--timestamp", "soon", NULL);
+
+    assert_refused (&run, 2, NULL);
+    g_assert_nonnull (strstr (run.err, "is not a time"));
+  }
+  g_unsetenv ("CLOUDFLARE_API_TOKEN");
+  g_unsetenv ("CLOUDFLARE_API_BASE_URL");
+}
+
+static void
+test_remote_libsql (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (fixture->dir, "remote.db", NULL);
+  g_autoptr(LhTestServer) server = lh_test_server_start ("hrana-server.mjs", "--db", db,
+                                                         "--token", "cli-secret", NULL);
+  g_autofree char *url = lh_test_server_url (server, "");
+
+  g_setenv ("LIBSQL_AUTH_TOKEN", "cli-secret", TRUE);
+  check_remote (fixture, url);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "time-travel", "info", url, NULL);
+
+    assert_refused (&run, 2, "Time Travel is D1’s: give a d1://ACCOUNT/ID database\n");
+  }
+  g_unsetenv ("LIBSQL_AUTH_TOKEN");
 }
 
 /* bundle, then restore-bundle: the database and its folder come back as they were; an
@@ -721,7 +888,7 @@ test_usage (Fixture       *fixture,
     g_auto(LhTestCliRun) run = lh_test_cli ("--help", NULL);
 
     g_assert_cmpint (run.status, ==, 0);
-    g_assert_nonnull (strstr (run.out, "backup create|list|verify|restore|prune DATABASE"));
+    g_assert_nonnull (strstr (run.out, "backup create|list|verify|restore|prune|import|time-travel DATABASE"));
   }
 }
 
@@ -743,7 +910,8 @@ main (int    argc,
   ADD ("restore-locked", test_restore_locked);
   ADD ("prune", test_prune);
   ADD ("not-sqlite", test_not_sqlite);
-  ADD ("remote", test_remote);
+  ADD ("remote-d1", test_remote_d1);
+  ADD ("remote-libsql", test_remote_libsql);
   ADD ("usage", test_usage);
   ADD ("bundle", test_bundle);
 #undef ADD

@@ -624,7 +624,8 @@ fill_backup_cells (GPtrArray *cells,
 
   g_ptr_array_add (cells, g_strdup_printf ("%" G_GINT64_FORMAT, lh_backup_get_id (backup)));
   g_ptr_array_add (cells, lh_cli_format_time (lh_backup_get_created_at (backup)));
-  g_ptr_array_add (cells, g_strdup (lh_backup_get_kind (backup) == LH_BACKUP_COMPACT
+  g_ptr_array_add (cells, g_strdup (lh_backup_get_kind (backup) == LH_BACKUP_DUMP ? _("dump")
+                                    : lh_backup_get_kind (backup) == LH_BACKUP_COMPACT
                                     ? _("compact") : _("exact")));
   g_ptr_array_add (cells, g_strdup ((lh_backup_get_flags (backup) & LH_BACKUP_GZIP) != 0
                                     ? _("yes") : _("no")));
@@ -713,7 +714,8 @@ add_backup (JsonBuilder *builder,
   add_path (builder, "path", lh_backup_get_path (backup));
   add_time_or_null (builder, "created_at", lh_backup_get_created_at (backup));
   add_string_or_null (builder, "kind",
-                      lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? "compact" : "exact");
+                      lh_backup_get_kind (backup) == LH_BACKUP_DUMP ? "dump"
+                      : lh_backup_get_kind (backup) == LH_BACKUP_COMPACT ? "compact" : "exact");
   json_builder_set_member_name (builder, "gzip");
   json_builder_add_boolean_value (builder, (lh_backup_get_flags (backup) & LH_BACKUP_GZIP) != 0);
   json_builder_set_member_name (builder, "safety");

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -637,7 +638,9 @@ migrations_main (int    argc,
 typedef struct
 {
   const char      *database;   /* as the user wrote it */
+  LhLocation      *location;
   LhBackupCatalog *catalog;
+  LhConnection    *connection; /* a remote database's, once opened */
   GCancellable    *cancellable;
   int              percent;    /* -1 before the first */
 } BackupRun;
@@ -645,37 +648,54 @@ typedef struct
 static void
 backup_run_clear (BackupRun *run)
 {
+  g_clear_pointer (&run->location, lh_location_free);
   g_clear_object (&run->catalog);
+  g_clear_object (&run->connection);
   g_clear_object (&run->cancellable);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BackupRun, backup_run_clear)
 
-/* Sets run up for database, which must be a local file; returns 0, or the exit status
- * after saying why not. */
+/* Sets run up for database (a file, d1://ACCOUNT/ID or a libSQL URL); returns 0, or the
+ * exit status after saying why not. A remote database's catalog is keyed as the app keys
+ * it: by the location its connection reports. */
 static int
 backup_run_init (BackupRun  *run,
                  const char *database)
 {
-  g_autoptr(LhLocation) location = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
 
-  location = lh_location_parse (database, &error);
-  if (location == NULL)
+  run->location = lh_location_parse (database, &error);
+  if (run->location == NULL)
     {
       print_error ("%s", error->message);
       return 2;
     }
-  if (location->kind != LH_LOCATION_FILE)
+  switch (run->location->kind)
     {
-      print_error (_("backups of remote databases are not supported by this command yet"));
-      return 2;
+    case LH_LOCATION_D1:
+      key = g_strdup_printf ("d1://%s/%s", run->location->account_id, run->location->database_id);
+      break;
+    case LH_LOCATION_LIBSQL:
+      key = g_strdup (run->location->url);
+      break;
+    case LH_LOCATION_FILE:
+    default:
+      key = g_strdup (run->location->path);
+      break;
     }
   run->database = database;
-  run->catalog = lh_backup_catalog_new (location->path);
+  run->catalog = lh_backup_catalog_new (key);
   run->cancellable = g_cancellable_new ();
   run->percent = -1;
   return 0;
+}
+
+static gboolean
+is_remote (BackupRun *run)
+{
+  return run->location->kind != LH_LOCATION_FILE;
 }
 
 static void
@@ -709,6 +729,41 @@ wait_for_step (BackupRun     *run,
   g_source_remove (interrupt);
   g_source_remove (terminate);
   return *slot;
+}
+
+/* Opens the remote database of run (its token from the environment or the keyring, never
+ * the command line) into run->connection; FALSE after saying why not. */
+static gboolean
+open_remote (BackupRun *run)
+{
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  lh_location_find_token_async (run->location, run->cancellable, store_result_cb, &found);
+  token = lh_location_find_token_finish (wait_for_step (run, &found), &error);
+  if (error != NULL)
+    {
+      print_error ("%s", error->message);
+      return FALSE;
+    }
+  if (run->location->kind == LH_LOCATION_D1 && token == NULL)
+    {
+      print_error (_("no API token for this D1 database: set CLOUDFLARE_API_TOKEN, or connect "
+                     "to it once from Litehouse to keep its token in the keyring"));
+      return FALSE;
+    }
+  lh_location_open_async (run->location, token, LH_LOCAL_OPEN_NONE, run->cancellable,
+                          store_result_cb, &opened);
+  lh_secrets_free (token);
+  run->connection = lh_location_open_finish (wait_for_step (run, &opened), &error);
+  if (run->connection == NULL)
+    {
+      print_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A line on stderr each time the whole percentage changes. */
@@ -861,11 +916,28 @@ backup_create_main (int    argc,
   if (status != 0)
     return status;
 
-  lh_backup_catalog_create_async (run.catalog, compact ? LH_BACKUP_COMPACT : LH_BACKUP_EXACT,
-                                  gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
-                                  run.cancellable, progress ? backup_progress_cb : NULL, &run,
-                                  store_result_cb, &result);
-  backup = lh_backup_catalog_create_finish (run.catalog, wait_for_step (&run, &result), &error);
+  if (is_remote (&run))
+    {
+      if (compact)
+        return usage_error (_("--compact is for database files: a remote database’s backup is "
+                              "an SQL dump"));
+      if (!open_remote (&run))
+        return 1;
+      lh_backup_catalog_create_dump_async (run.catalog, run.connection,
+                                           gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
+                                           run.cancellable, progress ? backup_progress_cb : NULL,
+                                           &run, store_result_cb, &result);
+      backup = lh_backup_catalog_create_dump_finish (run.catalog, wait_for_step (&run, &result),
+                                                     &error);
+    }
+  else
+    {
+      lh_backup_catalog_create_async (run.catalog, compact ? LH_BACKUP_COMPACT : LH_BACKUP_EXACT,
+                                      gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
+                                      run.cancellable, progress ? backup_progress_cb : NULL, &run,
+                                      store_result_cb, &result);
+      backup = lh_backup_catalog_create_finish (run.catalog, wait_for_step (&run, &result), &error);
+    }
   if (backup == NULL)
     {
       print_error ("%s", error->message);
@@ -1007,10 +1079,22 @@ restore_backup (BackupRun *run,
   g_autoptr(GError) error = NULL;
   g_autofree char *when = lh_cli_format_time (lh_backup_get_created_at (backup));
 
-  lh_backup_catalog_restore_async (run->catalog, backup, lock_timeout_ms, run->cancellable,
-                                   progress ? backup_progress_cb : NULL, run, store_result_cb,
-                                   &result);
-  safety = lh_backup_catalog_restore_finish (run->catalog, wait_for_step (run, &result), &error);
+  if (is_remote (run))
+    {
+      if (!open_remote (run))
+        return 1;
+      lh_backup_catalog_restore_dump_async (run->catalog, backup, run->connection, run->cancellable,
+                                            progress ? backup_progress_cb : NULL, run,
+                                            store_result_cb, &result);
+      safety = lh_backup_catalog_import_finish (run->catalog, wait_for_step (run, &result), &error);
+    }
+  else
+    {
+      lh_backup_catalog_restore_async (run->catalog, backup, lock_timeout_ms, run->cancellable,
+                                       progress ? backup_progress_cb : NULL, run, store_result_cb,
+                                       &result);
+      safety = lh_backup_catalog_restore_finish (run->catalog, wait_for_step (run, &result), &error);
+    }
   if (safety == NULL)
     {
       print_error ("%s", error->message);
@@ -1228,6 +1312,8 @@ backup_bundle_main (int    argc,
   status = backup_run_init (&run, argv[2]);
   if (status != 0)
     return status;
+  if (is_remote (&run))
+    return usage_error (_("bundles are of database files: this database is remote"));
   lh_bundle_create_async (argv[2], argv[3], argv[4], run.cancellable, progress ? backup_progress_cb : NULL,
                           &run, store_result_cb, &result);
   if (!lh_bundle_create_finish (wait_for_step (&run, &result), &error))
@@ -1273,6 +1359,8 @@ backup_restore_bundle_main (int    argc,
   status = backup_run_init (&run, argv[2]);
   if (status != 0)
     return status;
+  if (is_remote (&run))
+    return usage_error (_("bundles are of database files: this database is remote"));
   if (!yes)
     {
       print_error (_("restoring a bundle replaces %s and %s: pass --yes to restore"), argv[2], argv[3]);
@@ -1289,6 +1377,196 @@ backup_restore_bundle_main (int    argc,
   return 0;
 }
 
+static int
+backup_import_main (int    argc,
+                    char **argv)
+{
+  gboolean yes = FALSE;
+  gboolean progress = FALSE;
+  const GOptionEntry entries[] = {
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Replace the database’s tables without asking"), NULL },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      N_("Print the progress in percent on standard error"), NULL },
+    { NULL }
+  };
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("import DATABASE FILE"),
+                             _("Replace the tables, views and triggers of a remote database "
+                               "(D1 or libSQL) by those of FILE: a local database file (a "
+                               "backup, say) or an SQL dump. FILE is checked first, and a "
+                               "safety dump of the database is taken; the replacement is all or "
+                               "nothing.")))
+    return 2;
+  if (argc != 4)
+    return usage_error (_("usage: litehouse-cli backup import DATABASE FILE --yes [--progress]"));
+  status = backup_run_init (&run, argv[2]);
+  if (status != 0)
+    return status;
+  if (!is_remote (&run))
+    return usage_error (_("import is for remote databases; a database file is replaced with "
+                          "“backup restore”"));
+  if (!yes)
+    {
+      print_error (_("importing replaces the tables of %s: pass --yes to import"), run.database);
+      return 2;
+    }
+  if (!open_remote (&run))
+    return 1;
+  lh_backup_catalog_import_async (run.catalog, run.connection, argv[3], run.cancellable,
+                                  progress ? backup_progress_cb : NULL, &run, store_result_cb, &result);
+  safety = lh_backup_catalog_import_finish (run.catalog, wait_for_step (&run, &result), &error);
+  if (safety == NULL)
+    {
+      print_error ("%s", error->message);
+      return 1;
+    }
+  printf (_("Imported %s; the database as it was before is safety backup %lld\n"), argv[3],
+          (long long) lh_backup_get_id (safety));
+  return 0;
+}
+
+/* {"bookmark": …, "previous_bookmark": …} (previous only when given). */
+static char *
+bookmarks_json (const char *bookmark,
+                const char *previous)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "bookmark");
+  json_builder_add_string_value (builder, bookmark);
+  if (previous != NULL)
+    {
+      json_builder_set_member_name (builder, "previous_bookmark");
+      json_builder_add_string_value (builder, previous);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, TRUE);
+}
+
+/* A time as a user writes it: RFC 3339, or local "YYYY-MM-DD HH:MM[:SS]"; NULL if neither. */
+static GDateTime *
+parse_cli_time (const char *text)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autofree char *iso = g_strdup (text);
+  char *space = strchr (iso, ' ');
+
+  if (space != NULL)
+    *space = 'T';
+  if (strlen (iso) == 16)
+    {
+      g_autofree char *with_seconds = g_strconcat (iso, ":00", NULL);
+
+      return g_date_time_new_from_iso8601 (with_seconds, local);
+    }
+  return g_date_time_new_from_iso8601 (iso, local);
+}
+
+static int
+backup_time_travel_main (int    argc,
+                         char **argv)
+{
+  g_autofree char *timestamp = NULL;
+  g_autofree char *bookmark = NULL;
+  gboolean yes = FALSE;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "timestamp", 0, 0, G_OPTION_ARG_STRING, &timestamp,
+      N_("A time: RFC 3339, or local “2026-12-04 14:15”"), N_("TIME") },
+    { "bookmark", 0, 0, G_OPTION_ARG_STRING, &bookmark, N_("A bookmark D1 gave (restore)"), N_("BOOKMARK") },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Restore without asking"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the bookmarks as JSON"), NULL },
+    { NULL }
+  };
+  const char *usage = _("usage: litehouse-cli backup time-travel info DATABASE [--timestamp TIME] | "
+                        "restore DATABASE --timestamp TIME|--bookmark BOOKMARK --yes");
+  g_auto(BackupRun) run = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = NULL;
+  gboolean restore;
+  int status;
+
+  if (!parse_backup_options (&argc, &argv, entries, _("time-travel info|restore DATABASE"),
+                             _("D1’s Time Travel: “info” prints the bookmark (restore point) of "
+                               "the database now or at --timestamp; “restore” puts the whole "
+                               "database back, in place, to --bookmark or to the bookmark of "
+                               "--timestamp, and prints the bookmark of the state it replaced, "
+                               "which restores to undo it.")))
+    return 2;
+  if (argc != 4 || (!g_str_equal (argv[2], "info") && !g_str_equal (argv[2], "restore")))
+    return usage_error (usage);
+  restore = g_str_equal (argv[2], "restore");
+  if ((restore && (timestamp == NULL) == (bookmark == NULL)) || (!restore && bookmark != NULL))
+    return usage_error (usage);
+  if (timestamp != NULL && (time = parse_cli_time (timestamp)) == NULL)
+    {
+      print_error (_("“%s” is not a time: write RFC 3339 (2026-12-04T14:15:00Z) or local "
+                     "“2026-12-04 14:15”"), timestamp);
+      return 2;
+    }
+  status = backup_run_init (&run, argv[3]);
+  if (status != 0)
+    return status;
+  if (run.location->kind != LH_LOCATION_D1)
+    return usage_error (_("Time Travel is D1’s: give a d1://ACCOUNT/ID database"));
+  if (restore && !yes)
+    {
+      print_error (_("restoring puts all of %s back in time: pass --yes to restore"), run.database);
+      return 2;
+    }
+  if (!open_remote (&run))
+    return 1;
+  if (bookmark == NULL)
+    {
+      lh_d1_get_bookmark_async (LH_D1_CONNECTION (run.connection), time, run.cancellable,
+                                store_result_cb, &result);
+      found = lh_d1_get_bookmark_finish (wait_for_step (&run, &result), &error);
+      if (found == NULL)
+        {
+          print_error ("%s", error->message);
+          return 1;
+        }
+      g_clear_object (&result);
+    }
+  if (!restore)
+    {
+      if (json)
+        print_json (bookmarks_json (found, NULL));
+      else
+        printf ("%s\n", found);
+      return 0;
+    }
+  {
+    g_autofree char *previous = NULL;
+    g_autofree char *current = NULL;
+
+    lh_d1_restore_bookmark_async (LH_D1_CONNECTION (run.connection), found != NULL ? found : bookmark,
+                                  run.cancellable, store_result_cb, &result);
+    previous = lh_d1_restore_bookmark_finish (wait_for_step (&run, &result), &current, &error);
+    if (previous == NULL)
+      {
+        print_error ("%s", error->message);
+        return 1;
+      }
+    if (json)
+      print_json (bookmarks_json (current != NULL ? current : "", previous));
+    else
+      printf (_("Restored %s to %s; to undo, restore --bookmark %s\n"), run.database,
+              found != NULL ? found : bookmark, previous);
+  }
+  return 0;
+}
+
 static const struct
 {
   const char *name;
@@ -1301,6 +1579,8 @@ static const struct
   { "prune", backup_prune_main },
   { "bundle", backup_bundle_main },
   { "restore-bundle", backup_restore_bundle_main },
+  { "import", backup_import_main },
+  { "time-travel", backup_time_travel_main },
 };
 
 static void
@@ -1308,7 +1588,7 @@ print_backup_usage (void)
 {
   printf ("%s\n\n%s\n", _("Usage: litehouse-cli backup COMMAND DATABASE [OPTIONS…]"),
           _("Commands:"));
-  printf ("  %s\n", _("create DATABASE         Back up a database file"));
+  printf ("  %s\n", _("create DATABASE         Back up a database"));
   printf ("  %s\n", _("list DATABASE           List its backups, newest first"));
   printf ("  %s\n", _("verify DATABASE ID      Check that a backup is sound"));
   printf ("  %s\n", _("restore DATABASE ID|--latest\n"
@@ -1322,7 +1602,13 @@ print_backup_usage (void)
   printf ("  %s\n", _("restore-bundle DATABASE FOLDER ARCHIVE\n"
                       "                          Replace the database and the folder by a "
                       "bundle's, as a whole"));
-  printf ("\n%s\n", _("DATABASE is a local file; its backups are kept under "
+  printf ("  %s\n", _("import DATABASE FILE     Replace a remote database’s tables by a local "
+                      "database file’s or an SQL dump’s, after a safety dump"));
+  printf ("  %s\n", _("time-travel info|restore DATABASE\n"
+                      "                          D1’s restore point for a time, or a restore "
+                      "to it"));
+  printf ("\n%s\n", _("DATABASE is a local file, d1://ACCOUNT/ID or a libSQL URL (a remote "
+                      "database’s backups are SQL dumps); backups are kept under "
                       "$XDG_DATA_HOME/litehouse/backups/, beside those the app takes. Run "
                       "“litehouse-cli backup COMMAND --help” for a command’s options."));
 }
@@ -1358,9 +1644,10 @@ print_usage (FILE *stream)
            _("migrations list|apply|rehearse|create DATABASE --dir DIR\n"
              "                        List a folder’s migrations and their state in the "
              "database, apply or rehearse the pending ones, or create the next file"),
-           _("backup create|list|verify|restore|prune DATABASE\n"
-             "                        Back up a database file, list, verify or restore its "
-             "backups, or prune them by a retention policy"),
+           _("backup create|list|verify|restore|prune|import|time-travel DATABASE\n"
+             "                        Back up a database, list, verify or restore its "
+             "backups, prune them by a retention policy, import a file into a remote one, or "
+             "use D1’s Time Travel"),
            _("Run “litehouse-cli COMMAND --help” for a command’s options."));
 }
 
