@@ -1581,6 +1581,111 @@ test_temps_locked (Fixture       *fixture,
   g_assert_cmpuint (count_files (look.folder), ==, 2);
 }
 
+/* A database file that is not SQLite at all is still restorable: its safety backup keeps
+ * its bytes; but not while SQLite's log beside it would roll into the restored one. */
+static void
+test_restore_over_garbage (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *journal = g_strconcat (fixture->db_path, "-wal", NULL);
+  g_autofree char *contents = NULL;
+  const char *garbage = "This file was overwritten by a careless script.\n";
+
+  g_assert_true (g_file_set_contents (fixture->db_path, garbage, -1, NULL));
+  g_assert_true (g_file_set_contents (journal, "a write-ahead log", -1, NULL));
+  safety = restore (fixture, backup, 1000, NULL, &error);
+  g_assert_null (safety);
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE);
+  g_assert_nonnull (strstr (error->message, "move it away"));
+  g_assert_true (g_file_get_contents (fixture->db_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, garbage);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_unlink (journal), ==, 0);
+  safety = restore (fixture, backup, 1000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (lh_backup_get_note (safety), "was not SQLite"));
+  g_assert_true (g_file_get_contents (lh_backup_get_path (safety), &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, garbage);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace\n");
+}
+
+/* A backup put in place whose process ended before listing it is listed by the next
+ * create, with a note; not while its temporary file is locked (its maker still runs). */
+static void
+test_adopt_orphans (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(LhBackup) first = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) second = NULL;
+  g_autoptr(LhBackup) third = NULL;
+  g_autoptr(GListModel) backups = NULL;
+  g_autofree char *catalog = g_build_filename (g_get_user_data_dir (), "litehouse", "catalog.sqlite", NULL);
+  g_autofree char *forget = g_strdup_printf ("DELETE FROM backups WHERE id = %" G_GINT64_FORMAT,
+                                             lh_backup_get_id (first));
+  const char *folder = lh_backup_catalog_get_folder (fixture->catalog);
+  g_autofree char *busy = g_build_filename (folder, "app-20200101-000000.sqlite", NULL);
+  g_autofree char *busy_temp = g_build_filename (folder, ".app-20200101-000000.sqlite.Abc123", NULL);
+  gboolean found_first = FALSE, found_busy = FALSE;
+  int fd;
+
+  /* A kill between the link into place and the row: the row never came. */
+  lh_test_make_db (catalog, forget);
+  /* And one whose maker still runs: its temporary file, a link to it, locked. */
+  g_assert_cmpint (link (lh_backup_get_path (first), busy_temp), ==, 0);
+  g_assert_cmpint (g_unlink (busy_temp), ==, 0);
+  {
+    g_autofree char *bytes = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (lh_backup_get_path (first), &bytes, &length, NULL));
+    g_assert_true (g_file_set_contents (busy, bytes, length, NULL));
+  }
+  g_assert_cmpint (link (busy, busy_temp), ==, 0);
+  fd = g_open (busy_temp, O_RDONLY, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  second = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  backups = list_of (fixture->catalog);
+  g_assert_cmpuint (g_list_model_get_n_items (backups), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      if (g_str_equal (lh_backup_get_path (backup), lh_backup_get_path (first)))
+        {
+          found_first = TRUE;
+          g_assert_cmpstr (lh_backup_get_note (backup), ==,
+                           "Found unlisted: the program that took it ended before listing it.");
+          g_assert_cmpint (lh_backup_get_kind (backup), ==, LH_BACKUP_EXACT);
+          g_assert_true (lh_backup_get_flags (backup) & LH_BACKUP_SAFETY);
+        }
+      g_assert_cmpstr (lh_backup_get_path (backup), !=, busy);
+    }
+  g_assert_true (found_first);
+
+  /* Its maker gone, the next create sweeps its temporary file and lists it. */
+  close (fd);
+  third = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_clear_object (&backups);
+  backups = list_of (fixture->catalog);
+  g_assert_cmpuint (g_list_model_get_n_items (backups), ==, 4);
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      found_busy |= g_str_equal (lh_backup_get_path (backup), busy);
+    }
+  g_assert_true (found_busy);
+  g_assert_false (g_file_test (busy_temp, G_FILE_TEST_EXISTS));
+}
+
 /* The catalog as the first version made it, with no branch column. */
 #define FIRST_CATALOG_SQL \
   "CREATE TABLE backups (id INTEGER PRIMARY KEY, database TEXT NOT NULL," \
@@ -1851,6 +1956,8 @@ main (int    argc,
   ADD ("/backup-catalog/branch-delete", test_branch_delete);
   ADD ("/backup-catalog/stale-temps", test_stale_temps);
   ADD ("/backup-catalog/temps-locked", test_temps_locked);
+  ADD ("/backup-catalog/restore-over-garbage", test_restore_over_garbage);
+  ADD ("/backup-catalog/adopt-orphans", test_adopt_orphans);
 
 #undef ADD
 

@@ -766,8 +766,10 @@ remove_stale_temps_in (const char *folder)
     }
 }
 
+static void adopt_orphans (const Job *job);
+
 /* Removes what processes killed while writing left in the database's backup folder and
- * its branches/. */
+ * its branches/, and lists the backups such a process had put in place but not listed. */
 static void
 remove_stale_temp_files (const Job *job)
 {
@@ -775,6 +777,7 @@ remove_stale_temp_files (const Job *job)
 
   remove_stale_temps_in (job->root_folder);
   remove_stale_temps_in (branches);
+  adopt_orphans (job);
 }
 
 /* Syncs the temporary file at path, in the job's folder. */
@@ -1099,6 +1102,121 @@ catalog_check_branch_free (const Job  *job,
 /* Creating: the copy. */
 
 /* Opens the database read-only (see lh_sqlite_copy_open_source()), once it is there. */
+/* Orphans: a backup is linked to its final name, then listed; a process killed in between
+ * leaves a whole, checked backup that no row lists. Its temporary file, a second link to
+ * it, is locked while its maker runs: once the sweep has removed those of dead makers, a
+ * backup-named file that no row lists and no remaining temporary file shares is an
+ * orphan, and is listed, with a note, as a safety backup: what it was taken for is not
+ * known, so `restore --latest` never picks it. Temporary files are read before the rows, so
+ * that a backup listed meanwhile is never taken for one. */
+
+#define ADOPT_INSERT_SQL \
+  "INSERT INTO backups (database, path, created_at, size, kind, compressed, safety, note)" \
+  " SELECT ?1, ?2, ?3, ?4, ?5, ?6, 1, ?7" \
+  " WHERE NOT EXISTS (SELECT 1 FROM backups WHERE database = ?1 AND path = ?2)"
+
+static GHashTable *
+temp_inodes (const char *folder)
+{
+  GHashTable *inodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      struct stat info;
+
+      if (!g_regex_match_simple (TEMP_NAME_REGEX, name, 0, 0))
+        continue;
+      path = g_build_filename (folder, name, NULL);
+      if (lstat (path, &info) == 0)
+        g_hash_table_add (inodes, g_memdup2 (&(gint64) { (gint64) info.st_ino }, sizeof (gint64)));
+    }
+  return inodes;
+}
+
+/* Whether the file at path starts as a backup of its name does: SQLite's header, gzip's, or
+ * a dump's first statement; a file of another kind is never taken for one. */
+static gboolean
+looks_like_backup (const char *path,
+                   gboolean    dump,
+                   gboolean    gzip)
+{
+  char head[16] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  size_t got;
+
+  if (file == NULL)
+    return FALSE;
+  got = fread (head, 1, sizeof head, file);
+  fclose (file);
+  if (gzip)
+    return got >= 2 && (guchar) head[0] == 0x1f && (guchar) head[1] == 0x8b;
+  if (dump)
+    return got >= 6 && (g_ascii_strncasecmp (head, "PRAGMA", 6) == 0 ||
+                        g_ascii_strncasecmp (head, "CREATE", 6) == 0);
+  return got == sizeof head && memcmp (head, "SQLite format 3", sizeof head) == 0;
+}
+
+static void
+adopt_orphans (const Job *job)
+{
+  g_autoptr(GHashTable) busy = temp_inodes (job->root_folder);
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *escaped = g_regex_escape_string (job->stem, -1);
+  g_autofree char *pattern = g_strdup_printf ("^%s-[0-9]{8}-[0-9]{6}(-[0-9]+)?\\.(sqlite|sql)(\\.gz)?$",
+                                              escaped);
+  g_autoptr(GRegex) backup_name = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(LhResultSet) rows = NULL;
+  g_autoptr(GDir) dir = g_dir_open (job->root_folder, 0, NULL);
+  const char *name;
+  sqlite3 *db;
+
+  if (dir == NULL || backup_name == NULL || (db = catalog_open (job, NULL)) == NULL)
+    return;
+  rows = catalog_select (db, job, CATALOG_LIST_SQL, NULL);
+  for (guint i = 0; rows != NULL && i < lh_result_set_get_n_rows (rows); i++)
+    if (row_text (rows, i, COL_PATH) != NULL)
+      g_hash_table_add (listed, (gpointer) row_text (rows, i, COL_PATH));
+  while (rows != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GPtrArray) params = NULL;
+      g_autoptr(GDateTime) modified = NULL;
+      g_autofree char *modified_text = NULL;
+      gboolean dump, gzip;
+      struct stat info;
+      gint64 inode;
+
+      if (!g_regex_match (backup_name, name, 0, NULL))
+        continue;
+      path = g_build_filename (job->root_folder, name, NULL);
+      inode = 0;
+      if (g_hash_table_contains (listed, path) || lstat (path, &info) != 0 || !S_ISREG (info.st_mode))
+        continue;
+      inode = (gint64) info.st_ino;
+      if (g_hash_table_contains (busy, &inode))
+        continue;
+      dump = strstr (name, ".sql") != NULL && strstr (name, ".sqlite") == NULL;
+      gzip = g_str_has_suffix (name, ".gz");
+      if (!looks_like_backup (path, dump, gzip))
+        continue;
+      modified = g_date_time_new_from_unix_local (info.st_mtime);
+      modified_text = format_time (modified);
+      params = params_new ();
+      params_add_text (params, job->database);
+      params_add_text (params, path);
+      params_add_text (params, modified_text);
+      params_add_integer (params, info.st_size);
+      params_add_text (params, kind_to_text (dump ? LH_BACKUP_DUMP : LH_BACKUP_EXACT));
+      params_add_integer (params, gzip);
+      params_add_text (params, _("Found unlisted: the program that took it ended before listing it."));
+      catalog_run (db, job, ADOPT_INSERT_SQL, params, NULL);
+    }
+  sqlite3_close (db);
+}
+
 static sqlite3 *
 open_source (Job         *job,
              gboolean     snapshot,
@@ -2108,6 +2226,92 @@ copy_into_database (Job         *job,
   return rc == SQLITE_OK;
 }
 
+/* A database file that is not SQLite at all (overwritten, say): nothing can open it, so its
+ * safety backup keeps its bytes as they were, a plain copy with a note. SQLite's files
+ * beside it would be rolled into the restored database: then nothing is done. */
+static LhBackup *
+create_raw_copy (Job           *job,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  static const char * const sidecars[] = { "-journal", "-wal" };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
+  g_autofree char *name = g_strconcat (base, ".sqlite", NULL);
+  g_autofree char *shown = g_filename_display_name (job->database);
+  g_autofree char *note = NULL;
+  g_autoptr(GFile) from = g_file_new_for_path (job->database);
+  g_autoptr(GFile) to = NULL;
+  GError *copy_error = NULL;
+  const char *temp;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    {
+      g_autofree char *sidecar = g_strconcat (job->database, sidecars[i], NULL);
+
+      if (g_file_test (sidecar, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *shown_sidecar = g_filename_display_name (sidecar);
+
+          g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+                       _("“%s” is not an SQLite database, and “%s” beside it would be rolled "
+                         "into the restored one: move it away, then restore."), shown,
+                       shown_sidecar);
+          return NULL;
+        }
+    }
+  if (!make_folder (job->folder, error) || (temp = make_temp_file (job, job->folder, name, error)) == NULL)
+    return NULL;
+  to = g_file_new_for_path (temp);
+  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
+    {
+      set_stream_error (error, copy_error, job->folder);
+      return NULL;
+    }
+  if (!sync_temp_file (job, temp, error))
+    return NULL;
+  note = g_strjoin (" ", job->note != NULL ? job->note : "",
+                    _("The database file was not SQLite; this copy keeps its bytes as they were."), NULL);
+  g_free (job->note);
+  job->note = g_strdup (g_strstrip (note));
+  return publish (job, temp, base, now, cancellable, error);
+}
+
+/* Puts the checked backup at plain in place of a database file that is not SQLite: a copy
+ * beside it, synced, renamed over it (no SQLite connection can be using such a file). */
+static gboolean
+replace_database_file (Job           *job,
+                       const char    *plain,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *folder = g_path_get_dirname (job->database);
+  g_autofree char *base = g_path_get_basename (job->database);
+  g_autoptr(GFile) from = g_file_new_for_path (plain);
+  g_autoptr(GFile) to = NULL;
+  GError *copy_error = NULL;
+  const char *temp = make_temp_file (job, folder, base, error);
+
+  if (temp == NULL)
+    return FALSE;
+  to = g_file_new_for_path (temp);
+  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
+    {
+      set_stream_error (error, copy_error, folder);
+      return FALSE;
+    }
+  if (!sync_temp_file (job, temp, error))
+    return FALSE;
+  if (g_rename (temp, job->database) != 0)
+    {
+      set_file_error (error, errno, job->database);
+      return FALSE;
+    }
+  lh_file_sync_folder (folder);
+  return TRUE;
+}
+
 /* Verifies the backup, takes the safety backup, restores; the safety backup, listed even
  * when the restore then fails, comes back in *safety. */
 static gboolean
@@ -2117,12 +2321,25 @@ restore_backup (Job           *job,
                 GError       **error)
 {
   const char *plain = NULL;
+  GError *safety_error = NULL;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
     return FALSE;
-  *safety = create_backup (job, cancellable, error);
-  return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+  *safety = create_backup (job, cancellable, &safety_error);
+  if (*safety == NULL && g_error_matches (safety_error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
+    {
+      g_clear_error (&safety_error);
+      *safety = create_raw_copy (job, cancellable, error);
+      return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+             replace_database_file (job, plain, cancellable, error);
+    }
+  if (*safety == NULL)
+    {
+      g_propagate_error (error, safety_error);
+      return FALSE;
+    }
+  return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
          copy_into_database (job, plain, error);
 }
 

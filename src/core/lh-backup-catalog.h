@@ -33,7 +33,8 @@
  * -shm); the next create of a backup or a branch, restore or prune first removes those of
  * the folder and its branches/ that it can lock: their maker is gone. A file still locked
  * (a copy in progress, here or in another process) and any file not named so are left
- * alone.
+ * alone. A backup such a process had put in place but not yet listed (a whole, checked
+ * one) is then listed as a safety backup with a note saying so.
  *
  * Threads: every operation runs in a GTask thread with sqlite3 connections of its own (the
  * database read-only for a backup, the backup files, the catalog), never on the caller's
@@ -173,8 +174,10 @@ gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
  * old database or the restored one. If another program holds a write lock for longer than
  * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored, the safety backup kept. A
  * damaged database is still restorable: its safety backup is kept as it was, its note
- * saying so. For a branch this is the promote: its current state replaces the database,
- * the safety backup's note names the branch, and the branch stays listed. */
+ * saying so. A database file that is not SQLite at all is restorable too: its safety
+ * backup is a plain copy of its bytes, and the backup replaces it by a rename. For a branch
+ * this is the promote: its current state replaces the database, the safety backup's note
+ * names the branch, and the branch stays listed. */
 void             lh_backup_catalog_restore_async  (LhBackupCatalog     *self,
                                                    LhBackup            *backup,
                                                    guint                lock_timeout_ms,
