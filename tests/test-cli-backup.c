@@ -768,6 +768,98 @@ test_remote_libsql (Fixture       *fixture,
   g_unsetenv ("LIBSQL_AUTH_TOKEN");
 }
 
+/* A full disk: a backup that cannot be written says so, lists nothing, leaves nothing
+ * in the folder and the database as it was. The disk is a small tmpfs mounted in a mount
+ * namespace of the test's own (unshare), holding XDG_DATA_HOME; where namespaces are not
+ * allowed the test is skipped. */
+#define DISK_FULL_SCRIPT \
+  "mount -t tmpfs -o size=160k tmpfs \"$1\" || exit 77\n" \
+  "export XDG_DATA_HOME=\"$1\"\n" \
+  "\"$LITEHOUSE_CLI\" backup create \"$2\" --note full\n" \
+  "echo \"status $?\"\n" \
+  "\"$LITEHOUSE_CLI\" backup list \"$2\" --json\n" \
+  "ls -A \"$1\"/litehouse/backups/*/\n"
+
+/* Runs script with sh in a mount namespace of its own ($1: a folder of fixture's to mount
+ * on, $2: the database); FALSE (the test skipped) where such namespaces are not allowed. */
+static gboolean
+run_in_namespace (Fixture     *fixture,
+                  const char  *script,
+                  char       **out,
+                  char       **err)
+{
+  g_autofree char *mount_point = g_build_filename (fixture->dir, "small", NULL);
+  const char *argv[] = { "unshare", "--map-root-user", "--mount", "sh", "-c", script, "sh",
+                         mount_point, fixture->path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_cmpint (g_mkdir (mount_point, 0700), ==, 0);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_autofree char *why = g_strdup_printf ("no private tmpfs here (%s)",
+                                              error != NULL ? error->message : g_strstrip (*err));
+
+      g_test_skip (why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_disk_full (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  lh_test_make_db (fixture->path, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                  "WHERE i < 3000) INSERT INTO products (name, price) "
+                                  "SELECT hex(randomblob(100)), i FROM n;");
+  before = lh_test_checksum (fixture->path);
+  if (!run_in_namespace (fixture, DISK_FULL_SCRIPT, &out, &err))
+    return;
+  g_assert_nonnull (strstr (err, "litehouse-cli: The disk is full"));
+  g_assert_nonnull (strstr (out, "status 1\n"));
+  g_assert_nonnull (strstr (out, "\"backups\" : []"));
+  /* The folder holds nothing: the last thing printed is the JSON's end. */
+  g_assert_true (g_str_has_suffix (out, "}") || g_str_has_suffix (out, "}\n"));
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* A backup folder that cannot be written (a read-only file system here, which binds root
+ * too): the backup says so, and nothing changes. */
+#define READ_ONLY_SCRIPT \
+  "mount -t tmpfs -o size=1m tmpfs \"$1\" || exit 77\n" \
+  "export XDG_DATA_HOME=\"$1\"\n" \
+  "\"$LITEHOUSE_CLI\" backup list \"$2\" >/dev/null || exit 78\n" \
+  "mount -o remount,ro \"$1\" || exit 77\n" \
+  "\"$LITEHOUSE_CLI\" backup create \"$2\"\n" \
+  "echo \"status $?\"\n"
+
+static void
+test_folder_read_only (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *before = lh_test_checksum (fixture->path);
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (!run_in_namespace (fixture, READ_ONLY_SCRIPT, &out, &err))
+    return;
+  g_assert_cmpstr (out, ==, "status 1\n");
+  g_assert_true (g_str_has_prefix (err, "litehouse-cli: "));
+  g_assert_nonnull (strstr (err, "may not write in the backup folder"));
+  after = lh_test_checksum (fixture->path);
+  g_assert_cmpstr (after, ==, before);
+}
+
 /* bundle, then restore-bundle: the database and its folder come back as they were; an
  * archive that is no bundle is refused and changes nothing; restoring asks for --yes. */
 static void
@@ -910,6 +1002,8 @@ main (int    argc,
   ADD ("restore-locked", test_restore_locked);
   ADD ("prune", test_prune);
   ADD ("not-sqlite", test_not_sqlite);
+  ADD ("disk-full", test_disk_full);
+  ADD ("folder-read-only", test_folder_read_only);
   ADD ("remote-d1", test_remote_d1);
   ADD ("remote-libsql", test_remote_libsql);
   ADD ("usage", test_usage);
