@@ -352,12 +352,30 @@ test_server_fault (Fixture       *fixture,
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  lh_test_server_fault (fixture->server, "[{\"status\": 500, \"count\": 10}]");
-  backup = create_dump (fixture, LH_BACKUP_FLAGS_NONE, &error);
-  g_assert_null (backup);
-  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SERVER);
-  g_assert_true (g_str_has_prefix (error->message, "The database could not be dumped: "));
-  lh_test_server_clear_faults (fixture->server);
+  static const struct
+  {
+    const char        *faults;
+    LhConnectionError  code;
+  } cases[] = {
+    { "[{\"status\": 500, \"count\": 10}]", LH_CONNECTION_ERROR_SERVER },
+    { "[{\"status\": 401, \"count\": 10}]", LH_CONNECTION_ERROR_UNAUTHORIZED },
+    { "[{\"status\": 403, \"count\": 10}]", LH_CONNECTION_ERROR_FORBIDDEN },
+    { "[{\"invalid_json\": true, \"count\": 10}]", LH_CONNECTION_ERROR_PROTOCOL },
+    { "[{\"close\": true, \"count\": 10}]", LH_CONNECTION_ERROR_NETWORK },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      lh_test_server_fault (fixture->server, cases[i].faults);
+      backup = create_dump (fixture, LH_BACKUP_FLAGS_NONE, &error);
+      g_assert_null (backup);
+      g_assert_error (error, LH_CONNECTION_ERROR, (gint) cases[i].code);
+      g_assert_true (g_str_has_prefix (error->message, "The database could not be dumped: "));
+      g_assert_null (strstr (error->message, "d1-test-token"));
+      g_assert_null (strstr (error->message, "test-token-0123"));
+      g_clear_error (&error);
+      lh_test_server_clear_faults (fixture->server);
+    }
   backups_after = list (fixture);
   g_assert_cmpuint (g_list_model_get_n_items (backups_after), ==, g_list_model_get_n_items (backups));
   /* No temporary file is left behind (the hidden ones). */
@@ -365,6 +383,32 @@ test_server_fault (Fixture       *fixture,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (*name == '.')
       g_error ("left in the backup folder: %s", name);
+}
+
+/* D1 failing the import itself (after the safety dump): an error that says so, the
+ * database as it was. */
+static void
+test_d1_import_fault (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhBackup) backup = create_dump (fixture, LH_BACKUP_FLAGS_NONE, &error);
+  g_autoptr(LhBackup) safety = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_no_error (error);
+  lh_test_run_ok (fixture->connection, "DELETE FROM posts");
+  before = lh_test_dump (fixture->connection);
+  lh_test_server_fault (fixture->server, "[{\"status\": 503, \"count\": 10, \"path\": "
+                        "\"/client/v4/accounts/" D1_ACCOUNT "/d1/database/" D1_ID "/import\"}]");
+  safety = restore_dump (fixture, backup, &error);
+  g_assert_null (safety);
+  g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SERVER);
+  g_assert_true (g_str_has_prefix (error->message, "Nothing was changed: "));
+  lh_test_server_clear_faults (fixture->server);
+  after = lh_test_dump (fixture->connection);
+  g_assert_cmpstr (after, ==, before);
 }
 
 /* libSQL's dump reads in one transaction: its reads share one stream. */
@@ -476,6 +520,7 @@ main (int    argc,
   ADD ("/remote-backup/d1/broken-dump", d1_set_up, test_broken_dump);
   ADD ("/remote-backup/d1/server-fault", d1_set_up, test_server_fault);
   ADD ("/remote-backup/d1/time-travel", d1_set_up, test_d1_time_travel);
+  ADD ("/remote-backup/d1/import-fault", d1_set_up, test_d1_import_fault);
   ADD ("/remote-backup/libsql/dump-and-restore", libsql_set_up, test_dump_and_restore);
   ADD ("/remote-backup/libsql/gzip", libsql_set_up, test_gzip);
   ADD ("/remote-backup/libsql/import-local-file", libsql_set_up, test_import_local_file);
