@@ -37,6 +37,7 @@
 #include "lh-sql-dump.h"
 #include "lh-sqlite-copy-private.h"
 #include "lh-sqlite-private.h"
+#include "lh-thread-util-private.h"
 
 #define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
 #define CATALOG_BUSY_TIMEOUT_MS LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS
@@ -1665,6 +1666,55 @@ create_thread (GTask        *task,
     g_task_return_pointer (task, backup, g_object_unref);
 }
 
+/* Copies the file at from into a new temporary file of folder named after name, synced;
+ * its path. */
+static const char *
+copy_to_temp (Job           *job,
+              const char    *from,
+              const char    *folder,
+              const char    *name,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFile) dest = NULL;
+  GError *copy_error = NULL;
+  const char *temp = make_temp_file (job, folder, name, error);
+  int saved_errno;
+
+  if (temp == NULL)
+    return NULL;
+  dest = g_file_new_for_path (temp);
+  if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
+    {
+      set_stream_error (error, copy_error, folder);
+      return NULL;
+    }
+  if ((saved_errno = lh_file_sync (temp)) != 0)
+    {
+      set_folder_error (error, saved_errno, folder);
+      return NULL;
+    }
+  return temp;
+}
+
+/* Renames the synced temp over path, and syncs the folder so that it stays after a crash. */
+static gboolean
+rename_into_place (const char  *temp,
+                   const char  *path,
+                   GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  if (g_rename (temp, path) != 0)
+    {
+      set_file_error (error, errno, path);
+      return FALSE;
+    }
+  lh_file_sync_folder (folder);
+  return TRUE;
+}
+
 /* Remote databases: SQL dumps. */
 
 static gboolean check_backup    (Job           *job,
@@ -1673,23 +1723,6 @@ static gboolean check_backup    (Job           *job,
                                  GError       **error);
 static gboolean record_verified (Job           *job,
                                  GError       **error);
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-/* Waits on the job thread's own context for what an asynchronous call stores in *result. */
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-  return *result;
-}
 
 /* Errors of a remote database or a dump keep their domain and say what they were about. */
 static void
@@ -1762,14 +1795,14 @@ write_dump (Job           *job,
   if (LH_IS_D1_CONNECTION (job->connection))
     {
       lh_d1_export_async (LH_D1_CONNECTION (job->connection), temp, cancellable, dump_progress_cb,
-                          job, store_result_cb, &result);
-      ok = lh_d1_export_finish (wait_for (&result), &dump_error);
+                          job, lh_store_result_cb, &result);
+      ok = lh_d1_export_finish (lh_wait_for_result (&result), &dump_error);
     }
   else
     {
       lh_sql_dump_write_async (job->connection, temp, cancellable, dump_progress_cb, job,
-                               store_result_cb, &result);
-      ok = lh_sql_dump_write_finish (wait_for (&result), &dump_error);
+                               lh_store_result_cb, &result);
+      ok = lh_sql_dump_write_finish (lh_wait_for_result (&result), &dump_error);
     }
   if (!ok)
     set_dump_error (error, dump_error, _("The database could not be dumped: "));
@@ -1876,13 +1909,13 @@ dump_sqlite_file (Job           *job,
     return NULL;
   lh_local_connection_open_async (path, LH_LOCAL_OPEN_READ_ONLY,
                                   LH_LOCAL_CONNECTION_DEFAULT_BUSY_TIMEOUT_MS, cancellable,
-                                  store_result_cb, &opened);
-  local = lh_local_connection_open_finish (wait_for (&opened), &dump_error);
+                                  lh_store_result_cb, &opened);
+  local = lh_local_connection_open_finish (lh_wait_for_result (&opened), &dump_error);
   if (local != NULL)
     {
       lh_sql_dump_write_async (LH_CONNECTION (local), temp, cancellable, NULL, NULL,
-                               store_result_cb, &written);
-      if (lh_sql_dump_write_finish (wait_for (&written), &dump_error))
+                               lh_store_result_cb, &written);
+      if (lh_sql_dump_write_finish (lh_wait_for_result (&written), &dump_error))
         return temp;
     }
   set_dump_error (error, dump_error, _("The file to import could not be read: "));
@@ -1913,8 +1946,8 @@ make_d1_import_file (Job           *job,
                                " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                                " AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'"
                                " ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
-                               NULL, 0, cancellable, store_result_cb, &result);
-  objects = lh_connection_execute_finish (job->connection, wait_for (&result), &query_error);
+                               NULL, 0, cancellable, lh_store_result_cb, &result);
+  objects = lh_connection_execute_finish (job->connection, lh_wait_for_result (&result), &query_error);
   if (objects == NULL)
     {
       set_dump_error (error, query_error, _("The database’s tables could not be listed: "));
@@ -1963,15 +1996,15 @@ load_into_remote (Job           *job,
       if (import == NULL)
         return FALSE;
       lh_d1_import_async (LH_D1_CONNECTION (job->connection), import, cancellable,
-                          store_result_cb, &result);
-      bookmark = lh_d1_import_finish (wait_for (&result), &load_error);
+                          lh_store_result_cb, &result);
+      bookmark = lh_d1_import_finish (lh_wait_for_result (&result), &load_error);
       ok = bookmark != NULL;
     }
   else
     {
       lh_sql_dump_load_async (job->connection, dump_path, cancellable, dump_progress_cb, job,
-                              store_result_cb, &result);
-      ok = lh_sql_dump_load_finish (wait_for (&result), &load_error);
+                              lh_store_result_cb, &result);
+      ok = lh_sql_dump_load_finish (lh_wait_for_result (&result), &load_error);
     }
   if (!ok)
     set_dump_error (error, load_error, _("Nothing was changed: "));
@@ -2052,31 +2085,11 @@ save_as_file (Job           *job,
   g_autofree char *base = g_path_get_basename (job->target_path);
   const char *plain = NULL;
   const char *temp;
-  GError *copy_error = NULL;
-  g_autoptr(GFile) from = NULL;
-  g_autoptr(GFile) to = NULL;
 
   if (!check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
     return FALSE;
-  temp = make_temp_file (job, folder, base, error);
-  if (temp == NULL)
-    return FALSE;
-  from = g_file_new_for_path (plain);
-  to = g_file_new_for_path (temp);
-  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
-    {
-      set_stream_error (error, copy_error, folder);
-      return FALSE;
-    }
-  if (!sync_temp_file (job, temp, error))
-    return FALSE;
-  if (g_rename (temp, job->target_path) != 0)
-    {
-      set_file_error (error, errno, job->target_path);
-      return FALSE;
-    }
-  lh_file_sync_folder (folder);
-  return TRUE;
+  temp = copy_to_temp (job, plain, folder, base, cancellable, error);
+  return temp != NULL && rename_into_place (temp, job->target_path, error);
 }
 
 static void
@@ -2241,9 +2254,6 @@ create_raw_copy (Job           *job,
   g_autofree char *name = g_strconcat (base, ".sqlite", NULL);
   g_autofree char *shown = g_filename_display_name (job->database);
   g_autofree char *note = NULL;
-  g_autoptr(GFile) from = g_file_new_for_path (job->database);
-  g_autoptr(GFile) to = NULL;
-  GError *copy_error = NULL;
   const char *temp;
 
   for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
@@ -2261,15 +2271,8 @@ create_raw_copy (Job           *job,
           return NULL;
         }
     }
-  if (!make_folder (job->folder, error) || (temp = make_temp_file (job, job->folder, name, error)) == NULL)
-    return NULL;
-  to = g_file_new_for_path (temp);
-  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
-    {
-      set_stream_error (error, copy_error, job->folder);
-      return NULL;
-    }
-  if (!sync_temp_file (job, temp, error))
+  if (!make_folder (job->folder, error) ||
+      (temp = copy_to_temp (job, job->database, job->folder, name, cancellable, error)) == NULL)
     return NULL;
   note = g_strjoin (" ", job->note != NULL ? job->note : "",
                     _("The database file was not SQLite; this copy keeps its bytes as they were."), NULL);
@@ -2288,28 +2291,9 @@ replace_database_file (Job           *job,
 {
   g_autofree char *folder = g_path_get_dirname (job->database);
   g_autofree char *base = g_path_get_basename (job->database);
-  g_autoptr(GFile) from = g_file_new_for_path (plain);
-  g_autoptr(GFile) to = NULL;
-  GError *copy_error = NULL;
-  const char *temp = make_temp_file (job, folder, base, error);
+  const char *temp = copy_to_temp (job, plain, folder, base, cancellable, error);
 
-  if (temp == NULL)
-    return FALSE;
-  to = g_file_new_for_path (temp);
-  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
-    {
-      set_stream_error (error, copy_error, folder);
-      return FALSE;
-    }
-  if (!sync_temp_file (job, temp, error))
-    return FALSE;
-  if (g_rename (temp, job->database) != 0)
-    {
-      set_file_error (error, errno, job->database);
-      return FALSE;
-    }
-  lh_file_sync_folder (folder);
-  return TRUE;
+  return temp != NULL && rename_into_place (temp, job->database, error);
 }
 
 /* Verifies the backup, takes the safety backup, restores; the safety backup, listed even

@@ -17,6 +17,7 @@
 #include "lh-row-format.h"
 #include "lh-script.h"
 #include "lh-sql-dump.h"
+#include "lh-thread-util-private.h"
 
 /* Rows a page of a table's dump reads; statements a batch of a load sends. */
 #define ROWS_PER_PAGE 1000
@@ -47,21 +48,6 @@
 
 /* Waiting for a connection's asynchronous calls, on a thread. */
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-}
-
 static LhResultSet *
 run_query (LhConnection  *connection,
            const char    *sql,
@@ -71,9 +57,8 @@ run_query (LhConnection  *connection,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  lh_connection_execute_async (connection, sql, params, 0, cancellable, store_result_cb, &result);
-  wait_for (&result);
-  return lh_connection_execute_finish (connection, result, error);
+  lh_connection_execute_async (connection, sql, params, 0, cancellable, lh_store_result_cb, &result);
+  return lh_connection_execute_finish (connection, lh_wait_for_result (&result), error);
 }
 
 static gboolean
@@ -85,10 +70,9 @@ run_batch (LhConnection  *connection,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) results = NULL;
 
-  lh_connection_batch_async (connection, statements, LH_BATCH_NONE, cancellable, store_result_cb,
+  lh_connection_batch_async (connection, statements, LH_BATCH_NONE, cancellable, lh_store_result_cb,
                              &result);
-  wait_for (&result);
-  results = lh_connection_batch_finish (connection, result, error);
+  results = lh_connection_batch_finish (connection, lh_wait_for_result (&result), error);
   return results != NULL;
 }
 
@@ -128,23 +112,6 @@ typedef struct
   gint64                 last_usec;
 } Progress;
 
-typedef struct
-{
-  GFileProgressCallback callback;
-  gpointer              data;
-  goffset               current;
-  goffset               total;
-} ProgressReport;
-
-static gboolean
-progress_report_cb (gpointer data)
-{
-  ProgressReport *report = data;
-
-  report->callback (report->current, report->total, report->data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 progress_report (Progress *progress,
                  goffset   current,
@@ -152,15 +119,11 @@ progress_report (Progress *progress,
                  gboolean  force)
 {
   gint64 now = g_get_monotonic_time ();
-  ProgressReport *report;
 
   if (progress->callback == NULL || (!force && now - progress->last_usec < PROGRESS_INTERVAL_USEC))
     return;
   progress->last_usec = now;
-  report = g_new (ProgressReport, 1);
-  *report = (ProgressReport) { progress->callback, progress->data, current, total };
-  g_main_context_invoke_full (progress->context, G_PRIORITY_DEFAULT, progress_report_cb, report,
-                              g_free);
+  lh_report_progress (progress->context, progress->callback, progress->data, current, total);
 }
 
 /* Writing */

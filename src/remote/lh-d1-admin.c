@@ -15,6 +15,7 @@
 #include "lh-d1-admin.h"
 #include "lh-d1-connection-private.h"
 #include "lh-error.h"
+#include "lh-thread-util-private.h"
 
 #define POLL_FIRST_MS 200
 #define POLL_MAX_MS 2000
@@ -65,24 +66,13 @@ job_task_new (LhD1Connection      *self,
 
 /* Requests, waited for on the thread's context */
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
 static LhHttpResponse *
 wait_response (LhHttpClient  *http,
                GAsyncResult **result,
                GError       **error)
 {
-  LhHttpResponse *response;
+  LhHttpResponse *response = lh_http_client_request_finish (http, lh_wait_for_result (result), error);
 
-  while (*result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-  response = lh_http_client_request_finish (http, *result, error);
   g_clear_object (result);
   return response;
 }
@@ -114,7 +104,7 @@ call (Job           *job,
       bytes = g_bytes_new_take (text, strlen (text));
     }
   lh_http_client_request_async (http, method, url, lh_d1_connection_get_token (job->connection),
-                                bytes, flags, cancellable, store_result_cb, &result);
+                                bytes, flags, cancellable, lh_store_result_cb, &result);
   response = wait_response (http, &result, error);
   if (response == NULL || (*root = lh_d1_read_envelope (response, NULL, error)) == NULL)
     return NULL;
@@ -179,36 +169,13 @@ sleep_poll (guint         *wait_ms,
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }
 
-typedef struct
-{
-  GFileProgressCallback callback;
-  gpointer              data;
-  goffset               current;
-  goffset               total;
-} ProgressReport;
-
-static gboolean
-progress_report_cb (gpointer data)
-{
-  ProgressReport *report = data;
-
-  report->callback (report->current, report->total, report->data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 report_progress (Job     *job,
                  goffset  current,
                  goffset  total)
 {
-  ProgressReport *report;
-
-  if (job->progress == NULL)
-    return;
-  report = g_new (ProgressReport, 1);
-  *report = (ProgressReport) { job->progress, job->progress_data, current, total };
-  g_main_context_invoke_full (job->caller_context, G_PRIORITY_DEFAULT, progress_report_cb, report,
-                              g_free);
+  if (job->progress != NULL)
+    lh_report_progress (job->caller_context, job->progress, job->progress_data, current, total);
 }
 
 static GError *
@@ -312,7 +279,7 @@ export_in_thread (GTask        *task,
     }
   /* A signed URL carries its own permission: the API token does not go there. */
   lh_http_client_transfer_async (http, "GET", url, NULL, -1, NULL, fd, LH_HTTP_READ, cancellable,
-                                 store_result_cb, &result);
+                                 lh_store_result_cb, &result);
   response = wait_response (http, &result, &error);
   if (response != NULL && (response->status < 200 || response->status >= 300))
     {
@@ -423,7 +390,7 @@ upload (Job           *job,
       return FALSE;
     }
   lh_http_client_transfer_async (http, "PUT", url, NULL, fd, "application/sql", -1, LH_HTTP_NONE,
-                                 cancellable, store_result_cb, &result);
+                                 cancellable, lh_store_result_cb, &result);
   response = wait_response (http, &result, error);
   close (fd);
   if (response != NULL && (response->status < 200 || response->status >= 300))
