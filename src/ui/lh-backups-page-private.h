@@ -34,6 +34,8 @@ struct _LhBackupsPage
   GCancellable    *run_cancellable;
 
   /* state */
+  guint    pulse_source;   /* while busy with no measure of how far along it is */
+  gboolean measured;       /* progress came with a total */
   gboolean busy;
   gboolean restoring_branch;   /* what the restore under way puts in: a branch (promote) */
 };

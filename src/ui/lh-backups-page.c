@@ -13,6 +13,8 @@
 #include "lh-branch-diff-window.h"
 #include "lh-widget-util.h"
 
+/* How often the progress bar moves while the work has no total. */
+#define PULSE_INTERVAL_MS 150
 /* How long a restore waits for another program's write lock. */
 #define RESTORE_LOCK_TIMEOUT_MS 5000
 
@@ -53,10 +55,25 @@ update_actions (LhBackupsPage *self)
     gtk_widget_set_sensitive (GTK_WIDGET (self->scrolled), !self->busy);
 }
 
+/* Work whose progress has no total (a check, D1's export, a restore) still shows it goes on. */
+static gboolean
+pulse_cb (gpointer data)
+{
+  LhBackupsPage *self = data;
+
+  if (!self->measured)
+    gtk_progress_bar_pulse (self->progress_bar);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 set_busy (LhBackupsPage *self,
           const char    *label)
 {
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
+  self->measured = FALSE;
+  if (label != NULL)
+    self->pulse_source = g_timeout_add (PULSE_INTERVAL_MS, pulse_cb, self);
   self->busy = label != NULL;
   gtk_label_set_text (self->progress_label, label != NULL ? label : "");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
@@ -75,10 +92,9 @@ progress_cb (goffset  current,
 {
   LhBackupsPage *self = user_data;
 
-  if (total > 0)
+  self->measured = total > 0 && current < total;
+  if (self->measured)
     gtk_progress_bar_set_fraction (self->progress_bar, (double) current / total);
-  else
-    gtk_progress_bar_pulse (self->progress_bar);
 }
 
 static char *
@@ -1070,6 +1086,7 @@ lh_backups_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->list_cancellable);
   g_cancellable_cancel (self->run_cancellable);
+  g_clear_handle_id (&self->pulse_source, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
