@@ -6,7 +6,8 @@
  * --lock-timeout, and refused without --yes where nobody can be asked; prune by a retention
  * policy, and its dry run; a bundle of the database and its folder, restored whole; a D1
  * and a libSQL database's dumps, restore, import and D1's Time Travel, against the test
- * servers; and the refusals: a file that is not SQLite, usage errors.
+ * servers; a full disk and a read-only backup folder (a tmpfs in a mount namespace); and
+ * the refusals: a file that is not SQLite, usage errors.
  * Each test has its own XDG_DATA_HOME, so that catalogs never mix. */
 #define _XOPEN_SOURCE 600   /* posix_openpt(), grantpt(), ptsname() under -std=c11 */
 
