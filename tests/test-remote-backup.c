@@ -264,6 +264,17 @@ test_dump_and_restore (Fixture       *fixture,
   saved = dump_file (saved_path);
   g_assert_cmpstr (saved, ==, changed);
 
+  /* Not over a database with a log beside it, which SQLite would roll into the new file. */
+  {
+    g_autofree char *wal = g_strconcat (saved_path, "-wal", NULL);
+
+    g_assert_true (g_file_set_contents (wal, "log", -1, NULL));
+    g_assert_false (save_as (fixture, backup, saved_path, &error));
+    g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY);
+    g_clear_error (&error);
+    g_assert_cmpint (g_unlink (wal), ==, 0);
+  }
+
   /* And the backup, saved as a file, holds the database as it was. */
   g_free (saved);
   g_assert_true (save_as (fixture, backup, saved_path, &error));
@@ -338,6 +349,47 @@ test_broken_dump (Fixture       *fixture,
   /* Refused before the safety dump: nothing listed. */
   backups_after = list (fixture);
   g_assert_cmpuint (g_list_model_get_n_items (backups_after), ==, g_list_model_get_n_items (backups));
+}
+
+/* A file with no table (an empty one, say) would only empty the database: refused. */
+static void
+test_import_empty (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "empty.sql", NULL);
+  g_autofree char *before = lh_test_dump (fixture->connection);
+  g_autofree char *after = NULL;
+
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  safety = import (fixture, path, &error);
+  g_assert_null (safety);
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "holds no table"));
+  after = lh_test_dump (fixture->connection);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* libSQL: a full-text table (a virtual one, with shadow tables) comes back searchable. */
+static void
+test_libsql_virtual_table (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+
+  lh_test_run_ok (fixture->connection, "CREATE VIRTUAL TABLE docs USING fts5 (title, body)");
+  lh_test_run_ok (fixture->connection, "INSERT INTO docs (rowid, title, body) VALUES "
+                                       "(4, 'lighthouse', 'a tower by the sea')");
+  backup = create_dump (fixture, LH_BACKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  lh_test_run_ok (fixture->connection, "DELETE FROM docs");
+  safety = restore_dump (fixture, backup, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lh_test_query_integer (fixture->connection,
+                                          "SELECT rowid FROM docs WHERE docs MATCH 'tower'"), ==, 4);
 }
 
 /* The server failing the dump lists nothing and leaves the backup folder clean. */
@@ -527,5 +579,8 @@ main (int    argc,
   ADD ("/remote-backup/libsql/broken-dump", libsql_set_up, test_broken_dump);
   ADD ("/remote-backup/libsql/server-fault", libsql_set_up, test_server_fault);
   ADD ("/remote-backup/libsql/one-transaction", libsql_set_up, test_libsql_one_transaction);
+  ADD ("/remote-backup/libsql/virtual-table", libsql_set_up, test_libsql_virtual_table);
+  ADD ("/remote-backup/libsql/import-empty", libsql_set_up, test_import_empty);
+  ADD ("/remote-backup/d1/import-empty", d1_set_up, test_import_empty);
   return g_test_run ();
 }

@@ -217,6 +217,51 @@ test_load_error (Fixture       *fixture,
   g_assert_cmpstr (tables, ==, "existing\n");
 }
 
+/* A dump may not reach past its own database: ATTACH (and with it VACUUM INTO) and
+ * PRAGMAs other than foreign-key ones are refused, and nothing is made. sqlite3's .dump,
+ * with its BEGIN TRANSACTION and COMMIT, loads; one that ends in ROLLBACK is refused. */
+static void
+test_hostile_and_foreign_dumps (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *elsewhere = g_build_filename (fixture->dir, "elsewhere.db", NULL);
+  g_autofree char *attach = g_strdup_printf ("CREATE TABLE t (a);\nATTACH '%s' AS other;\n"
+                                             "CREATE TABLE other.stolen (x);\n", elsewhere);
+  g_autofree char *vacuum = g_strdup_printf ("CREATE TABLE t (a);\nVACUUM INTO '%s';\n", elsewhere);
+  const char *pragma = "CREATE TABLE t (a);\nPRAGMA writable_schema = ON;\n";
+  const char *shell_dump = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t (a);\n"
+                           "INSERT INTO t VALUES(1);\nCOMMIT;\n";
+  const char *given_up = "BEGIN TRANSACTION;\nCREATE TABLE t (a);\nROLLBACK; -- due to errors\n";
+  const char *hostile[] = { attach, vacuum, pragma };
+  g_autofree char *rows = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_set_contents (fixture->dump, hostile[i], -1, NULL));
+      g_assert_false (lh_sql_dump_load_into_file (fixture->dump, fixture->copy, NULL, &error));
+      g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL);
+      g_assert_false (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
+    }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_set_contents (fixture->dump, given_up, -1, NULL));
+    g_assert_false (lh_sql_dump_load_into_file (fixture->dump, fixture->copy, NULL, &error));
+    g_assert_nonnull (strstr (error->message, "ROLLBACK on line 3"));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_file_set_contents (fixture->dump, shell_dump, -1, NULL));
+    g_assert_true (lh_sql_dump_load_into_file (fixture->dump, fixture->copy, NULL, &error));
+    g_assert_no_error (error);
+    rows = lh_test_query_text (fixture->copy, "SELECT count(*) FROM t");
+    g_assert_cmpstr (rows, ==, "1\n");
+  }
+}
+
 /* A gzip-compressed dump loads like a plain one. */
 static void
 test_gzip (Fixture       *fixture,
@@ -304,6 +349,7 @@ main (int    argc,
   ADD ("/sql-dump/virtual-table", test_virtual_table);
   ADD ("/sql-dump/load-error", test_load_error);
   ADD ("/sql-dump/gzip", test_gzip);
+  ADD ("/sql-dump/hostile-and-foreign", test_hostile_and_foreign_dumps);
   ADD ("/sql-dump/load-into-connection", test_load_into_connection);
   ADD ("/sql-dump/cancel", test_cancel);
   return g_test_run ();

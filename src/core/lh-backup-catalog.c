@@ -1176,6 +1176,12 @@ adopt_orphans (const Job *job)
 
   if (dir == NULL || backup_name == NULL || (db = catalog_open (job, NULL)) == NULL)
     return;
+  /* Under the catalog's write lock: a delete removes its files before it commits. */
+  if (!catalog_run (db, job, "BEGIN IMMEDIATE", NULL, NULL))
+    {
+      sqlite3_close (db);
+      return;
+    }
   rows = catalog_select (db, job, CATALOG_LIST_SQL, NULL);
   for (guint i = 0; rows != NULL && i < lh_result_set_get_n_rows (rows); i++)
     if (row_text (rows, i, COL_PATH) != NULL)
@@ -1215,6 +1221,7 @@ adopt_orphans (const Job *job)
       params_add_text (params, _("Found unlisted: the program that took it ended before listing it."));
       catalog_run (db, job, ADOPT_INSERT_SQL, params, NULL);
     }
+  catalog_end (db, job, TRUE, NULL);
   sqlite3_close (db);
 }
 
@@ -1666,36 +1673,80 @@ create_thread (GTask        *task,
     g_task_return_pointer (task, backup, g_object_unref);
 }
 
-/* Copies the file at from into a new temporary file of folder named after name, synced;
- * its path. */
+/* Copies the file at from into a new temporary file of folder named after name, written
+ * through the descriptor that holds its lock (the file stays the locked one), with mode,
+ * synced; its path. */
 static const char *
 copy_to_temp (Job           *job,
               const char    *from,
               const char    *folder,
               const char    *name,
+              mode_t         mode,
               GCancellable  *cancellable,
               GError       **error)
 {
   g_autoptr(GFile) source = g_file_new_for_path (from);
-  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
   GError *copy_error = NULL;
   const char *temp = make_temp_file (job, folder, name, error);
-  int saved_errno;
+  TempFile *locked;
 
   if (temp == NULL)
     return NULL;
-  dest = g_file_new_for_path (temp);
-  if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL, &copy_error))
+  locked = g_ptr_array_index (job->temps, job->temps->len - 1);
+  output = g_unix_output_stream_new (locked->fd, FALSE);
+  input = g_file_read (source, cancellable, &copy_error);
+  if (input == NULL ||
+      g_output_stream_splice (output, G_INPUT_STREAM (input), G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                              cancellable, &copy_error) < 0)
     {
       set_stream_error (error, copy_error, folder);
       return NULL;
     }
-  if ((saved_errno = lh_file_sync (temp)) != 0)
+  if (fchmod (locked->fd, mode) != 0 || fsync (locked->fd) != 0)
     {
-      set_folder_error (error, saved_errno, folder);
+      set_folder_error (error, errno, folder);
       return NULL;
     }
   return temp;
+}
+
+/* The permissions of the file at path, or default_mode when there is none. */
+static mode_t
+file_mode (const char *path,
+           mode_t      default_mode)
+{
+  struct stat info;
+
+  return stat (path, &info) == 0 ? info.st_mode & 07777 : default_mode;
+}
+
+/* Refuses a database file with SQLite's files beside it (a journal, a write-ahead log):
+ * they would roll into what replaces it. */
+static gboolean
+check_no_sidecars (const char  *path,
+                   GError     **error)
+{
+  static const char * const sidecars[] = { "-journal", "-wal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+    {
+      g_autofree char *sidecar = g_strconcat (path, sidecars[i], NULL);
+
+      if (g_file_test (sidecar, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *shown = g_filename_display_name (path);
+          g_autofree char *shown_sidecar = g_filename_display_name (sidecar);
+
+          g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY,
+                       _("“%s” has “%s” beside it, which SQLite would roll into the file put in "
+                         "its place: close what uses it, or choose another name."), shown,
+                       shown_sidecar);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* Renames the synced temp over path, and syncs the folder so that it stays after a crash. */
@@ -1889,6 +1940,34 @@ is_sqlite_file (const char *path)
   return sqlite;
 }
 
+static gboolean
+is_gzip_file (const char *path)
+{
+  guchar head[2] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  gboolean gzip;
+
+  if (file == NULL)
+    return FALSE;
+  gzip = fread (head, 1, sizeof head, file) == sizeof head && head[0] == 0x1f && head[1] == 0x8b;
+  fclose (file);
+  return gzip;
+}
+
+/* Whether the SQLite file at path has a table of its own. */
+static gboolean
+has_tables (const char *path)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *count = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    count = lh_sqlite_copy_query_text (db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                                       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+  sqlite3_close (db);
+  return count != NULL && g_strcmp0 (count, "0") != 0;
+}
+
 /* The dump of the SQLite file at path, written into a temporary file; its path. */
 static const char *
 dump_sqlite_file (Job           *job,
@@ -1945,6 +2024,8 @@ make_d1_import_file (Job           *job,
                                " WHERE type IN ('table', 'view', 'trigger')"
                                " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                                " AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'"
+                               " AND name NOT IN (SELECT name FROM pragma_table_list"
+                               " WHERE type = 'shadow')"
                                " ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
                                NULL, 0, cancellable, lh_store_result_cb, &result);
   objects = lh_connection_execute_finish (job->connection, lh_wait_for_result (&result), &query_error);
@@ -1968,8 +2049,7 @@ make_d1_import_file (Job           *job,
     }
   file = g_file_new_for_path (temp);
   output = G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_NONE, cancellable, error));
-  input = lh_sql_dump_open (dump_path, cancellable, error);
-  if (output == NULL || input == NULL ||
+  if (output == NULL || (input = lh_sql_dump_open (dump_path, cancellable, error)) == NULL ||
       !g_output_stream_write_all (output, drops->str, drops->len, NULL, cancellable, error) ||
       g_output_stream_splice (output, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable,
                               error) < 0)
@@ -2006,8 +2086,14 @@ load_into_remote (Job           *job,
                               lh_store_result_cb, &result);
       ok = lh_sql_dump_load_finish (lh_wait_for_result (&result), &load_error);
     }
+  /* A transaction or an import that failed changed nothing; one whose end was not heard
+   * of may have changed everything. */
   if (!ok)
-    set_dump_error (error, load_error, _("Nothing was changed: "));
+    set_dump_error (error, load_error,
+                    g_error_matches (load_error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TIMEOUT) ||
+                    g_error_matches (load_error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_NETWORK)
+                      ? _("It is not known whether the database was changed: ")
+                      : _("Nothing was changed: "));
   return ok;
 }
 
@@ -2021,6 +2107,7 @@ import_into_remote (Job           *job,
                     GError       **error)
 {
   const char *dump = path;
+  const char *sqlite_path = NULL;
   const char *loaded;
 
   remove_stale_temp_files (job);
@@ -2032,11 +2119,32 @@ import_into_remote (Job           *job,
                    _("“%s” is gone: it was moved or deleted."), name);
       return FALSE;
     }
-  if (is_sqlite_file (path))
+  /* A gzip-compressed database file (a .sqlite.gz backup): decompressed first. */
+  if (is_gzip_file (path))
     {
-      if (!lh_sqlite_copy_check_integrity (path, path, &sqlite_errors, cancellable, error))
+      g_autofree char *base = g_path_get_basename (path);
+      g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+      GError *stream_error = NULL;
+      const char *plain = make_folder (job->folder, error)
+        ? make_temp_file (job, job->folder, base, error) : NULL;
+
+      if (plain == NULL)
         return FALSE;
-      dump = dump_sqlite_file (job, path, cancellable, error);
+      if (!convert_file (path, plain, G_CONVERTER (decompressor), cancellable, &stream_error))
+        {
+          set_stream_error (error, stream_error, path);
+          return FALSE;
+        }
+      if (is_sqlite_file (plain))
+        sqlite_path = plain;
+    }
+  else if (is_sqlite_file (path))
+    sqlite_path = path;
+  if (sqlite_path != NULL)
+    {
+      if (!lh_sqlite_copy_check_integrity (sqlite_path, path, &sqlite_errors, cancellable, error))
+        return FALSE;
+      dump = dump_sqlite_file (job, sqlite_path, cancellable, error);
       if (dump == NULL)
         return FALSE;
     }
@@ -2044,6 +2152,15 @@ import_into_remote (Job           *job,
   if (loaded == NULL ||
       !lh_sqlite_copy_check_integrity (loaded, path, &sqlite_errors, cancellable, error))
     return FALSE;
+  if (!has_tables (loaded))
+    {
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                   _("“%s” holds no table: loading it would only empty the database, so "
+                     "nothing was changed."), name);
+      return FALSE;
+    }
   *safety = create_dump (job, cancellable, error);
   return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
          load_into_remote (job, dump, cancellable, error);
@@ -2086,9 +2203,11 @@ save_as_file (Job           *job,
   const char *plain = NULL;
   const char *temp;
 
-  if (!check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
+  if (!check_no_sidecars (job->target_path, error) ||
+      !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
     return FALSE;
-  temp = copy_to_temp (job, plain, folder, base, cancellable, error);
+  temp = copy_to_temp (job, plain, folder, base, file_mode (job->target_path, 0644), cancellable,
+                       error);
   return temp != NULL && rename_into_place (temp, job->target_path, error);
 }
 
@@ -2247,7 +2366,6 @@ create_raw_copy (Job           *job,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  static const char * const sidecars[] = { "-journal", "-wal" };
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_autofree char *base = g_strdup_printf ("%s-%s", job->stem, stamp);
@@ -2256,23 +2374,13 @@ create_raw_copy (Job           *job,
   g_autofree char *note = NULL;
   const char *temp;
 
-  for (guint i = 0; i < G_N_ELEMENTS (sidecars); i++)
+  if (!check_no_sidecars (job->database, error))
     {
-      g_autofree char *sidecar = g_strconcat (job->database, sidecars[i], NULL);
-
-      if (g_file_test (sidecar, G_FILE_TEST_EXISTS))
-        {
-          g_autofree char *shown_sidecar = g_filename_display_name (sidecar);
-
-          g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
-                       _("“%s” is not an SQLite database, and “%s” beside it would be rolled "
-                         "into the restored one: move it away, then restore."), shown,
-                       shown_sidecar);
-          return NULL;
-        }
+      g_prefix_error (error, _("“%s” is not an SQLite database. "), shown);
+      return NULL;
     }
   if (!make_folder (job->folder, error) ||
-      (temp = copy_to_temp (job, job->database, job->folder, name, cancellable, error)) == NULL)
+      (temp = copy_to_temp (job, job->database, job->folder, name, 0600, cancellable, error)) == NULL)
     return NULL;
   note = g_strjoin (" ", job->note != NULL ? job->note : "",
                     _("The database file was not SQLite; this copy keeps its bytes as they were."), NULL);
@@ -2291,7 +2399,8 @@ replace_database_file (Job           *job,
 {
   g_autofree char *folder = g_path_get_dirname (job->database);
   g_autofree char *base = g_path_get_basename (job->database);
-  const char *temp = copy_to_temp (job, plain, folder, base, cancellable, error);
+  const char *temp = copy_to_temp (job, plain, folder, base, file_mode (job->database, 0644),
+                                   cancellable, error);
 
   return temp != NULL && rename_into_place (temp, job->database, error);
 }
@@ -2404,6 +2513,8 @@ delete_thread (GTask        *task,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
   GError *error = NULL;
+  GError *file_error = NULL;
+  gboolean ok_files = TRUE;
   sqlite3 *db = NULL;
   gboolean ok;
 
@@ -2416,12 +2527,17 @@ delete_thread (GTask        *task,
   g_array_append_val (ids, job->backup_id);
   g_ptr_array_add (paths, job->backup_path);
   ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
-  ok = db != NULL && catalog_end (db, job, ok && catalog_delete (db, job, ids, &error), &error);
+  ok = ok && catalog_delete (db, job, ids, &error);
+  /* The files go before the commit, so that no adoption of orphans comes in between. */
+  if (ok && !remove_files (paths, &file_error))
+    ok_files = FALSE;
+  ok = db != NULL && catalog_end (db, job, ok, &error);
   sqlite3_close (db);
-  if (ok && remove_files (paths, &error))
+  if (ok && ok_files)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    g_task_return_error (task, ok ? g_steal_pointer (&file_error) : error);
+  g_clear_error (&file_error);
 }
 
 /* The rows of the database's backups that retention lets go: their ids and paths. */
@@ -2469,6 +2585,8 @@ prune_thread (GTask        *task,
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(LhResultSet) rows = NULL;
   GError *error = NULL;
+  GError *file_error = NULL;
+  gboolean ok_files = TRUE;
   sqlite3 *db = NULL;
   gboolean ok;
 
@@ -2484,12 +2602,16 @@ prune_thread (GTask        *task,
   ok = ok && (rows = catalog_select (db, job, CATALOG_PRUNABLE_SQL, &error)) != NULL;
   if (ok)
     select_pruned (job, rows, ids, paths);
-  ok = db != NULL && catalog_end (db, job, ok && catalog_delete (db, job, ids, &error), &error);
+  ok = ok && catalog_delete (db, job, ids, &error);
+  if (ok && !remove_files (paths, &file_error))
+    ok_files = FALSE;
+  ok = db != NULL && catalog_end (db, job, ok, &error);
   sqlite3_close (db);
-  if (ok && remove_files (paths, &error))
+  if (ok && ok_files)
     g_task_return_int (task, ids->len);
   else
-    g_task_return_error (task, error);
+    g_task_return_error (task, ok ? g_steal_pointer (&file_error) : error);
+  g_clear_error (&file_error);
 }
 
 /* Retention. */

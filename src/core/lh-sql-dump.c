@@ -41,9 +41,11 @@
   "SELECT sql FROM sqlite_schema WHERE type IN ('index', 'view', 'trigger') AND sql IS NOT NULL" \
   " AND NOT " INTERNAL_NAME_SQL ("name") " AND NOT " INTERNAL_NAME_SQL ("tbl_name") \
   " ORDER BY CASE type WHEN 'index' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid"
+/* A virtual table drops its shadow tables itself. */
 #define DROP_OBJECTS_SQL \
   "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view', 'trigger')" \
   " AND NOT " INTERNAL_NAME_SQL ("name") \
+  " AND name NOT IN (SELECT name FROM pragma_table_list WHERE type = 'shadow')" \
   " ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid DESC"
 
 /* Waiting for a connection's asynchronous calls, on a thread. */
@@ -649,6 +651,60 @@ set_load_error (GError     **error,
                  _("The statement on line %u of the dump failed: %s"), line, sqlite3_errmsg (db));
 }
 
+/* What a dump may do where it is loaded: make and fill its own tables, nothing else. A
+ * dump is a file from anywhere: no ATTACH (another file written), no PRAGMA set but
+ * foreign-key ones, no VACUUM INTO. */
+static int
+authorize_cb (void       *data,
+              int         action,
+              const char *first,
+              const char *second,
+              const char *database,
+              const char *trigger)
+{
+  switch (action)
+    {
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+      return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+      /* Reading one is harmless (a full-text table reads page_size); setting one is not. */
+      return second == NULL || g_strcmp0 (first, "defer_foreign_keys") == 0 ||
+             g_strcmp0 (first, "foreign_keys") == 0 ? SQLITE_OK : SQLITE_DENY;
+    default:
+      return SQLITE_OK;
+    }
+}
+
+/* Whether statement is one a dump may hold but the load does itself: the transaction
+ * around it (sqlite3's .dump writes BEGIN TRANSACTION … COMMIT). */
+static gboolean
+is_transaction_control (const char *statement)
+{
+  g_autofree char *keyword = lh_sql_dup_first_keyword (statement);
+
+  return g_strcmp0 (keyword, "BEGIN") == 0 || g_strcmp0 (keyword, "COMMIT") == 0 ||
+         g_strcmp0 (keyword, "END") == 0;
+}
+
+/* Whether statement gives the dump up: sqlite3's .dump ends with ROLLBACK when it met an
+ * error. */
+static gboolean
+is_rollback (const char *statement)
+{
+  g_autofree char *keyword = lh_sql_dup_first_keyword (statement);
+
+  return g_strcmp0 (keyword, "ROLLBACK") == 0;
+}
+
+static void
+set_rollback_error (GError **error,
+                    guint    line)
+{
+  g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL,
+               _("The dump gives itself up with ROLLBACK on line %u: it is not whole."), line);
+}
+
 gboolean
 lh_sql_dump_load_into_file (const char    *dump_path,
                             const char    *db_path,
@@ -674,11 +730,22 @@ lh_sql_dump_load_into_file (const char    *dump_path,
                    _("Cannot open “%s”: %s"), name, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
       goto out;
     }
+  sqlite3_limit (db, SQLITE_LIMIT_ATTACHED, 0);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  sqlite3_set_authorizer (db, authorize_cb, NULL);
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (interrupt_cb), db, NULL);
   rc = sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
   while (rc == SQLITE_OK && (statement = reader_next (&reader, cancellable, &read_error)) != NULL)
     {
+      if (is_transaction_control (statement))
+        continue;
+      if (is_rollback (statement))
+        {
+          set_rollback_error (error, reader.statement_line);
+          rc = SQLITE_ABORT;
+          break;
+        }
       rc = g_cancellable_is_cancelled (cancellable) ? SQLITE_INTERRUPT
                                                     : sqlite3_exec (db, statement, NULL, NULL, NULL);
       if (rc != SQLITE_OK)
@@ -796,6 +863,14 @@ load_statements (LoadJob       *job,
   g_array_set_size (lines, statements->len);
   while (ok && (statement = reader_next (&reader, cancellable, &read_error)) != NULL)
     {
+      if (is_transaction_control (statement))
+        continue;
+      if (is_rollback (statement))
+        {
+          set_rollback_error (error, reader.statement_line);
+          ok = FALSE;
+          break;
+        }
       g_ptr_array_add (statements, lh_batch_statement_new (statement, NULL));
       g_array_append_val (lines, reader.statement_line);
       if (statements->len >= STATEMENTS_PER_BATCH)

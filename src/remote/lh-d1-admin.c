@@ -32,6 +32,9 @@ typedef struct
   GFileProgressCallback  progress;
   gpointer               progress_data;
   char                  *new_bookmark;    /* out, of a restore */
+  LhHttpClient          *transfers;       /* the dump's download, the import's upload: a
+                                           * client of their own, so that the database's
+                                           * queries do not wait for them */
 } Job;
 
 static void
@@ -43,6 +46,7 @@ job_free (Job *job)
   g_clear_pointer (&job->time, g_date_time_unref);
   g_clear_pointer (&job->caller_context, g_main_context_unref);
   g_free (job->new_bookmark);
+  g_clear_object (&job->transfers);
   g_free (job);
 }
 
@@ -59,6 +63,7 @@ job_task_new (LhD1Connection      *self,
   *job = g_new0 (Job, 1);
   (*job)->connection = g_object_ref (self);
   (*job)->caller_context = g_main_context_ref_thread_default ();
+  (*job)->transfers = lh_http_client_new ();
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, *job, (GDestroyNotify) job_free);
   return task;
@@ -257,7 +262,7 @@ export_in_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   Job *job = task_data;
-  LhHttpClient *http = lh_d1_connection_get_http (job->connection);
+  LhHttpClient *http = job->transfers;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(LhHttpResponse) response = NULL;
   g_autofree char *url = NULL;
@@ -379,7 +384,7 @@ upload (Job           *job,
         GCancellable  *cancellable,
         GError       **error)
 {
-  LhHttpClient *http = lh_d1_connection_get_http (job->connection);
+  LhHttpClient *http = job->transfers;
   g_autoptr(LhHttpResponse) response = NULL;
   GAsyncResult *result = NULL;
   int fd = g_open (job->path, O_RDONLY | O_CLOEXEC, 0);
@@ -455,6 +460,9 @@ import_in_thread (GTask        *task,
 
       if ((error = process_error (result, _("The import"))) != NULL)
         break;
+      /* D1 has taken the import: it goes on whatever happens here, so a cancel no longer
+       * stops the asking how it went. */
+      cancellable = NULL;
       done = json_object_has_member (result, "result") &&
              JSON_NODE_HOLDS_OBJECT (json_object_get_member (result, "result"))
         ? json_object_get_object_member (result, "result") : NULL;
@@ -472,8 +480,9 @@ import_in_thread (GTask        *task,
         }
       if (bookmark == NULL || poll >= MAX_POLLS)
         {
-          g_set_error_literal (&error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PROTOCOL,
-                               _("D1 did not say how the import went."));
+          g_set_error_literal (&error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TIMEOUT,
+                               _("D1 took the import but did not say how it went: it may apply "
+                                 "it all the same."));
           break;
         }
       if (!sleep_poll (&wait_ms, cancellable, &error))
@@ -481,6 +490,15 @@ import_in_thread (GTask        *task,
       body = import_body ("poll", "current_bookmark", bookmark, NULL, NULL);
       g_clear_pointer (&root, json_node_unref);
       result = call (job, "POST", "/import", body, LH_HTTP_NONE, cancellable, &root, &error);
+      if (result == NULL)
+        {
+          GError *lost = g_error_new (LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TIMEOUT,
+                                      _("D1 took the import, then could not be asked how it went, "
+                                        "so it may apply it all the same (%s)"), error->message);
+
+          g_clear_error (&error);
+          error = lost;
+        }
     }
   g_main_context_pop_thread_default (context);
   if (error != NULL)
@@ -589,7 +607,12 @@ restore_in_thread (GTask        *task,
   const char *previous = NULL;
 
   g_main_context_push_thread_default (context);
-  result = call (job, "POST", suffix, NULL, LH_HTTP_NONE, cancellable, &root, &error);
+  /* Not cancellable: once sent, D1 restores whatever happens here, and the bookmark that
+   * undoes it must come back. */
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
+    result = call (job, "POST", suffix, NULL, LH_HTTP_NONE, NULL, &root, &error);
+  else
+    result = NULL;
   g_main_context_pop_thread_default (context);
   if (result != NULL && (previous = string_member (result, "previous_bookmark")) == NULL)
     g_set_error_literal (&error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_PROTOCOL,

@@ -11,7 +11,10 @@
  * does (integers beyond 2^53 lose digits, 2.0 becomes 2) and refuses to export a database
  * with virtual tables.
  *
- * Each operation runs in a GTask thread; results come back on the caller's context. */
+ * Each operation runs in a GTask thread; results come back on the caller's context. A
+ * cancel stops an operation until D1 has taken it: an import whose ingest D1 accepted, or a
+ * restore sent, runs to its end (D1 goes on regardless), and an import that then could not
+ * be followed fails with LH_CONNECTION_ERROR_TIMEOUT, saying D1 may apply it. */
 #pragma once
 
 #include "lh-d1-connection.h"

@@ -435,6 +435,17 @@ read_cb (char   *buffer,
   return got < 0 ? CURL_READFUNC_ABORT : (size_t) got;
 }
 
+/* libcurl rewinding an upload (a connection found closed, a redirect of the body). */
+static int
+seek_cb (void       *user_data,
+         curl_off_t  offset,
+         int         origin)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+
+  return lseek (fd, (off_t) offset, origin) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
+}
+
 /* Makes a streaming transfer start from the beginning of its files again. */
 static gboolean
 rewind_files (Request  *request,
@@ -522,6 +533,8 @@ perform_once (LhHttpClient  *self,
       curl_easy_setopt (self->easy, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt (self->easy, CURLOPT_READFUNCTION, read_cb);
       curl_easy_setopt (self->easy, CURLOPT_READDATA, GINT_TO_POINTER (request->upload_fd));
+      curl_easy_setopt (self->easy, CURLOPT_SEEKFUNCTION, seek_cb);
+      curl_easy_setopt (self->easy, CURLOPT_SEEKDATA, GINT_TO_POINTER (request->upload_fd));
       if (fstat (request->upload_fd, &info) == 0)
         curl_easy_setopt (self->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) info.st_size);
     }
