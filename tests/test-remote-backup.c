@@ -323,6 +323,23 @@ test_import_local_file (Fixture       *fixture,
   g_assert_no_error (error);
   remote = lh_test_dump (fixture->connection);
   g_assert_cmpstr (remote, ==, expected);
+
+  /* A gzip-compressed database file (a .sqlite.gz backup) goes in the same way. */
+  {
+    g_autofree char *command = g_strdup_printf ("gzip -k '%s'", local);
+    g_autofree char *gz = g_strconcat (local, ".gz", NULL);
+    g_autoptr(LhBackup) second = NULL;
+    int status = 0;
+
+    lh_test_run_ok (fixture->connection, "DELETE FROM notes");
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    second = import (fixture, gz, &error);
+    g_assert_no_error (error);
+    g_free (remote);
+    remote = lh_test_dump (fixture->connection);
+    g_assert_cmpstr (remote, ==, expected);
+  }
 }
 
 /* A dump that fails half way changes nothing, and says which line failed. */

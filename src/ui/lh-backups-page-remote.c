@@ -208,6 +208,13 @@ imported_cb (GObject      *source,
       lh_widget_show_toast (GTK_WIDGET (self), _("Done; the state before is kept as a safety backup"));
       lh_backups_page_emit_restored (self);
     }
+  else if (g_error_matches (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_TIMEOUT) ||
+           g_error_matches (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_NETWORK))
+    {
+      /* The end was not heard of: what is there now is worth a look. */
+      lh_widget_show_message (GTK_WIDGET (self), _("The Database May Have Changed"), error->message);
+      lh_backups_page_emit_restored (self);
+    }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     lh_widget_show_message (GTK_WIDGET (self), _("Nothing Was Replaced"), error->message);
 }
