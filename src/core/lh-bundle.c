@@ -113,6 +113,18 @@ set_file_error (GError     **error,
     }
 }
 
+static gboolean
+is_known_errno (int saved_errno)
+{
+  return code_from_errno (saved_errno) != LH_BUNDLE_ERROR_FAILED;
+}
+
+static const LhSqliteCopyErrors sqlite_errors = {
+  lh_bundle_error_quark, LH_BUNDLE_ERROR_FAILED, LH_BUNDLE_ERROR_NOT_A_DATABASE,
+  LH_BUNDLE_ERROR_CORRUPT, LH_BUNDLE_ERROR_BUSY, LH_BUNDLE_ERROR_PERMISSION, set_file_error,
+  is_known_errno
+};
+
 /* SQLite said rc working on path (db, when given, holds its message and errno). */
 static void
 set_sqlite_error (GError     **error,
@@ -120,38 +132,7 @@ set_sqlite_error (GError     **error,
                   int          rc,
                   const char  *path)
 {
-  g_autofree char *name = g_filename_display_name (path);
-  const char *message = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
-  int saved_errno = db != NULL ? sqlite3_system_errno (db) : 0;
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_INTERRUPT:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
-      break;
-    case SQLITE_NOTADB:
-      g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_NOT_A_DATABASE,
-                   _("“%s” is not an SQLite database."), name);
-      break;
-    case SQLITE_CORRUPT:
-      g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT,
-                   _("“%s” is damaged (SQLite: %s)."), name, message);
-      break;
-    case SQLITE_FULL:
-      set_file_error (error, ENOSPC, path);
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_BUSY,
-                   _("Another program is writing to “%s”."), name);
-      break;
-    default:
-      if (code_from_errno (saved_errno) != LH_BUNDLE_ERROR_FAILED)
-        set_file_error (error, saved_errno, path);
-      else
-        g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_FAILED,
-                     _("SQLite cannot work on “%s”: %s."), name, message);
-    }
+  lh_sqlite_copy_set_error (&sqlite_errors, error, db, rc, path);
 }
 
 /* libarchive failed writing the archive at path. */
@@ -506,10 +487,6 @@ file_sha256 (const char    *path,
 }
 
 /* SQLite. */
-
-static const LhSqliteCopyErrors sqlite_errors = {
-  set_sqlite_error, lh_bundle_error_quark, LH_BUNDLE_ERROR_CORRUPT
-};
 
 /* Archives. */
 

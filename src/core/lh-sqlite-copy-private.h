@@ -8,20 +8,32 @@
 
 G_BEGIN_DECLS
 
-/* Sets error for SQLite's rc working on path (db, when given, holds its message). */
-typedef void (*LhSqliteCopySetError) (GError     **error,
-                                      sqlite3     *db,
-                                      int          rc,
-                                      const char  *path);
+/* Sets error for a system error (errno) working on path, in the caller's words. */
+typedef void (*LhSqliteCopySetFileError) (GError     **error,
+                                          int          saved_errno,
+                                          const char  *path);
 
-/* How a caller names what goes wrong: SQLite's result codes through set_error, the damage
- * integrity_check finds as corrupt_code in domain. */
+/* How a caller names what goes wrong: the codes of its domain for what SQLite reports
+ * (lh_sqlite_copy_set_error()) and integrity_check finds, and its words for a system
+ * error (a full disk among them). */
 typedef struct
 {
-  LhSqliteCopySetError   set_error;
-  GQuark               (*domain) (void);
-  int                    corrupt_code;
+  GQuark                  (*domain) (void);
+  int                       failed_code;
+  int                       not_a_database_code;
+  int                       corrupt_code;
+  int                       busy_code;
+  int                       permission_code;
+  LhSqliteCopySetFileError  set_file_error;
+  /* whether a system errno is one set_file_error has words of its own for */
+  gboolean                (*is_known_errno) (int saved_errno);
 } LhSqliteCopyErrors;
+
+void     lh_sqlite_copy_set_error        (const LhSqliteCopyErrors  *errors,
+                                          GError                   **error,
+                                          sqlite3                   *db,
+                                          int                        rc,
+                                          const char                *path);
 
 /* current of total bytes of a copy done. */
 typedef void (*LhSqliteCopyProgress) (goffset  current,

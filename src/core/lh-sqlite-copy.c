@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 
 #include "lh-file-util-private.h"
@@ -26,6 +27,54 @@
  * all over the file, and with SQLite's default 2 MiB cache take more than twice as long on
  * a database of a gigabyte. */
 #define CHECK_CACHE_SQL "PRAGMA cache_size = -32768"
+
+/* Sets error for SQLite's rc working on path (db, when given, holds its message and errno),
+ * in the caller's domain. */
+void
+lh_sqlite_copy_set_error (const LhSqliteCopyErrors  *errors,
+                          GError                   **error,
+                          sqlite3                   *db,
+                          int                        rc,
+                          const char                *path)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  const char *message = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int saved_errno = db != NULL ? sqlite3_system_errno (db) : 0;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_INTERRUPT:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled."));
+      break;
+    case SQLITE_NOTADB:
+      g_set_error (error, errors->domain (), errors->not_a_database_code,
+                   _("“%s” is not an SQLite database."), name);
+      break;
+    case SQLITE_CORRUPT:
+      g_set_error (error, errors->domain (), errors->corrupt_code,
+                   _("“%s” is damaged (SQLite: %s)."), name, message);
+      break;
+    case SQLITE_FULL:
+      errors->set_file_error (error, ENOSPC, path);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, errors->domain (), errors->busy_code,
+                   _("Another program is writing to “%s”."), name);
+      break;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      g_set_error (error, errors->domain (), errors->permission_code,
+                   _("“%s” cannot be written (SQLite: %s)."), name, message);
+      break;
+    default:
+      if (errors->is_known_errno (saved_errno))
+        errors->set_file_error (error, saved_errno, path);
+      else
+        g_set_error (error, errors->domain (), errors->failed_code,
+                     _("SQLite cannot work on “%s”: %s."), name, message);
+    }
+}
 
 static void
 interrupt_cb (GCancellable *cancellable,
@@ -77,7 +126,7 @@ lh_sqlite_copy_open_file (const char                *path,
 
   if (rc != SQLITE_OK)
     {
-      errors->set_error (error, db, rc, shown_path);
+      lh_sqlite_copy_set_error (errors, error, db, rc, shown_path);
       sqlite3_close (db);
       return NULL;
     }
@@ -96,7 +145,7 @@ lh_sqlite_copy_run_sql (sqlite3                   *db,
 
   if (rc == SQLITE_OK)
     return TRUE;
-  errors->set_error (error, db, rc, shown_path);
+  lh_sqlite_copy_set_error (errors, error, db, rc, shown_path);
   return FALSE;
 }
 
@@ -149,7 +198,7 @@ lh_sqlite_copy_check_integrity (const char                *path,
   if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
     complaint = first_complaint ((const char *) sqlite3_column_text (stmt, 0));
   if (rc != SQLITE_ROW)
-    errors->set_error (error, db, rc, shown_path);
+    lh_sqlite_copy_set_error (errors, error, db, rc, shown_path);
   else if (complaint != NULL)
     {
       g_autofree char *name = g_filename_display_name (shown_path);
@@ -250,7 +299,7 @@ lh_sqlite_copy_pages (sqlite3                   *source,
 
   if (backup == NULL)
     {
-      errors->set_error (error, dest, sqlite3_errcode (dest), dest_shown);
+      lh_sqlite_copy_set_error (errors, error, dest, sqlite3_errcode (dest), dest_shown);
       return FALSE;
     }
   do
@@ -275,7 +324,7 @@ lh_sqlite_copy_pages (sqlite3                   *source,
       gboolean reading = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ||
                          (rc & 0xff) == SQLITE_BUSY;
 
-      errors->set_error (error, dest, rc, reading ? source_shown : dest_shown);
+      lh_sqlite_copy_set_error (errors, error, dest, rc, reading ? source_shown : dest_shown);
       return FALSE;
     }
   return TRUE;
