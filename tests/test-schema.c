@@ -262,6 +262,31 @@ test_trigger_named_like_table (void)
   lh_test_remove_dir (dir);
 }
 
+/* D1's own tables (_cf_KV in wrangler's local files, on D1 itself) are not the user's. */
+static void
+test_d1_internal_tables (void)
+{
+  g_autofree char *dir = lh_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "d1.sqlite", NULL);
+  g_autoptr(LhLocalConnection) connection = NULL;
+  g_autoptr(LhSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_make_db (path, "CREATE TABLE _cf_KV (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;"
+                         "CREATE TABLE _cf_METADATA (key INTEGER PRIMARY KEY, value BLOB);"
+                         "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                         "CREATE TABLE cf_ok (x);");
+  connection = lh_test_open (path, LH_LOCAL_OPEN_NONE, 200, &error);
+  g_assert_no_error (error);
+  schema = lh_test_load_schema (LH_CONNECTION (connection));
+  g_assert_cmpuint (lh_schema_count (schema, LH_SCHEMA_OBJECT_TABLE), ==, 2);
+  g_assert_null (lh_schema_lookup (schema, "_cf_KV"));
+  g_assert_nonnull (lh_schema_lookup (schema, "notes"));
+  g_assert_nonnull (lh_schema_lookup (schema, "cf_ok"));
+  g_clear_object (&connection);
+  lh_test_remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -271,5 +296,6 @@ main (int    argc,
   g_test_add_func ("/schema/details", test_details);
   g_test_add_func ("/schema/attached", test_attached);
   g_test_add_func ("/schema/trigger-named-like-table", test_trigger_named_like_table);
+  g_test_add_func ("/schema/d1-internal-tables", test_d1_internal_tables);
   return g_test_run ();
 }

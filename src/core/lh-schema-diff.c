@@ -41,6 +41,7 @@
 #define COPY_OBJECTS_SQL \
   "SELECT type, name, sql FROM sqlite_master " \
   "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \
+  "AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND tbl_name NOT LIKE '\\_cf\\_%' ESCAPE '\\' " \
   "ORDER BY CASE WHEN type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' THEN 0 " \
   "WHEN type = 'table' THEN 1 WHEN type = 'index' THEN 2 WHEN type = 'view' THEN 3 " \
   "ELSE 4 END, rowid"

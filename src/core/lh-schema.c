@@ -12,14 +12,16 @@
 #include "lh-script.h"
 
 /* sqlite_master rather than sqlite_schema: the older name works on every SQLite a
- * remote server may run. Internal objects (sqlite_…) are left out. */
-#define USER_OBJECT "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+ * remote server may run. Internal objects are left out: SQLite's (sqlite_…) and D1's
+ * (_cf_…, which D1 reserves and wrangler hides too, also in its local files). */
+#define USER_OBJECT(column) \
+  column " NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND " column " NOT LIKE '\\_cf\\_%' ESCAPE '\\'"
 
 /* In each, @DB@ stands for the database's name quoted as an identifier and @NAME@ for it
  * as a string literal; "main" is the database the connection opened. */
 #define OBJECTS_SQL \
   "SELECT type, name, tbl_name, sql FROM @DB@.sqlite_master " \
-  "WHERE type IN ('table', 'view', 'index', 'trigger') AND " USER_OBJECT " " \
+  "WHERE type IN ('table', 'view', 'index', 'trigger') AND " USER_OBJECT ("name") " " \
   "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, " \
   "name COLLATE NOCASE, name"
 
@@ -29,12 +31,12 @@
 #define COLUMNS_SQL \
   "SELECT m.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.pk, c.hidden " \
   "FROM @DB@.sqlite_master AS m, pragma_table_xinfo(m.name, @NAME@) AS c " \
-  "WHERE m.type IN ('table', 'view') AND m." USER_OBJECT " ORDER BY m.name, c.cid"
+  "WHERE m.type IN ('table', 'view') AND " USER_OBJECT ("m.name") " ORDER BY m.name, c.cid"
 
 #define FOREIGN_KEYS_SQL \
   "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete " \
   "FROM @DB@.sqlite_master AS m, pragma_foreign_key_list(m.name, @NAME@) AS f " \
-  "WHERE m.type = 'table' AND m." USER_OBJECT " ORDER BY m.name, f.id, f.seq"
+  "WHERE m.type = 'table' AND " USER_OBJECT ("m.name") " ORDER BY m.name, f.id, f.seq"
 
 #define OBJECT_COLUMNS_SQL \
   "SELECT ?1, name, type, \"notnull\", dflt_value, pk, hidden " \
