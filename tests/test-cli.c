@@ -390,6 +390,15 @@ test_libsql (Fixture       *fixture,
     g_assert_nonnull (strstr (run.err, "did not accept the token"));
     g_assert_null (strstr (run.err, "tok-zzz"));
   }
+  {
+    g_autofree char *with_token = g_strconcat (url, "?authToken=cli-secret", NULL);
+    g_auto(CliRun) run = cli ("query", with_token, "SELECT 1", NULL);
+
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_true (g_str_has_prefix (run.err, "litehouse-cli: the URL holds a token"));
+    g_assert_null (strstr (run.err, "cli-secret"));
+  }
   g_unsetenv ("LIBSQL_AUTH_TOKEN");
 }
 

@@ -461,6 +461,30 @@ test_paged_query (Fixture       *fixture,
   lh_test_check_paged_query (connection);
 }
 
+/* A URL with its token in it (Turso's libsql://HOST?authToken=…): the token is used, and
+ * the location the connection gives (kept in the catalog, the recent list) holds none. */
+static void
+test_token_in_url (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *with_token = g_strdup_printf ("%s/?authToken=%s#frag", fixture->url, TOKEN);
+  g_autoptr(LhConnection) connection = open_with (with_token, NULL, NULL, &error);
+  g_autofree char *normal = NULL;
+  g_autofree char *token = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (count_items (connection), >, 0);
+  g_assert_cmpstr (lh_connection_get_location (connection), ==, fixture->url);
+  normal = lh_libsql_normalize_url ("libsql://me:secret@db-acme.turso.io/?authToken=eyJ.x.y", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (normal, ==, "https://db-acme.turso.io");
+  token = lh_libsql_url_dup_token ("libsql://db-acme.turso.io?x=1&authToken=eyJ.x.y");
+  g_assert_cmpstr (token, ==, "eyJ.x.y");
+  g_assert_null (lh_libsql_url_dup_token ("libsql://db-acme.turso.io"));
+  lh_test_close (&connection);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -484,6 +508,7 @@ main (int    argc,
   ADD ("/libsql/big-response", test_big_response, NULL);
   ADD ("/libsql/cancel", test_cancel, NULL);
   ADD ("/libsql/official-client", test_official_client, NULL);
+  ADD ("/libsql/token-in-url", test_token_in_url, NULL);
 
 #undef ADD
 

@@ -224,6 +224,23 @@ token_cb (GObject      *object,
   lh_secrets_free (token);
 }
 
+/* A libSQL URL with its token in it (?authToken=…, as Turso writes them): refused, since
+ * a command line is there for other users of the machine to read; TRUE after saying so. */
+static gboolean
+refuse_token_in_url (LhLocation *location,
+                     const char *database)
+{
+  g_autofree char *token = location->kind == LH_LOCATION_LIBSQL ? lh_libsql_url_dup_token (database)
+                                                                : NULL;
+
+  if (token == NULL)
+    return FALSE;
+  lh_secrets_free (g_steal_pointer (&token));
+  print_error (_("the URL holds a token (authToken=…), which does not belong on a command line: "
+                 "set LIBSQL_AUTH_TOKEN, or connect once from Litehouse to keep it in the keyring"));
+  return TRUE;
+}
+
 /* Parses database, finds its token, opens it with flags and calls opened; returns the exit
  * status once the command has closed it (2 for a database that cannot be parsed). */
 static int
@@ -242,6 +259,8 @@ run_on_database (CliRun           *run,
       print_error ("%s", error->message);
       return 2;
     }
+  if (refuse_token_in_url (location, database))
+    return 2;
   if ((flags & LH_LOCAL_OPEN_READ_ONLY) != 0 && location->kind != LH_LOCATION_FILE)
     {
       print_error (_("--read-only is for database files"));
@@ -672,6 +691,8 @@ backup_run_init (BackupRun  *run,
       print_error ("%s", error->message);
       return 2;
     }
+  if (refuse_token_in_url (run->location, database))
+    return 2;
   switch (run->location->kind)
     {
     case LH_LOCATION_D1:

@@ -874,11 +874,47 @@ lh_libsql_normalize_url (const char  *url,
     normal = g_strconcat ("https://", url, NULL);
   else
     normal = g_strdup (url);
+  /* What follows the path (?authToken=…, as Turso writes its URLs) or comes before the
+   * host (user:password@) is no part of where the database is: it would carry a secret
+   * into the catalog, the recent list and the keyring's labels. */
+  {
+    g_autoptr(GUri) uri = g_uri_parse (normal, G_URI_FLAGS_ENCODED, NULL);
+
+    if (uri != NULL && (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+                        g_uri_get_userinfo (uri) != NULL))
+      {
+        g_autoptr(GUri) bare = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL,
+                                            g_uri_get_host (uri), g_uri_get_port (uri),
+                                            g_uri_get_path (uri), NULL, NULL);
+
+        g_free (normal);
+        normal = g_uri_to_string (bare);
+      }
+  }
   while (g_str_has_suffix (normal, "/"))
     normal[strlen (normal) - 1] = '\0';
   if (!lh_http_check_url (normal, error))
     return NULL;
   return g_steal_pointer (&normal);
+}
+
+/* The token a URL carries in its query, as Turso writes them (libsql://HOST?authToken=…),
+ * or NULL. */
+char *
+lh_libsql_url_dup_token (const char *url)
+{
+  const char *query = strchr (url, '?');
+  const char *fragment;
+  g_autoptr(GHashTable) params = NULL;
+  const char *token;
+
+  if (query == NULL)
+    return NULL;
+  fragment = strchr (query, '#');
+  params = g_uri_parse_params (query + 1, fragment != NULL ? fragment - query - 1 : -1, "&",
+                               G_URI_PARAMS_NONE, NULL);
+  token = params != NULL ? g_hash_table_lookup (params, "authToken") : NULL;
+  return token != NULL && *token != '\0' ? g_strdup (token) : NULL;
 }
 
 /* Connects to the libSQL server at url (libsql://, https://, or http:// to this
@@ -909,7 +945,7 @@ lh_libsql_connection_open_async (const char          *url,
       return;
     }
   self->base_url = g_strdup (self->url);
-  self->token = token != NULL && *token != '\0' ? g_strdup (token) : NULL;
+  self->token = token != NULL && *token != '\0' ? g_strdup (token) : lh_libsql_url_dup_token (url);
   self->http = http != NULL ? g_object_ref (http) : lh_http_client_new ();
   uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
   self->title = g_strdup (uri != NULL ? g_uri_get_host (uri) : self->url);

@@ -26,6 +26,7 @@ void                lh_libsql_connection_open_another_async (LhLibsqlConnection 
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);   /* finish: lh_libsql_connection_open_finish() */
 guint               lh_libsql_connection_get_version   (LhLibsqlConnection  *self);
+char               *lh_libsql_url_dup_token            (const char          *url);
 char               *lh_libsql_normalize_url            (const char          *url,
                                                         GError             **error);
 

@@ -149,6 +149,17 @@ read_form (LhConnectDialog *self)
       g_autofree char *url = dup_row_text (self->url_row);
 
       attempt->token = dup_row_text (self->libsql_token_row);
+      /* A Turso URL may carry its token (?authToken=…): it is taken as the token. */
+      if (attempt->token == NULL || *attempt->token == '\0')
+        {
+          char *from_url = lh_libsql_url_dup_token (url);
+
+          if (from_url != NULL)
+            {
+              lh_secrets_free (attempt->token);
+              attempt->token = from_url;
+            }
+        }
       if (*url == '\0')
         {
           set_status (self, _("Enter the database’s URL (libsql://…)."), TRUE);
