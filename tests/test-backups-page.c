@@ -156,6 +156,23 @@ backup_at (LhBackupsPage *page,
   return backup;   /* the list keeps it */
 }
 
+/* The backup of page numbered id (the list keeps it). */
+static LhBackup *
+find_in (LhBackupsPage *page,
+         gint64         id)
+{
+  GListModel *backups = lh_backups_page_get_backups (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      if (lh_backup_get_id (backup) == id)
+        return backup;
+    }
+  g_assert_not_reached ();
+}
+
 static gboolean
 second_verified (gpointer data)
 {
@@ -215,6 +232,17 @@ test_back_up_and_restore (Fixture       *fixture,
   g_assert_cmpstr (count, ==, "4000\n");
   g_assert_cmpint (lh_test_query_integer (lh_window_get_connection (fixture->window),
                                           "SELECT count(*) FROM comments"), ==, 4000);
+
+  /* Save as a Database File: the backup, checked, as a file of its own. */
+  {
+    g_autofree char *saved = g_build_filename (fixture->dir, "saved copy.sqlite", NULL);
+    g_autofree char *saved_count = NULL;
+
+    lh_backups_page_save_as (page, find_in (page, first_id), saved);
+    g_assert_true (lh_test_wait_until (page_idle, page, 30000));
+    saved_count = lh_test_query_text (saved, "SELECT count(*) FROM comments");
+    g_assert_cmpstr (saved_count, ==, "4000\n");
+  }
 }
 
 static gboolean

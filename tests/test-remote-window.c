@@ -412,6 +412,24 @@ test_d1_backups (Fixture       *fixture,
   dialog = wait_for_message ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Which Time?");
   answer (dialog, "close");
+
+  /* Import… of a local database file: asked, then its tables replace the database's. */
+  {
+    g_autofree char *local = g_build_filename (fixture->dir, "laptop.sqlite", NULL);
+    GListModel *backups = lh_backups_page_get_backups (page);
+    guint n = g_list_model_get_n_items (backups);
+
+    lh_test_make_db (local, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL);"
+                            "INSERT INTO items (name) VALUES ('from the laptop');");
+    lh_backups_page_import (page, local);
+    dialog = wait_for_message ();
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Replace the Database?");
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“laptop.sqlite”"));
+    lh_test_save_screenshot (GTK_WIDGET (dialog), "d1-import-confirm.png");
+    answer (dialog, "replace");
+    wait_for_backups (page, n + 1);
+    g_assert_cmpint (count_items (fixture), ==, 1);
+  }
   g_unsetenv ("CLOUDFLARE_API_BASE_URL");
 }
 

@@ -291,6 +291,25 @@ lh_backups_page_remote_restore (LhBackupsPage *self,
   confirm_import (self, lh_backup_get_path (backup), backup, _("Restore This Backup?"), what);
 }
 
+/* Asks whether the file at path (a database file or an SQL dump) replaces the remote
+ * database's tables, then imports it: what Import… does once a file is chosen. */
+void
+lh_backups_page_import (LhBackupsPage *self,
+                        const char    *path)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *what = NULL;
+
+  g_return_if_fail (LH_IS_BACKUPS_PAGE (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->connection == NULL || self->busy)
+    return;
+  name = g_filename_display_basename (path);
+  what = g_strdup_printf (_("“%s”"), name);
+  confirm_import (self, path, NULL, _("Replace the Database?"), what);
+}
+
 static void
 import_chosen_cb (LhBackupsPage        *self,
                   int                   response,
@@ -298,15 +317,10 @@ import_chosen_cb (LhBackupsPage        *self,
 {
   g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser)) : NULL;
   g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *what = NULL;
 
   g_clear_object (&self->chooser);
-  if (path == NULL)
-    return;
-  name = g_filename_display_basename (path);
-  what = g_strdup_printf (_("“%s”"), name);
-  confirm_import (self, path, NULL, _("Replace the Database?"), what);
+  if (path != NULL)
+    lh_backups_page_import (self, path);
 }
 
 static GtkFileFilter *

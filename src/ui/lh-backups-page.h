@@ -29,6 +29,8 @@ const char      *lh_backups_page_get_summary (LhBackupsPage *self);
 void             lh_backups_page_save_as     (LhBackupsPage *self,
                                               LhBackup      *backup,
                                               const char    *path);
+void             lh_backups_page_import      (LhBackupsPage *self,
+                                              const char    *path);
 void             lh_backups_page_find_restore_point (LhBackupsPage *self,
                                                      const char    *text);
 void             lh_backups_page_undo_restore_point (LhBackupsPage *self,
