@@ -35,12 +35,15 @@ struct _LhBackupsPage
 
   /* state */
   guint    pulse_source;   /* while busy with no measure of how far along it is */
+  char    *then_label;     /* what the work does once its measured part is done, or NULL */
   gboolean measured;       /* progress came with a total */
   gboolean busy;
   gboolean restoring_branch;   /* what the restore under way puts in: a branch (promote) */
 };
 
 void      lh_backups_page_set_busy        (LhBackupsPage *self,
+                                           const char    *label);
+void      lh_backups_page_set_then        (LhBackupsPage *self,
                                            const char    *label);
 void      lh_backups_page_progress_cb     (goffset        current,
                                            goffset        total,

@@ -155,6 +155,7 @@ back_up_response_cb (AdwMessageDialog *dialog,
   lh_backups_page_set_busy (self, LH_IS_D1_CONNECTION (self->connection)
                                     ? _("D1 is exporting the database…")
                                     : _("Dumping the database…"));
+  lh_backups_page_set_then (self, _("Checking the dump…"));
   with_connection (self, start_dump, request, (GDestroyNotify) dump_request_free);
 }
 

@@ -71,6 +71,7 @@ set_busy (LhBackupsPage *self,
           const char    *label)
 {
   g_clear_handle_id (&self->pulse_source, g_source_remove);
+  g_clear_pointer (&self->then_label, g_free);
   self->measured = FALSE;
   if (label != NULL)
     self->pulse_source = g_timeout_add (PULSE_INTERVAL_MS, pulse_cb, self);
@@ -95,6 +96,12 @@ progress_cb (goffset  current,
   self->measured = total > 0 && current < total;
   if (self->measured)
     gtk_progress_bar_set_fraction (self->progress_bar, (double) current / total);
+  else if (total > 0 && self->then_label != NULL)
+    {
+      /* The copy is done; what follows (the check) has no measure. */
+      gtk_label_set_text (self->progress_label, self->then_label);
+      g_clear_pointer (&self->then_label, g_free);
+    }
 }
 
 static char *
@@ -335,6 +342,15 @@ lh_backups_page_set_busy (LhBackupsPage *self,
   set_busy (self, label);
 }
 
+/* The label once the measured part of the work under way is done. */
+void
+lh_backups_page_set_then (LhBackupsPage *self,
+                          const char    *label)
+{
+  g_free (self->then_label);
+  self->then_label = g_strdup (label);
+}
+
 void
 lh_backups_page_progress_cb (goffset  current,
                              goffset  total,
@@ -408,6 +424,7 @@ back_up_response_cb (AdwMessageDialog *dialog,
   if (gtk_check_button_get_active (options->gzip))
     flags |= LH_BACKUP_GZIP;
   set_busy (self, kind == LH_BACKUP_COMPACT ? _("Writing a compact copy…") : _("Copying the database…"));
+  lh_backups_page_set_then (self, _("Checking the copy…"));
   lh_backup_catalog_create_async (self->catalog, kind, flags, gtk_editable_get_text (options->note),
                                   self->run_cancellable, progress_cb, self, created_cb, g_object_ref (self));
 }
@@ -656,6 +673,7 @@ new_branch_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "create") || self->busy)
     return;
   set_busy (self, _("Making the branch…"));
+  lh_backups_page_set_then (self, _("Checking the branch…"));
   lh_backup_catalog_create_branch_async (self->catalog, gtk_editable_get_text (name), self->run_cancellable,
                                          progress_cb, self, branch_created_cb, g_object_ref (self));
 }
@@ -1103,6 +1121,7 @@ lh_backups_page_finalize (GObject *object)
 
   g_clear_object (&self->catalog);
   g_clear_object (&self->connection);
+  g_free (self->then_label);
   g_clear_object (&self->settings);
   g_free (self->bundle_folder);
   g_clear_object (&self->backups);
