@@ -252,6 +252,26 @@ page_busy (gpointer data)
 }
 
 /* A bigger database: its compressed backup takes long enough to watch and cancel. */
+/* Whether a label under widget reads "Checking the copy…". */
+static gboolean
+has_checking_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), "Checking the copy…") == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_checking_label (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_checking (gpointer page)
+{
+  return has_checking_label (page);
+}
+
 static void
 test_cancel (Fixture       *fixture,
              gconstpointer  data)
@@ -271,6 +291,12 @@ test_cancel (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.cancel", NULL));
   g_assert_true (lh_test_wait_until (page_idle, page, 60000));
   wait_for_backups (page, 0);
+
+  /* Taken to the end: once copied, the progress line says the copy is being checked. */
+  back_up (page, FALSE, TRUE, "big", NULL);
+  g_assert_true (lh_test_wait_until (shows_checking, page, 60000));
+  lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-checking.png");
+  wait_for_backups (page, 1);
 }
 
 static gboolean
