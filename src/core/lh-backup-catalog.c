@@ -1111,25 +1111,69 @@ temp_inodes (const char *folder)
 
 /* Whether the file at path starts as a backup of its name does: SQLite's header, gzip's, or
  * a dump's first statement; a file of another kind is never taken for one. */
+/* The first bytes of the file at path, what kind of file it is. */
+typedef struct
+{
+  char   bytes[16];
+  size_t length;
+} FileHead;
+
+static FileHead
+read_head (const char *path)
+{
+  FileHead head = { { 0 }, 0 };
+  FILE *file = g_fopen (path, "rb");
+
+  if (file != NULL)
+    {
+      head.length = fread (head.bytes, 1, sizeof head.bytes, file);
+      fclose (file);
+    }
+  return head;
+}
+
+static gboolean
+head_is_gzip (const FileHead *head)
+{
+  return head->length >= 2 && (guchar) head->bytes[0] == 0x1f && (guchar) head->bytes[1] == 0x8b;
+}
+
+static gboolean
+head_is_sqlite (const FileHead *head)
+{
+  return head->length == sizeof head->bytes &&
+         memcmp (head->bytes, "SQLite format 3", sizeof head->bytes) == 0;
+}
+
+static gboolean
+is_sqlite_file (const char *path)
+{
+  FileHead head = read_head (path);
+
+  return head_is_sqlite (&head);
+}
+
+static gboolean
+is_gzip_file (const char *path)
+{
+  FileHead head = read_head (path);
+
+  return head_is_gzip (&head);
+}
+
 static gboolean
 looks_like_backup (const char *path,
                    gboolean    dump,
                    gboolean    gzip)
 {
-  char head[16] = { 0 };
-  FILE *file = g_fopen (path, "rb");
-  size_t got;
+  FileHead head = read_head (path);
 
-  if (file == NULL)
-    return FALSE;
-  got = fread (head, 1, sizeof head, file);
-  fclose (file);
   if (gzip)
-    return got >= 2 && (guchar) head[0] == 0x1f && (guchar) head[1] == 0x8b;
+    return head_is_gzip (&head);
   if (dump)
-    return got >= 6 && (g_ascii_strncasecmp (head, "PRAGMA", 6) == 0 ||
-                        g_ascii_strncasecmp (head, "CREATE", 6) == 0);
-  return got == sizeof head && memcmp (head, "SQLite format 3", sizeof head) == 0;
+    return head.length >= 6 && (g_ascii_strncasecmp (head.bytes, "PRAGMA", 6) == 0 ||
+                                g_ascii_strncasecmp (head.bytes, "CREATE", 6) == 0);
+  return head_is_sqlite (&head);
 }
 
 static void
@@ -1896,36 +1940,6 @@ create_dump_thread (GTask        *task,
     g_task_return_pointer (task, backup, g_object_unref);
 }
 
-/* Whether the file at path is an SQLite database (by its header), not a dump. */
-static gboolean
-is_sqlite_file (const char *path)
-{
-  static const char header[16] = "SQLite format 3";
-  char head[16] = { 0 };
-  FILE *file = g_fopen (path, "rb");
-  gboolean sqlite;
-
-  if (file == NULL)
-    return FALSE;
-  sqlite = fread (head, 1, sizeof head, file) == sizeof head && memcmp (head, header, sizeof head) == 0;
-  fclose (file);
-  return sqlite;
-}
-
-static gboolean
-is_gzip_file (const char *path)
-{
-  guchar head[2] = { 0 };
-  FILE *file = g_fopen (path, "rb");
-  gboolean gzip;
-
-  if (file == NULL)
-    return FALSE;
-  gzip = fread (head, 1, sizeof head, file) == sizeof head && head[0] == 0x1f && head[1] == 0x8b;
-  fclose (file);
-  return gzip;
-}
-
 /* Whether the SQLite file at path has a table of its own. */
 static gboolean
 has_tables (const char *path)
@@ -2107,8 +2121,11 @@ import_into_remote (Job           *job,
           set_stream_error (error, stream_error, path);
           return FALSE;
         }
+      /* A database, or a dump: either way read from the decompressed copy from here on. */
       if (is_sqlite_file (plain))
         sqlite_path = plain;
+      else
+        dump = plain;
     }
   else if (is_sqlite_file (path))
     sqlite_path = path;
