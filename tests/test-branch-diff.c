@@ -170,10 +170,12 @@ copy_file (const char *from,
   g_assert_true (g_file_set_contents (to, contents, length, NULL));
 }
 
-/* The script of diff, run on a copy of the old database, makes the new one. */
+/* The script of diff, run on a copy of the old database by a connection with foreign keys
+ * off (SQLite's default) or on (as Litehouse's SQL editor has them), makes the new one. */
 static void
-assert_applies (Fixture      *fixture,
-                LhBranchDiff *diff)
+assert_applies_with (Fixture      *fixture,
+                     LhBranchDiff *diff,
+                     const char   *foreign_keys_sql)
 {
   g_autofree char *copy = g_build_filename (fixture->dir, "applied.db", NULL);
   g_autofree char *applied = NULL;
@@ -183,13 +185,23 @@ assert_applies (Fixture      *fixture,
 
   copy_file (fixture->old_path, copy);
   g_assert_cmpint (sqlite3_open (copy, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, foreign_keys_sql, NULL, NULL, NULL), ==, SQLITE_OK);
   if (sqlite3_exec (db, lh_branch_diff_get_sql (diff), NULL, NULL, &message) != SQLITE_OK)
-    g_error ("applying the script: %s\n%s", message, lh_branch_diff_get_sql (diff));
+    g_error ("applying the script (%s): %s\n%s", foreign_keys_sql, message,
+             lh_branch_diff_get_sql (diff));
   sqlite3_close (db);
   applied = dump (copy);
   expected = dump (fixture->new_path);
   g_assert_cmpstr (applied, ==, expected);
   g_unlink (copy);
+}
+
+static void
+assert_applies (Fixture      *fixture,
+                LhBranchDiff *diff)
+{
+  assert_applies_with (fixture, diff, "PRAGMA foreign_keys = OFF");
+  assert_applies_with (fixture, diff, "PRAGMA foreign_keys = ON");
 }
 
 static LhBranchDiff *
@@ -338,6 +350,7 @@ test_rows (Fixture       *fixture,
   assert_table (diff, "stock", 1, 1, 1);
   assert_table (diff, "users", 0, 0, 0);
   g_assert_cmpstr (lh_branch_diff_get_sql (diff), ==,
+                   "PRAGMA foreign_keys = OFF;\n"
                    "BEGIN;\n"
                    "DROP TRIGGER \"items_qty\";\n"
                    "DELETE FROM \"items\" WHERE \"id\" = 2;\n"
@@ -353,7 +366,8 @@ test_rows (Fixture       *fixture,
                    "VALUES ('west', 1, 1, 'z');\n"
                    "CREATE TRIGGER items_qty AFTER UPDATE OF qty ON items BEGIN"
                    "  UPDATE stock SET qty = new.qty WHERE item = new.id; END;\n"
-                   "COMMIT;\n");
+                   "COMMIT;\n"
+                   "PRAGMA foreign_keys = ON;\n");
 }
 
 /* Values are the same only when of the same type and equal to the bit or byte. */
@@ -478,7 +492,8 @@ test_objects_added (Fixture       *fixture,
                                    "CREATE VIEW longer AS SELECT * FROM short;\n"
                                    "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN"
                                    "  INSERT INTO log (msg) VALUES ('added ' || new.a); END;\n"
-                                   "COMMIT;\n"));
+                                   "COMMIT;\n"
+                                   "PRAGMA foreign_keys = ON;\n"));
 }
 
 /* A trigger both databases have is dropped around the changes of its table, or it would
@@ -632,6 +647,62 @@ test_keys (Fixture       *fixture,
   assert_not_compared (diff, "odd", "neither a primary key nor a rowid");
 }
 
+/* Rows that trade values of a UNIQUE column, and a primary key that two rows trade. */
+static void
+test_unique_swap (Fixture       *fixture,
+                  gconstpointer  data)
+{
+#define SWAP_SQL \
+  "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);" \
+  "CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT UNIQUE) WITHOUT ROWID;"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+                                           SWAP_SQL
+                                           "INSERT INTO users VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob');"
+                                           "INSERT INTO codes VALUES ('A', 'one'), ('B', 'two');",
+                                           SWAP_SQL
+                                           "INSERT INTO users VALUES (1, 'b@x', 'Ann'), (2, 'a@x', 'Bob');"
+                                           "INSERT INTO codes VALUES ('A', 'two'), ('B', 'one');");
+#undef SWAP_SQL
+
+  assert_table (diff, "users", 0, 0, 2);
+  assert_table (diff, "codes", 0, 0, 2);
+}
+
+/* Foreign keys with actions: the script does not let them fire, whether the connection that
+ * runs it has foreign keys on or off, nor fail on the order of its statements. */
+static void
+test_foreign_keys (Fixture       *fixture,
+                   gconstpointer  data)
+{
+#define FK_SQL \
+  "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT%s);" \
+  "CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT," \
+  "  author_id INTEGER REFERENCES authors (id) ON DELETE CASCADE ON UPDATE CASCADE);" \
+  "CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL" \
+  "  REFERENCES books (id) ON DELETE SET NULL, stars INTEGER);"
+  g_autofree char *old_sql = g_strdup_printf (FK_SQL
+                                              "INSERT INTO authors VALUES (1, 'Ann'), (2, 'Bob');"
+                                              "INSERT INTO books VALUES (10, 'First', 1), (11, 'Second', 2);"
+                                              "INSERT INTO reviews VALUES (100, 10, 5), (101, 11, 3);",
+                                              "");
+  /* authors is made anew (a column added): dropping it must not delete the books. A
+   * review moves to a book the script inserts after it; a book moves to an author made
+   * by the script; an author is deleted whose book went to another. */
+  g_autofree char *new_sql = g_strdup_printf (FK_SQL
+                                              "INSERT INTO authors VALUES (1, 'Ann', 'x'), (3, 'Cy', 'y');"
+                                              "INSERT INTO books VALUES (10, 'First', 3), (11, 'Second', 1),"
+                                              "  (12, 'Third', 3);"
+                                              "INSERT INTO reviews VALUES (100, 12, 5), (101, 11, 3);",
+                                              ", born TEXT");
+  g_autoptr(LhBranchDiff) diff = NULL;
+#undef FK_SQL
+
+  diff = diff_sql (fixture, old_sql, new_sql);
+  assert_not_compared (diff, "authors", "");
+  assert_table (diff, "books", 1, 0, 2);
+  assert_table (diff, "reviews", 0, 0, 1);
+}
+
 static gboolean
 cancel_cb (gpointer cancellable)
 {
@@ -729,6 +800,10 @@ main (int   argc,
   g_test_add ("/branch-diff/virtual-tables", Fixture, NULL, fixture_set_up, test_virtual_tables,
               fixture_tear_down);
   g_test_add ("/branch-diff/keys", Fixture, NULL, fixture_set_up, test_keys, fixture_tear_down);
+  g_test_add ("/branch-diff/unique-swap", Fixture, NULL, fixture_set_up, test_unique_swap,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/foreign-keys", Fixture, NULL, fixture_set_up, test_foreign_keys,
+              fixture_tear_down);
   g_test_add ("/branch-diff/cancel", Fixture, NULL, fixture_set_up, test_cancel,
               fixture_tear_down);
   g_test_add ("/branch-diff/errors", Fixture, NULL, fixture_set_up, test_errors,

@@ -56,6 +56,12 @@
 #define COLUMNS_SQL \
   "SELECT name, pk, hidden, type FROM pragma_table_xinfo (?1, ?2) ORDER BY cid"
 
+/* The columns of each UNIQUE index (the primary key's too) of table ?1 in schema ?2; a
+ * NULL name for an expression, and partial set where a WHERE clause picks the rows. */
+#define UNIQUE_COLUMNS_SQL \
+  "SELECT x.name, l.partial FROM pragma_index_list (?1, ?2) AS l " \
+  "JOIN pragma_index_xinfo (l.name, ?2) AS x WHERE l.\"unique\" AND x.key AND x.cid <> -1"
+
 #define TRIGGERS_SQL \
   "SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE"
 
@@ -510,6 +516,8 @@ typedef struct
   GPtrArray *values;        /* the writable columns besides */
   GPtrArray *row;           /* key then values: the columns an INSERT writes */
   gboolean   rowid_key;
+  /* Set by find_unique_values(): the values a UNIQUE index holds (on either side). */
+  GPtrArray *unique_values;
 } TablePlan;
 
 static void
@@ -523,6 +531,7 @@ table_plan_free (TablePlan *plan)
   g_clear_pointer (&plan->key, g_ptr_array_unref);
   g_clear_pointer (&plan->values, g_ptr_array_unref);
   g_clear_pointer (&plan->row, g_ptr_array_unref);
+  g_clear_pointer (&plan->unique_values, g_ptr_array_unref);
   g_free (plan);
 }
 
@@ -713,15 +722,41 @@ unmatched_rows_sql (TablePlan *plan,
   return g_string_free (sql, FALSE);
 }
 
-/* The rows in both whose values differ: the key, then for each value column whether it
- * differs and its new value. */
+/* "(differs) OR (differs) …" for each of columns. */
+static void
+append_any_differs (GString   *sql,
+                    GPtrArray *columns)
+{
+  for (guint i = 0; i < columns->len; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, " OR ");
+      append_column_differs (sql, g_ptr_array_index (columns, i));
+    }
+}
+
+/* Which of the changed rows a query picks. */
+typedef enum
+{
+  CHANGED_ALL,
+  CHANGED_UNIQUE,   /* those with a new value in a UNIQUE index */
+  CHANGED_OTHERS,   /* the rest */
+} ChangedRows;
+
+/* The rows in both whose values differ, those of which: the key, then for each value
+ * column whether it differs and its new value; for CHANGED_UNIQUE the new row (the
+ * columns of plan->row) instead. */
 static char *
-changed_rows_sql (TablePlan *plan)
+changed_rows_sql (TablePlan   *plan,
+                  ChangedRows  which)
 {
   GString *sql = g_string_new ("SELECT ");
 
-  append_columns (sql, "m", plan->key);
-  for (guint i = 0; i < plan->values->len; i++)
+  if (which == CHANGED_UNIQUE)
+    append_columns (sql, "b", plan->row);
+  else
+    append_columns (sql, "m", plan->key);
+  for (guint i = 0; which != CHANGED_UNIQUE && i < plan->values->len; i++)
     {
       g_string_append (sql, ", ");
       append_column_differs (sql, g_ptr_array_index (plan->values, i));
@@ -734,10 +769,14 @@ changed_rows_sql (TablePlan *plan)
   append_table (sql, "branch", plan->name, "b");
   g_string_append (sql, " ON ");
   append_same_key (sql, plan);
-  for (guint i = 0; i < plan->values->len; i++)
+  g_string_append (sql, " WHERE (");
+  append_any_differs (sql, plan->values);
+  g_string_append (sql, ")");
+  if (which != CHANGED_ALL)
     {
-      g_string_append (sql, i == 0 ? " WHERE " : " OR ");
-      append_column_differs (sql, g_ptr_array_index (plan->values, i));
+      g_string_append (sql, which == CHANGED_UNIQUE ? " AND (" : " AND NOT (");
+      append_any_differs (sql, plan->unique_values);
+      g_string_append (sql, ")");
     }
   return g_string_free (sql, FALSE);
 }
@@ -1126,6 +1165,56 @@ drop_triggers_at (Differ      *differ,
   return TRUE;
 }
 
+/* Adds name to values once, if it is one of plan's values. */
+static void
+add_unique_value (TablePlan  *plan,
+                  const char *name)
+{
+  for (guint i = 0; i < plan->values->len; i++)
+    {
+      char *value = g_ptr_array_index (plan->values, i);
+
+      if (g_ascii_strcasecmp (value, name) == 0 &&
+          !g_ptr_array_find (plan->unique_values, value, NULL))
+        g_ptr_array_add (plan->unique_values, value);
+    }
+}
+
+/* The value columns of plan that a UNIQUE index of the table holds on either side; all of
+ * them for an index on an expression or of some rows only. */
+static gboolean
+find_unique_values (Differ     *differ,
+                    TablePlan  *plan,
+                    GError    **error)
+{
+  plan->unique_values = g_ptr_array_new ();
+  for (guint side = OLD; side < N_SIDES; side++)
+    {
+      g_autoptr(LhResultSet) rows = query (differ, error, UNIQUE_COLUMNS_SQL, plan->name,
+                                           schema_names[side], NULL);
+
+      if (rows == NULL)
+        return FALSE;
+      for (guint r = 0; r < lh_result_set_get_n_rows (rows); r++)
+        {
+          const char *name = text_at (rows, r, 0);
+
+          if (name == NULL || integer_at (rows, r, 1) != 0)
+            {
+              g_ptr_array_set_size (plan->unique_values, 0);
+              g_ptr_array_extend (plan->unique_values, plan->values, NULL, NULL);
+              return TRUE;
+            }
+          add_unique_value (plan, name);
+        }
+    }
+  return TRUE;
+}
+
+/* Deletes, updates, inserts. A row with a new value in a UNIQUE index is deleted with the
+ * rows removed and inserted with the rows added, not updated: an update would fail where
+ * rows trade values (a swap of two e-mail addresses), each value still held by the other
+ * row when its update runs. */
 static gboolean
 stream_differences (Differ       *differ,
                     TablePlan    *plan,
@@ -1133,14 +1222,31 @@ stream_differences (Differ       *differ,
                     GError      **error)
 {
   g_autofree char *removed_sql = unmatched_rows_sql (plan, OLD);
-  g_autofree char *changed_sql = changed_rows_sql (plan);
+  g_autofree char *moved_sql = NULL;
+  g_autofree char *changed_sql = NULL;
   g_autofree char *added_sql = unmatched_rows_sql (plan, NEW);
   g_autoptr(LhRowWriter) writer = insert_writer (plan->name, plan->row);
+  guint n_moved = 0;
 
-  return stream_rows (differ, removed_sql, write_delete, plan, &summary->removed, error) &&
-         (plan->values->len == 0 ||
-          stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error)) &&
-         stream_rows (differ, added_sql, write_insert, writer, &summary->added, error);
+  if (!stream_rows (differ, removed_sql, write_delete, plan, &summary->removed, error))
+    return FALSE;
+  if (plan->values->len == 0)
+    return stream_rows (differ, added_sql, write_insert, writer, &summary->added, error);
+  if (!find_unique_values (differ, plan, error))
+    return FALSE;
+  if (plan->unique_values->len == 0)
+    {
+      changed_sql = changed_rows_sql (plan, CHANGED_ALL);
+      return stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error) &&
+             stream_rows (differ, added_sql, write_insert, writer, &summary->added, error);
+    }
+  /* The moved rows' keys lead their new rows, as the rows removed lead with theirs. */
+  moved_sql = changed_rows_sql (plan, CHANGED_UNIQUE);
+  changed_sql = changed_rows_sql (plan, CHANGED_OTHERS);
+  return stream_rows (differ, moved_sql, write_delete, plan, &summary->changed, error) &&
+         stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error) &&
+         stream_rows (differ, added_sql, write_insert, writer, &summary->added, error) &&
+         stream_rows (differ, moved_sql, write_insert, writer, &n_moved, error);
 }
 
 static gboolean
@@ -1332,7 +1438,11 @@ make_objects (Differ  *differ,
   return TRUE;
 }
 
-/* The script, in BEGIN … COMMIT; empty when the databases do not differ. */
+/* The script, in BEGIN … COMMIT; empty when the databases do not differ. Foreign keys
+ * are off while it runs (outside its transaction, where the PRAGMA works): their actions
+ * would change rows behind its back (a DROP TABLE of a table made anew deletes its rows
+ * first, and ON DELETE CASCADE the rows that refer to them). They are on at its end, as
+ * Litehouse's own connections have them. */
 static gboolean
 write_script (Differ     *differ,
               GPtrArray  *changes,
@@ -1341,6 +1451,7 @@ write_script (Differ     *differ,
   gsize start;
 
   classify_changes (differ, changes);
+  append_statement (differ->sql, "PRAGMA foreign_keys = OFF");
   append_statement (differ->sql, "BEGIN");
   start = differ->sql->len;
   if (!drop_objects (differ, error) ||
@@ -1351,9 +1462,12 @@ write_script (Differ     *differ,
       !make_objects (differ, error))
     return FALSE;
   if (differ->sql->len == start)
-    g_string_truncate (differ->sql, 0);
-  else
-    append_statement (differ->sql, "COMMIT");
+    {
+      g_string_truncate (differ->sql, 0);
+      return TRUE;
+    }
+  append_statement (differ->sql, "COMMIT");
+  append_statement (differ->sql, "PRAGMA foreign_keys = ON");
   return TRUE;
 }
 

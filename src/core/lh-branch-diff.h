@@ -14,13 +14,15 @@
  * script makes it anew with all its rows. A virtual table is compared, and copied, in the
  * tables that store its rows (FTS5's, R*Tree's), which the summaries list too.
  *
- * The script is one transaction, "BEGIN;\n" … "COMMIT;\n", or "" when the databases do not
- * differ: drops first, then tables made and filled, then each table's DELETE, UPDATE (of
- * the columns that changed) and INSERT statements, then sqlite_sequence, then the indexes,
- * views and triggers to make. Triggers do not fire on its changes (it drops and makes
- * again those of the tables it changes), but foreign keys act: apply it with
- * "PRAGMA foreign_keys = OFF", SQLite's default, and SQLITE_DBCONFIG_DEFENSIVE off (it
- * writes virtual tables' shadow tables). */
+ * The script is one transaction, "BEGIN;\n" … "COMMIT;\n", between "PRAGMA foreign_keys =
+ * OFF;\n" and "PRAGMA foreign_keys = ON;\n", or "" when the databases do not differ: drops
+ * first, then tables made and filled, then each table's DELETE, UPDATE (of the columns that
+ * changed) and INSERT statements, then sqlite_sequence, then the indexes, views and
+ * triggers to make. A row with a new value in a UNIQUE index is deleted and inserted again
+ * rather than updated, so that rows may trade such values. Neither triggers (it drops and
+ * makes again those of the tables it changes) nor foreign key actions act on its changes,
+ * whatever the connection that runs it had; it leaves foreign keys on. Apply it with
+ * SQLITE_DBCONFIG_DEFENSIVE off (it writes virtual tables' shadow tables). */
 #pragma once
 
 #include <gio/gio.h>
