@@ -576,6 +576,82 @@ test_d1_time_travel (Fixture       *fixture,
   g_assert_cmpstr (after, ==, changed);
 }
 
+/* Each progress call, in a GArray of Progress. */
+typedef struct
+{
+  goffset current;
+  goffset total;
+} Progress;
+
+static void
+record_progress_cb (goffset  current,
+                    goffset  total,
+                    gpointer calls)
+{
+  Progress call = { current, total };
+
+  g_array_append_val (calls, call);
+}
+
+/* D1's transfers tell how far they are: the import's upload, bytes sent of the file's
+ * size on the way, and the export's download, bytes received. */
+static void
+test_d1_transfer_progress (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (Progress));
+  g_autofree char *sql_path = g_build_filename (fixture->dir, "big.sql", NULL);
+  g_autofree char *dump_path = g_build_filename (fixture->dir, "export.sql", NULL);
+  g_autoptr(GString) sql = g_string_new ("CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT);\n");
+  g_autofree char *filler = g_strnfill (1000, 'x');
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bookmark = NULL;
+  goffset size;
+  gboolean partway = FALSE;
+  guint received = 0;
+
+  for (guint i = 1; i <= 2000; i++)
+    g_string_append_printf (sql, "INSERT INTO big VALUES (%u, '%s');\n", i, filler);
+  size = sql->len;
+  g_assert_true (g_file_set_contents (sql_path, sql->str, sql->len, NULL));
+
+  lh_d1_import_async (LH_D1_CONNECTION (fixture->job), sql_path, NULL, record_progress_cb, calls,
+                      lh_test_store_result_cb, &result);
+  bookmark = lh_d1_import_finish (lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bookmark);
+  g_assert_cmpint (lh_test_query_integer (fixture->connection, "SELECT count(*) FROM big"), ==, 2000);
+  g_assert_cmpuint (calls->len, >=, 3);
+  g_assert_cmpint (g_array_index (calls, Progress, 0).current, ==, 0);
+  g_assert_cmpint (g_array_index (calls, Progress, 0).total, ==, size);
+  for (guint i = 1; i + 1 < calls->len; i++)
+    {
+      Progress *call = &g_array_index (calls, Progress, i);
+
+      g_assert_cmpint (call->total, ==, size);
+      g_assert_cmpint (call->current, >=, g_array_index (calls, Progress, i - 1).current);
+      partway = partway || (call->current > 0 && call->current < size);
+    }
+  g_assert_true (partway);
+  g_assert_cmpint (g_array_index (calls, Progress, calls->len - 1).current, ==, size);
+  g_assert_cmpint (g_array_index (calls, Progress, calls->len - 1).total, ==, size);
+
+  /* The export: 0 of 0 while D1 makes the dump, then bytes received (told by the transfer
+   * and, at the end, by the export), its size of its size last. */
+  g_array_set_size (calls, 0);
+  g_clear_object (&result);
+  lh_d1_export_async (LH_D1_CONNECTION (fixture->job), dump_path, NULL, record_progress_cb, calls,
+                      lh_test_store_result_cb, &result);
+  g_assert_true (lh_d1_export_finish (lh_test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (calls, Progress, 0).total, ==, 0);
+  for (guint i = 0; i < calls->len; i++)
+    received += g_array_index (calls, Progress, i).current > 0;
+  g_assert_cmpuint (received, >=, 2);
+  g_assert_cmpint (g_array_index (calls, Progress, calls->len - 1).current, >, size);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -590,6 +666,7 @@ main (int    argc,
   ADD ("/remote-backup/d1/server-fault", d1_set_up, test_server_fault);
   ADD ("/remote-backup/d1/time-travel", d1_set_up, test_d1_time_travel);
   ADD ("/remote-backup/d1/import-fault", d1_set_up, test_d1_import_fault);
+  ADD ("/remote-backup/d1/transfer-progress", d1_set_up, test_d1_transfer_progress);
   ADD ("/remote-backup/libsql/dump-and-restore", libsql_set_up, test_dump_and_restore);
   ADD ("/remote-backup/libsql/gzip", libsql_set_up, test_gzip);
   ADD ("/remote-backup/libsql/import-local-file", libsql_set_up, test_import_local_file);

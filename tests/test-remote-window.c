@@ -366,6 +366,27 @@ back_up_and_restore (Fixture      *fixture,
   return page;
 }
 
+/* Whether a label under widget, shown, reads text. */
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_replacing (gpointer page)
+{
+  return has_label (page, "Replacing the database’s tables…");
+}
+
 /* Waits for the wall clock's next second, so that what happens after is at a later one. */
 static void
 next_second (void)
@@ -426,8 +447,15 @@ test_d1_backups (Fixture       *fixture,
     g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Replace the Database?");
     g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“laptop.sqlite”"));
     lh_test_save_screenshot (GTK_WIDGET (dialog), "d1-import-confirm.png");
+    /* D1 slow to answer the import: once the safety dump is taken, the progress line
+     * says the tables are being replaced. */
+    lh_test_server_fault (server, "[{\"delay_ms\": 1500, \"count\": 2, \"path\": "
+                          "\"/client/v4/accounts/" ACCOUNT "/d1/database/d1-prod/import\"}]");
     answer (dialog, "replace");
+    g_assert_true (lh_test_wait_until (shows_replacing, page, 30000));
+    lh_test_save_screenshot (GTK_WIDGET (fixture->window), "d1-import-progress.png");
     wait_for_backups (page, n + 1);
+    lh_test_server_clear_faults (server);
     g_assert_cmpint (count_items (fixture), ==, 1);
   }
   g_unsetenv ("CLOUDFLARE_API_BASE_URL");

@@ -2062,7 +2062,7 @@ load_into_remote (Job           *job,
       if (import == NULL)
         return FALSE;
       lh_d1_import_async (LH_D1_CONNECTION (job->connection), import, cancellable,
-                          lh_store_result_cb, &result);
+                          dump_progress_cb, job, lh_store_result_cb, &result);
       bookmark = lh_d1_import_finish (lh_wait_for_result (&result), &load_error);
       ok = bookmark != NULL;
     }

@@ -257,7 +257,9 @@ LhBackup        *lh_backup_catalog_create_dump_finish (LhBackupCatalog       *se
  * file is checked first (it must load into a sound database), then a safety dump of the
  * database is taken (LH_BACKUP_SAFETY), then the database's tables, views and triggers are
  * replaced by the file's, all or nothing: on D1 one import, elsewhere one transaction. The
- * finish gives the safety backup. */
+ * finish gives the safety backup. progress: the safety dump's (as for
+ * lh_backup_catalog_create_dump_async()), then the load's: rows loaded (D1: bytes of the
+ * import's file sent). */
 void             lh_backup_catalog_import_async   (LhBackupCatalog       *self,
                                                    LhConnection          *connection,
                                                    const char            *path,

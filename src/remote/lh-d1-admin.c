@@ -183,6 +183,15 @@ report_progress (Job     *job,
     lh_report_progress (job->caller_context, job->progress, job->progress_data, current, total);
 }
 
+/* A streaming transfer's progress, from its thread to the caller's context. */
+static void
+transfer_progress_cb (goffset  current,
+                      goffset  total,
+                      gpointer user_data)
+{
+  report_progress (user_data, current, total);
+}
+
 static GError *
 file_error (int         saved_errno,
             const char *path)
@@ -284,6 +293,7 @@ export_in_thread (GTask        *task,
     }
   /* A signed URL carries its own permission: the API token does not go there. */
   lh_http_client_transfer_async (http, "GET", url, NULL, -1, NULL, fd, LH_HTTP_READ, cancellable,
+                                 job->progress != NULL ? transfer_progress_cb : NULL, job,
                                  lh_store_result_cb, &result);
   response = wait_response (http, &result, &error);
   if (response != NULL && (response->status < 200 || response->status >= 300))
@@ -388,14 +398,18 @@ upload (Job           *job,
   g_autoptr(LhHttpResponse) response = NULL;
   GAsyncResult *result = NULL;
   int fd = g_open (job->path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat info;
 
   if (fd < 0)
     {
       g_propagate_error (error, file_error (errno, job->path));
       return FALSE;
     }
+  if (fstat (fd, &info) == 0)
+    report_progress (job, 0, info.st_size);
   lh_http_client_transfer_async (http, "PUT", url, NULL, fd, "application/sql", -1, LH_HTTP_NONE,
-                                 cancellable, lh_store_result_cb, &result);
+                                 cancellable, job->progress != NULL ? transfer_progress_cb : NULL,
+                                 job, lh_store_result_cb, &result);
   response = wait_response (http, &result, error);
   close (fd);
   if (response != NULL && (response->status < 200 || response->status >= 300))
@@ -406,6 +420,9 @@ upload (Job           *job,
                    _("The file to import could not be uploaded: %s"), status->message);
       return FALSE;
     }
+  /* Sent; D1's ingest that follows has no measure. */
+  if (response != NULL)
+    report_progress (job, info.st_size, info.st_size);
   return response != NULL;
 }
 
@@ -508,17 +525,21 @@ import_in_thread (GTask        *task,
 }
 
 void
-lh_d1_import_async (LhD1Connection      *self,
-                    const char          *path,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
+lh_d1_import_async (LhD1Connection        *self,
+                    const char            *path,
+                    GCancellable          *cancellable,
+                    GFileProgressCallback  progress,
+                    gpointer               progress_data,
+                    GAsyncReadyCallback    callback,
+                    gpointer               user_data)
 {
   Job *job;
   g_autoptr(GTask) task = job_task_new (self, lh_d1_import_async, cancellable, callback,
                                         user_data, &job);
 
   job->path = g_strdup (path);
+  job->progress = progress;
+  job->progress_data = progress_data;
   g_task_run_in_thread (task, import_in_thread);
 }
 

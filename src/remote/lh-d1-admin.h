@@ -22,7 +22,8 @@
 G_BEGIN_DECLS
 
 /* Downloads D1's dump of the database into the file at path (created or emptied, synced).
- * progress (or NULL) gets 0 of 0 while D1 makes the dump, then bytes of bytes. */
+ * progress (or NULL) gets 0 of 0 while D1 makes the dump, then bytes received of the
+ * dump's size (0 when not told), the last call its size of its size. */
 void      lh_d1_export_async             (LhD1Connection        *self,
                                           const char            *path,
                                           GCancellable          *cancellable,
@@ -34,10 +35,14 @@ gboolean  lh_d1_export_finish            (GAsyncResult          *result,
                                           GError               **error);
 
 /* Runs the SQL file at path (plain, not compressed) in the database, all or nothing; the
- * finish gives the bookmark of the database after it. */
+ * finish gives the bookmark of the database after it. progress (or NULL) gets bytes of
+ * the file sent while it uploads, the last call its size of its size (D1 skips the upload
+ * of a file it has already: no call then). */
 void      lh_d1_import_async             (LhD1Connection        *self,
                                           const char            *path,
                                           GCancellable          *cancellable,
+                                          GFileProgressCallback  progress,
+                                          gpointer               progress_data,
                                           GAsyncReadyCallback    callback,
                                           gpointer               user_data);
 char     *lh_d1_import_finish            (GAsyncResult          *result,

@@ -14,6 +14,8 @@
 #include "lh-http-client.h"
 
 /* Retry-After or backoff longer than this is not waited for: the 429 goes to the user. */
+/* How often a streaming transfer's progress is told, at most. */
+#define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
 #define MAX_RETRY_WAIT_SECONDS 30
 #define FIRST_BACKOFF_MS       250
 #define DEFAULT_MAX_RETRIES    3
@@ -45,6 +47,9 @@ typedef struct
   int          upload_fd;
   char        *content_type;
   int          download_fd;
+  GFileProgressCallback progress;
+  gpointer     progress_data;
+  gint64       progress_at;   /* when progress was last called, in monotonic µs */
 } Request;
 
 typedef struct
@@ -446,6 +451,32 @@ seek_cb (void       *user_data,
   return lseek (fd, (off_t) offset, origin) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
+/* libcurl's progress of a streaming transfer: bytes sent of the file's size while it
+ * uploads, then bytes received of the response's length (0 when it gives none). */
+static int
+xferinfo_cb (void       *user_data,
+             curl_off_t  download_total,
+             curl_off_t  download_now,
+             curl_off_t  upload_total,
+             curl_off_t  upload_now)
+{
+  Request *request = user_data;
+  gint64 now = g_get_monotonic_time ();
+  goffset current, total;
+
+  if (request->upload_fd >= 0 && upload_now > 0 && upload_now < upload_total)
+    current = upload_now, total = upload_total;
+  else if (request->download_fd >= 0 && download_now > 0)
+    current = download_now, total = MAX (download_total, 0);
+  else
+    return 0;
+  if (now - request->progress_at < PROGRESS_INTERVAL_USEC)
+    return 0;
+  request->progress_at = now;
+  request->progress (current, total, request->progress_data);
+  return 0;
+}
+
 /* Makes a streaming transfer start from the beginning of its files again. */
 static gboolean
 rewind_files (Request  *request,
@@ -546,6 +577,12 @@ perform_once (LhHttpClient  *self,
       headers = curl_slist_append (headers, "Content-Type: application/json");
       curl_easy_setopt (self->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) size);
       curl_easy_setopt (self->easy, CURLOPT_POSTFIELDS, data);
+    }
+  if (request->progress != NULL)
+    {
+      curl_easy_setopt (self->easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (self->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+      curl_easy_setopt (self->easy, CURLOPT_XFERINFODATA, request);
     }
   if (g_ascii_strcasecmp (request->method, "GET") == 0)
     curl_easy_setopt (self->easy, CURLOPT_HTTPGET, 1L);
@@ -697,7 +734,9 @@ lh_http_client_request_async (LhHttpClient        *self,
  * response's body is written into download_fd (an open file, emptied first; -1: kept in the
  * response as usual; any other status's body is kept in the response whatever). No limit
  * on the time such a transfer takes, only on a stall longer than the client's timeout.
- * Both descriptors stay the caller's, open until the callback. */
+ * Both descriptors stay the caller's, open until the callback. progress (or NULL) is
+ * called on the transfer's own thread, a few times a second: bytes sent of the upload's
+ * size, then bytes received of the download's (0 when the server did not say). */
 void
 lh_http_client_transfer_async (LhHttpClient        *self,
                                const char          *method,
@@ -708,6 +747,8 @@ lh_http_client_transfer_async (LhHttpClient        *self,
                                int                  download_fd,
                                LhHttpFlags          flags,
                                GCancellable        *cancellable,
+                               GFileProgressCallback progress,
+                               gpointer             progress_data,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
@@ -735,6 +776,8 @@ lh_http_client_transfer_async (LhHttpClient        *self,
   request->upload_fd = upload_fd;
   request->content_type = g_strdup (content_type);
   request->download_fd = download_fd;
+  request->progress = progress;
+  request->progress_data = progress_data;
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
   g_task_run_in_thread (task, request_in_thread);
 }

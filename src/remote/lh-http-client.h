@@ -58,6 +58,8 @@ void            lh_http_client_transfer_async (LhHttpClient        *self,
                                                int                  download_fd,
                                                LhHttpFlags          flags,
                                                GCancellable        *cancellable,
+                                               GFileProgressCallback progress,   /* on the transfer's thread */
+                                               gpointer             progress_data,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);   /* finish: lh_http_client_request_finish() */
 LhHttpResponse *lh_http_client_request_finish (LhHttpClient        *self,

@@ -250,6 +250,9 @@ import_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "replace") || self->busy)
     return;
   lh_backups_page_set_busy (self, _("Checking the file, then taking a safety dump…"));
+  /* Once the safety dump is written: its check, then the load (D1: the upload, measured,
+   * then D1's import). */
+  lh_backups_page_set_then (self, _("Replacing the database’s tables…"));
   if (backup != NULL)
     with_connection (self, start_restore, g_object_ref (backup), g_object_unref);
   else
