@@ -703,6 +703,153 @@ test_foreign_keys (Fixture       *fixture,
   assert_table (diff, "reviews", 0, 0, 1);
 }
 
+/* Columns that a UNIQUE index holds only through a generated column: a swap still
+ * applies, and with ON CONFLICT REPLACE loses no row. */
+static void
+test_generated_unique (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *conflicts[] = { "", " ON CONFLICT REPLACE" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (conflicts); i++)
+    {
+      g_autofree char *table = g_strdup_printf ("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT,"
+                                                " g TEXT AS (lower (a)) UNIQUE%s);"
+                                                "CREATE TABLE s (id INTEGER PRIMARY KEY, a TEXT,"
+                                                " g TEXT AS (upper (a)) STORED);"
+                                                "CREATE UNIQUE INDEX s_g ON s (g);", conflicts[i]);
+      g_autofree char *old_sql = g_strconcat (table, "INSERT INTO t (id, a) VALUES (1, 'x'), (2, 'y');"
+                                              "INSERT INTO s (id, a) VALUES (1, 'x'), (2, 'y');", NULL);
+      g_autofree char *new_sql = g_strconcat (table, "INSERT INTO t (id, a) VALUES (1, 'y'), (2, 'x');"
+                                              "INSERT INTO s (id, a) VALUES (1, 'y'), (2, 'x');", NULL);
+      g_autoptr(LhBranchDiff) diff = NULL;
+
+      g_unlink (fixture->old_path);
+      g_unlink (fixture->new_path);
+      diff = diff_sql (fixture, old_sql, new_sql);
+      assert_table (diff, "t", 0, 0, 2);
+      assert_table (diff, "s", 0, 0, 2);
+    }
+}
+
+/* Rowids: "INTEGER PRIMARY KEY DESC" is no rowid (it may hold NULL); a table with another
+ * primary key keeps the new database's rowids, which an external-content FTS index refers
+ * to. */
+static void
+test_rowids (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *copy = g_build_filename (fixture->dir, "checked.db", NULL);
+  g_autofree char *found = NULL;
+  g_autoptr(LhBranchDiff) desc = diff_sql (fixture,
+    "CREATE TABLE t (x INTEGER PRIMARY KEY DESC, y);"
+    "INSERT INTO t VALUES (NULL, 'a'), (NULL, 'b'), (1, 'c');",
+    "CREATE TABLE t (x INTEGER PRIMARY KEY DESC, y);"
+    "INSERT INTO t VALUES (NULL, 'a'), (1, 'c');");
+  g_autoptr(LhBranchDiff) diff = NULL;
+
+  assert_table (desc, "t", 0, 1, 1);   /* matched by rowid: 2 changed, 3 removed */
+  g_unlink (fixture->old_path);
+  g_unlink (fixture->new_path);
+#define DOCS_SQL \
+  "CREATE TABLE docs (name TEXT PRIMARY KEY, body TEXT);" \
+  "CREATE VIRTUAL TABLE f USING fts5 (body, content = 'docs');" \
+  "INSERT INTO docs VALUES ('a', 'apple pie'), ('b', 'banana split');"
+  diff = diff_sql (fixture, DOCS_SQL "INSERT INTO f (f) VALUES ('rebuild');",
+                   DOCS_SQL "INSERT INTO docs VALUES ('c', 'cherry tart'), ('d', 'durian cake');"
+                   "DELETE FROM docs WHERE name = 'c';"
+                   "INSERT INTO f (f) VALUES ('rebuild');");
+#undef DOCS_SQL
+  assert_table (diff, "docs", 1, 0, 0);
+  copy_file (fixture->old_path, copy);
+  lh_test_make_db (copy, lh_branch_diff_get_sql (diff));
+  lh_test_make_db (copy, "INSERT INTO f (f) VALUES ('integrity-check');");
+  found = lh_test_query_text (copy, "SELECT name FROM docs WHERE rowid IN "
+                              "(SELECT rowid FROM f WHERE f MATCH 'durian')");
+  g_assert_cmpstr (found, ==, "d\n");
+}
+
+/* sqlite_sequence: only in the new database (left by a table dropped since), and numbers
+ * set lower by hand than the ids of rows the script inserts. */
+static void
+test_sequences (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *cases[][2] = {
+    { "CREATE TABLE p (a);",
+      "CREATE TABLE p (a); CREATE TABLE z (id INTEGER PRIMARY KEY AUTOINCREMENT);"
+      "INSERT INTO z VALUES (5); DROP TABLE z;" },
+    { "CREATE TABLE p (a);",
+      "CREATE TABLE p (a); INSERT INTO p VALUES (1);"
+      "CREATE TABLE z (id INTEGER PRIMARY KEY AUTOINCREMENT); DELETE FROM z; DROP TABLE z;" },
+    { "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v);",
+      "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v);"
+      "INSERT INTO t (v) VALUES ('a'), ('b'); DELETE FROM sqlite_sequence;" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LhBranchDiff) diff = NULL;
+
+      g_unlink (fixture->old_path);
+      g_unlink (fixture->new_path);
+      diff = diff_sql (fixture, cases[i][0], cases[i][1]);
+    }
+}
+
+/* A virtual table whose rows changed is made anew: a connection that read it before the
+ * script (FTS5 keeps its index's structure) finds it sound after; one that the module
+ * makes only when it needs it (FTS4's _stat) is there too. Tables made get their rows
+ * counted. */
+static void
+test_virtual_tables_read_before (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *copy = g_build_filename (fixture->dir, "applied.db", NULL);
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE VIRTUAL TABLE ft USING fts5 (a, b);"
+    "INSERT INTO ft VALUES ('hello world', 'x'), ('foo bar', 'y');"
+    "CREATE VIRTUAL TABLE f3 USING fts4 (a);"
+    "INSERT INTO f3 VALUES ('one two');",
+    "CREATE VIRTUAL TABLE ft USING fts5 (a, b);"
+    "INSERT INTO ft VALUES ('hello world', 'x'), ('baz qux', 'z');"
+    "DELETE FROM ft WHERE rowid = 2;"
+    "INSERT INTO ft VALUES ('third row', 'w');"
+    "CREATE VIRTUAL TABLE f3 USING fts4 (a);"
+    "INSERT INTO f3 VALUES ('one two');"
+    "INSERT INTO f3 (f3) VALUES ('automerge=4');"
+    "INSERT INTO f3 VALUES ('three');"
+    "CREATE VIRTUAL TABLE ft2 USING fts5 (c, tokenize = 'porter');"
+    "INSERT INTO ft2 VALUES ('running dogs');");
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *message = NULL;
+
+  assert_not_compared (diff, "ft", "virtual table");
+  assert_table (diff, "ft_content", 0, 0, 1);   /* rowid 2 taken again */
+  assert_not_compared (diff, "ft2_content", "virtual table");
+  g_assert_cmpuint (find_table (diff, "ft2_content")->added, ==, 1);
+
+  copy_file (fixture->old_path, copy);
+  g_assert_cmpint (sqlite3_open (copy, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM ft WHERE ft MATCH 'hello'", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  sqlite3_finalize (stmt);
+  if (sqlite3_exec (db, lh_branch_diff_get_sql (diff), NULL, NULL, &message) != SQLITE_OK ||
+      sqlite3_exec (db, "INSERT INTO ft (ft) VALUES ('integrity-check');"
+                        "INSERT INTO ft VALUES ('fourth', 'v');"
+                        "INSERT INTO ft (ft) VALUES ('integrity-check');", NULL, NULL,
+                    &message) != SQLITE_OK)
+    g_error ("%s", message);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM ft WHERE ft MATCH 'third OR fourth'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 static gboolean
 cancel_cb (gpointer cancellable)
 {
@@ -804,6 +951,14 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/branch-diff/foreign-keys", Fixture, NULL, fixture_set_up, test_foreign_keys,
               fixture_tear_down);
+  g_test_add ("/branch-diff/generated-unique", Fixture, NULL, fixture_set_up,
+              test_generated_unique, fixture_tear_down);
+  g_test_add ("/branch-diff/rowids", Fixture, NULL, fixture_set_up, test_rowids,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/sequences", Fixture, NULL, fixture_set_up, test_sequences,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/virtual-tables-read-before", Fixture, NULL, fixture_set_up,
+              test_virtual_tables_read_before, fixture_tear_down);
   g_test_add ("/branch-diff/cancel", Fixture, NULL, fixture_set_up, test_cancel,
               fixture_tear_down);
   g_test_add ("/branch-diff/errors", Fixture, NULL, fixture_set_up, test_errors,

@@ -62,6 +62,11 @@
   "SELECT x.name, l.partial FROM pragma_index_list (?1, ?2) AS l " \
   "JOIN pragma_index_xinfo (l.name, ?2) AS x WHERE l.\"unique\" AND x.key AND x.cid <> -1"
 
+/* A primary key of a rowid table that SQLite keeps in an index of its own: any but a
+ * rowid's ("INTEGER PRIMARY KEY DESC" is one, a quirk SQLite keeps). */
+#define PK_INDEX_SQL \
+  "SELECT 1 FROM pragma_index_list (?1, ?2) WHERE origin = 'pk'"
+
 #define TRIGGERS_SQL \
   "SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE"
 
@@ -244,6 +249,9 @@ typedef struct
   GPtrArray    *summaries;         /* LhTableDiff */
   GHashTable   *summary_by_name;   /* folded name → LhTableDiff */
   guint         n_rows;            /* rows written, to look at the cancellable now and then */
+  gboolean      autoincrement_rows; /* whether rows go into an AUTOINCREMENT table */
+  GHashTable   *refilled_virtual;  /* folded names of virtual tables made anew for their rows */
+  GHashTable   *compared_shadows;  /* folded names of shadow tables compared already */
 } Differ;
 
 static Differ *
@@ -256,6 +264,8 @@ differ_new (GCancellable *cancellable)
   differ->made_tables = name_set_new ();
   differ->dropped_objects = name_set_new ();
   differ->made_objects = name_set_new ();
+  differ->refilled_virtual = name_set_new ();
+  differ->compared_shadows = name_set_new ();
   differ->sql = g_string_new (NULL);
   differ->summaries = g_ptr_array_new_with_free_func ((GDestroyNotify) lh_table_diff_free);
   differ->summary_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -276,6 +286,8 @@ differ_free (Differ *differ)
   g_hash_table_unref (differ->made_tables);
   g_hash_table_unref (differ->dropped_objects);
   g_hash_table_unref (differ->made_objects);
+  g_hash_table_unref (differ->refilled_virtual);
+  g_hash_table_unref (differ->compared_shadows);
   if (differ->sql != NULL)
     g_string_free (differ->sql, TRUE);
   g_ptr_array_unref (differ->summaries);
@@ -599,6 +611,15 @@ load_plan (Differ     *differ,
         }
     }
   plan->integer_key = plan->integer_key && !plan->without_rowid && plan->primary_key->len == 1;
+  if (plan->integer_key)
+    {
+      g_autoptr(LhResultSet) index = query (differ, error, PK_INDEX_SQL, info->name,
+                                            schema_names[side], NULL);
+
+      if (index == NULL)
+        return NULL;
+      plan->integer_key = lh_result_set_get_n_rows (index) == 0;
+    }
   if (!plan->without_rowid && !plan->integer_key)
     plan->rowid = dup_rowid_name (plan->columns);
   return g_steal_pointer (&plan);
@@ -703,19 +724,18 @@ append_column_differs (GString    *sql,
                           " OR typeof (m.%1$s) <> typeof (b.%1$s))", column);
 }
 
-/* The rows of one side that the other side has no row with the same key for. */
+/* The keys of the old database's rows that the new one has no row with the same key for:
+ * the rows removed. */
 static char *
-unmatched_rows_sql (TablePlan *plan,
-                    guint      side)
+removed_rows_sql (TablePlan *plan)
 {
-  const char *alias = side == OLD ? "m" : "b";
   GString *sql = g_string_new ("SELECT ");
 
-  append_columns (sql, alias, side == OLD ? plan->key : plan->row);
+  append_columns (sql, "m", plan->key);
   g_string_append (sql, " FROM ");
-  append_table (sql, schema_names[side], plan->name, alias);
+  append_table (sql, "main", plan->name, "m");
   g_string_append (sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
-  append_table (sql, schema_names[side == OLD ? NEW : OLD], plan->name, side == OLD ? "b" : "m");
+  append_table (sql, "branch", plan->name, "b");
   g_string_append (sql, " WHERE ");
   append_same_key (sql, plan);
   g_string_append (sql, ")");
@@ -743,19 +763,16 @@ typedef enum
   CHANGED_OTHERS,   /* the rest */
 } ChangedRows;
 
-/* The rows in both whose values differ, those of which: the key, then for each value
- * column whether it differs and its new value; for CHANGED_UNIQUE the new row (the
- * columns of plan->row) instead. */
+/* The rows in both whose values differ, those of which: the key, then (but for
+ * CHANGED_UNIQUE, whose rows are deleted) for each value column whether it differs and its
+ * new value. */
 static char *
 changed_rows_sql (TablePlan   *plan,
                   ChangedRows  which)
 {
   GString *sql = g_string_new ("SELECT ");
 
-  if (which == CHANGED_UNIQUE)
-    append_columns (sql, "b", plan->row);
-  else
-    append_columns (sql, "m", plan->key);
+  append_columns (sql, "m", plan->key);
   for (guint i = 0; which != CHANGED_UNIQUE && i < plan->values->len; i++)
     {
       g_string_append (sql, ", ");
@@ -843,7 +860,7 @@ append_key_condition (GString       *sql,
     }
 }
 
-/* A row of unmatched_rows_sql (plan, OLD). */
+/* A row of removed_rows_sql (plan), or a key to delete. */
 static void
 write_delete (GString       *sql,
               const LhValue *row,
@@ -1040,15 +1057,38 @@ fill_shadow_tables (Differ     *differ,
   for (guint i = 0; i < list->tables->len; i++)
     {
       TableInfo *info = g_ptr_array_index (list->tables, i);
+      g_autofree char *folded = NULL;
+      LhTableDiff *summary;
+      gboolean counted;
       guint n_rows = 0;
 
       if (!g_str_equal (info->type, "shadow") ||
           find_shadow_owner (list, info->name) != virtual_table)
         continue;
+      /* Counted row by row already (find_refilled_virtual_tables()), or all new. */
+      folded = fold (info->name);
+      counted = g_hash_table_contains (differ->summary_by_name, folded);
+      summary = summary_for (differ, info->name);
+      if (!counted)
+        {
+          TableInfo *old = find_table (differ->lists[OLD], info->name);
+
+          set_reason (summary, _("The table stores the rows of a virtual table that the script "
+                                 "makes: it fills it with all its rows."));
+          if (old != NULL && !g_str_equal (old->type, "virtual") &&
+              !count_rows (differ, old->name, &summary->removed, error))
+            return FALSE;
+        }
+      /* A table the module makes only once it needs it (FTS4's _stat) is made here. */
+      if (info->sql != NULL && g_str_has_prefix (info->sql, "CREATE TABLE "))
+        {
+          g_string_append (differ->sql, "CREATE TABLE IF NOT EXISTS ");
+          append_statement (differ->sql, info->sql + strlen ("CREATE TABLE "));
+        }
       g_string_append (differ->sql, "DELETE FROM ");
       lh_sql_append_identifier (differ->sql, info->name);
       g_string_append (differ->sql, ";\n");
-      if (!fill_table (differ, info, &n_rows, error))
+      if (!fill_table (differ, info, counted ? &n_rows : &summary->added, error))
         return FALSE;
     }
   return TRUE;
@@ -1071,9 +1111,14 @@ make_tables (Differ  *differ,
       if (!check_cancelled (differ, error))
         return FALSE;
       summary = summary_for (differ, info->name);
-      set_reason (summary, name_set_contains (differ->dropped_tables, info->name)
-                  ? _("The table’s definition changed: the script makes it anew with all its rows.")
-                  : _("The table is new: the script makes it with all its rows."));
+      if (name_set_contains (differ->refilled_virtual, info->name))
+        set_reason (summary, _("A virtual table: its rows are compared in the tables that store "
+                               "them. They changed, so the script makes it anew with all its "
+                               "rows, which its module then reads afresh."));
+      else
+        set_reason (summary, name_set_contains (differ->dropped_tables, info->name)
+                    ? _("The table’s definition changed: the script makes it anew with all its rows.")
+                    : _("The table is new: the script makes it with all its rows."));
       append_statement (differ->sql, info->sql);
       if (g_str_equal (info->type, "virtual"))
         filled = fill_shadow_tables (differ, info, error);
@@ -1084,6 +1129,8 @@ make_tables (Differ  *differ,
     }
   return TRUE;
 }
+
+static gboolean is_autoincrement (TableInfo *info);
 
 /* 3. Comparing rows. */
 
@@ -1165,8 +1212,9 @@ drop_triggers_at (Differ      *differ,
   return TRUE;
 }
 
-/* Adds name to values once, if it is one of plan's values. */
-static void
+/* Adds name to values once if it is one of plan's values; FALSE if it is neither a value
+ * nor in the key (a generated column, which any value may change). */
+static gboolean
 add_unique_value (TablePlan  *plan,
                   const char *name)
 {
@@ -1174,14 +1222,17 @@ add_unique_value (TablePlan  *plan,
     {
       char *value = g_ptr_array_index (plan->values, i);
 
-      if (g_ascii_strcasecmp (value, name) == 0 &&
-          !g_ptr_array_find (plan->unique_values, value, NULL))
+      if (g_ascii_strcasecmp (value, name) != 0)
+        continue;
+      if (!g_ptr_array_find (plan->unique_values, value, NULL))
         g_ptr_array_add (plan->unique_values, value);
+      return TRUE;
     }
+  return contains_folded (plan->key, name);
 }
 
 /* The value columns of plan that a UNIQUE index of the table holds on either side; all of
- * them for an index on an expression or of some rows only. */
+ * them for an index on an expression, on a generated column or of some rows only. */
 static gboolean
 find_unique_values (Differ     *differ,
                     TablePlan  *plan,
@@ -1199,14 +1250,122 @@ find_unique_values (Differ     *differ,
         {
           const char *name = text_at (rows, r, 0);
 
-          if (name == NULL || integer_at (rows, r, 1) != 0)
+          if (name == NULL || integer_at (rows, r, 1) != 0 || !add_unique_value (plan, name))
             {
               g_ptr_array_set_size (plan->unique_values, 0);
               g_ptr_array_extend (plan->unique_values, plan->values, NULL, NULL);
               return TRUE;
             }
-          add_unique_value (plan, name);
         }
+    }
+  return TRUE;
+}
+
+/* How inserted rows of a rowid table matched by its primary key get their rowid. */
+typedef enum
+{
+  ROWID_NONE,   /* not written: the key is the rowid, or there is none */
+  ROWID_KEPT,   /* the new database's, where no row that stays holds it */
+  ROWID_NEW,    /* a new one, where one does (NULL: SQLite picks it) */
+} RowidChoice;
+
+/* Whether row b's rowid is free for it: its own already (a row deleted and inserted again)
+ * or none of the old database's. */
+static void
+append_rowid_free (GString   *sql,
+                   TablePlan *plan,
+                   gboolean   moved)
+{
+  g_autofree char *rowid = lh_sql_quote_identifier (plan->rowid);
+
+  g_string_append (sql, "(");
+  if (moved)
+    g_string_append_printf (sql, "b.%1$s = m.%1$s OR ", rowid);
+  g_string_append (sql, "NOT EXISTS (SELECT 1 FROM ");
+  append_table (sql, "main", plan->name, "o");
+  g_string_append_printf (sql, " WHERE o.%1$s = b.%1$s))", rowid);
+}
+
+/* The rows to insert, rowid (ROWID_KEPT, ROWID_NEW) then plan->row: those the new database
+ * added, or (moved) those with a new value in a UNIQUE index. */
+static char *
+inserted_rows_sql (TablePlan   *plan,
+                   gboolean     moved,
+                   RowidChoice  rowid)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  if (rowid == ROWID_KEPT)
+    {
+      g_string_append (sql, "b.");
+      lh_sql_append_identifier (sql, plan->rowid);
+      g_string_append (sql, ", ");
+    }
+  else if (rowid == ROWID_NEW)
+    g_string_append (sql, "NULL, ");
+  append_columns (sql, "b", plan->row);
+  g_string_append (sql, " FROM ");
+  if (moved)
+    {
+      append_table (sql, "main", plan->name, "m");
+      g_string_append (sql, " JOIN ");
+      append_table (sql, "branch", plan->name, "b");
+      g_string_append (sql, " ON ");
+      append_same_key (sql, plan);
+      g_string_append (sql, " WHERE (");
+      append_any_differs (sql, plan->values);
+      g_string_append (sql, ") AND (");
+      append_any_differs (sql, plan->unique_values);
+      g_string_append (sql, ")");
+    }
+  else
+    {
+      append_table (sql, "branch", plan->name, "b");
+      g_string_append (sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
+      append_table (sql, "main", plan->name, "m");
+      g_string_append (sql, " WHERE ");
+      append_same_key (sql, plan);
+      g_string_append (sql, ")");
+    }
+  if (rowid != ROWID_NONE)
+    {
+      g_string_append (sql, rowid == ROWID_KEPT ? " AND " : " AND NOT ");
+      append_rowid_free (sql, plan, moved);
+    }
+  return g_string_free (sql, FALSE);
+}
+
+/* Inserts the rows added and, when moved, those deleted to be inserted again. A rowid
+ * table matched by its primary key keeps the new database's rowids where it can (an
+ * external-content FTS index refers to them): first the rows whose rowid is free, then
+ * the others, with rowids SQLite picks past all those. */
+static gboolean
+stream_inserts (Differ       *differ,
+                TablePlan    *plan,
+                gboolean      moved,
+                LhTableDiff  *summary,
+                GError      **error)
+{
+  gboolean keep = plan->rowid != NULL && !plan->rowid_key;
+  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  g_autoptr(LhRowWriter) writer = NULL;
+  const RowidChoice kept[] = { ROWID_KEPT, ROWID_NEW };
+  guint n_moved = 0;
+
+  if (keep)
+    g_ptr_array_add (columns, plan->rowid);
+  g_ptr_array_extend (columns, plan->row, NULL, NULL);
+  writer = insert_writer (plan->name, columns);
+  for (guint pass = 0; pass < (keep ? G_N_ELEMENTS (kept) : 1); pass++)
+    {
+      RowidChoice rowid = keep ? kept[pass] : ROWID_NONE;
+      g_autofree char *moved_sql = moved ? inserted_rows_sql (plan, TRUE, rowid) : NULL;
+      g_autofree char *added_sql = inserted_rows_sql (plan, FALSE, rowid);
+
+      if ((moved_sql != NULL &&
+           !stream_rows (differ, moved_sql, write_insert, writer, &n_moved, error)) ||
+          !stream_rows (differ, added_sql, write_insert, writer, &summary->added, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -1221,32 +1380,28 @@ stream_differences (Differ       *differ,
                     LhTableDiff  *summary,
                     GError      **error)
 {
-  g_autofree char *removed_sql = unmatched_rows_sql (plan, OLD);
+  g_autofree char *removed_sql = removed_rows_sql (plan);
   g_autofree char *moved_sql = NULL;
   g_autofree char *changed_sql = NULL;
-  g_autofree char *added_sql = unmatched_rows_sql (plan, NEW);
-  g_autoptr(LhRowWriter) writer = insert_writer (plan->name, plan->row);
-  guint n_moved = 0;
+  gboolean moved;
 
   if (!stream_rows (differ, removed_sql, write_delete, plan, &summary->removed, error))
     return FALSE;
   if (plan->values->len == 0)
-    return stream_rows (differ, added_sql, write_insert, writer, &summary->added, error);
+    return stream_inserts (differ, plan, FALSE, summary, error);
   if (!find_unique_values (differ, plan, error))
     return FALSE;
-  if (plan->unique_values->len == 0)
+  moved = plan->unique_values->len > 0;
+  /* The moved rows' keys lead, as the rows removed lead with theirs. */
+  if (moved)
     {
-      changed_sql = changed_rows_sql (plan, CHANGED_ALL);
-      return stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error) &&
-             stream_rows (differ, added_sql, write_insert, writer, &summary->added, error);
+      moved_sql = changed_rows_sql (plan, CHANGED_UNIQUE);
+      if (!stream_rows (differ, moved_sql, write_delete, plan, &summary->changed, error))
+        return FALSE;
     }
-  /* The moved rows' keys lead their new rows, as the rows removed lead with theirs. */
-  moved_sql = changed_rows_sql (plan, CHANGED_UNIQUE);
-  changed_sql = changed_rows_sql (plan, CHANGED_OTHERS);
-  return stream_rows (differ, moved_sql, write_delete, plan, &summary->changed, error) &&
-         stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error) &&
-         stream_rows (differ, added_sql, write_insert, writer, &summary->added, error) &&
-         stream_rows (differ, moved_sql, write_insert, writer, &n_moved, error);
+  changed_sql = changed_rows_sql (plan, moved ? CHANGED_OTHERS : CHANGED_ALL);
+  return stream_rows (differ, changed_sql, write_update, plan, &summary->changed, error) &&
+         stream_inserts (differ, plan, moved, summary, error);
 }
 
 static gboolean
@@ -1282,6 +1437,10 @@ diff_table (Differ     *differ,
     return FALSE;
   if (summary->removed + summary->changed + summary->added == 0)
     return TRUE;
+  /* Rows inserted (or deleted and inserted again) may raise its number past the new
+   * database's. */
+  if (summary->added + summary->changed > 0 && is_autoincrement (new_info))
+    differ->autoincrement_rows = TRUE;
   return drop_triggers_at (differ, old_info->name, mark, error);
 }
 
@@ -1310,7 +1469,8 @@ diff_tables (Differ  *differ,
       TableInfo *other = find_table (differ->lists[NEW], info->name);
 
       if (other == NULL || name_set_contains (differ->dropped_tables, info->name) ||
-          name_set_contains (differ->made_tables, info->name) || is_refilled (differ, other))
+          name_set_contains (differ->made_tables, info->name) || is_refilled (differ, other) ||
+          name_set_contains (differ->compared_shadows, info->name))
         continue;
       if (!check_cancelled (differ, error))
         return FALSE;
@@ -1382,9 +1542,46 @@ sequences_differ (Differ    *differ,
   return TRUE;
 }
 
-/* Inserting rows with their ids raised the numbers of their AUTOINCREMENT tables only
- * where the new database's were higher, so comparing the tables is enough, unless a table
- * was made anew or dropped. */
+/* Whether the script makes an AUTOINCREMENT table, which makes sqlite_sequence too. */
+static gboolean
+makes_autoincrement (Differ *differ)
+{
+  GPtrArray *tables = differ->lists[NEW]->tables;
+
+  for (guint i = 0; i < tables->len; i++)
+    {
+      TableInfo *info = g_ptr_array_index (tables, i);
+
+      if (name_set_contains (differ->made_tables, info->name) && is_autoincrement (info))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* sqlite_sequence, which only SQLite makes: with an AUTOINCREMENT table of a name neither
+ * database has, made and dropped. */
+static void
+append_make_sequences (Differ *differ)
+{
+  g_autofree char *name = NULL;
+
+  for (guint i = 0; name == NULL || find_table (differ->lists[OLD], name) != NULL ||
+                    find_table (differ->lists[NEW], name) != NULL; i++)
+    {
+      g_free (name);
+      name = i == 0 ? g_strdup ("litehouse_make_sqlite_sequence")
+                    : g_strdup_printf ("litehouse_make_sqlite_sequence_%u", i);
+    }
+  g_string_append (differ->sql, "CREATE TABLE ");
+  lh_sql_append_identifier (differ->sql, name);
+  g_string_append (differ->sql, " (id INTEGER PRIMARY KEY AUTOINCREMENT);\n");
+  append_drop (differ->sql, "table", name);
+}
+
+/* Inserting rows with their ids raises the numbers of their AUTOINCREMENT tables only
+ * where the new database's are higher, so comparing the tables is enough, unless a table
+ * was made anew or dropped, or rows went into one (its number in the new database may be
+ * lower than its rows' ids, set so by hand). */
 static gboolean
 write_sequences (Differ  *differ,
                  GError **error)
@@ -1393,6 +1590,7 @@ write_sequences (Differ  *differ,
   gboolean exists[N_SIDES] = { FALSE, FALSE };
   gboolean rewrite = TRUE;
   g_autoptr(LhRowWriter) writer = NULL;
+  g_autoptr(LhResultSet) any = NULL;
   guint n_rows = 0;
 
   if (!has_sequences (differ, OLD, &exists[OLD], error) ||
@@ -1401,13 +1599,26 @@ write_sequences (Differ  *differ,
   if (!exists[OLD] && !exists[NEW])
     return TRUE;
   if (exists[OLD] && exists[NEW] && !remakes_autoincrement (differ) &&
-      !sequences_differ (differ, &rewrite, error))
+      !differ->autoincrement_rows && !sequences_differ (differ, &rewrite, error))
     return FALSE;
   if (!rewrite)
     return TRUE;
-  append_statement (differ->sql, "DELETE FROM sqlite_sequence");
   if (!exists[NEW])
-    return TRUE;
+    {
+      append_statement (differ->sql, "DELETE FROM sqlite_sequence");
+      return TRUE;
+    }
+  if (!exists[OLD] && !makes_autoincrement (differ))
+    {
+      /* Left by an AUTOINCREMENT table dropped since: made only when it holds a number. */
+      any = query (differ, error, "SELECT 1 FROM branch.sqlite_sequence LIMIT 1", NULL);
+      if (any == NULL)
+        return FALSE;
+      if (lh_result_set_get_n_rows (any) == 0)
+        return TRUE;
+      append_make_sequences (differ);
+    }
+  append_statement (differ->sql, "DELETE FROM sqlite_sequence");
   writer = lh_row_writer_new (LH_ROW_FORMAT_SQL, "sqlite_sequence", columns, 2, FALSE);
   return stream_rows (differ, "SELECT name, seq FROM branch.sqlite_sequence ORDER BY rowid",
                       write_insert, writer, &n_rows, error);
@@ -1438,6 +1649,91 @@ make_objects (Differ  *differ,
   return TRUE;
 }
 
+/* Whether the shadow tables of a virtual table in both databases differ: their rows are
+ * compared (counted in their summaries; the statements are thrown away), and their names. */
+static gboolean
+shadow_tables_differ (Differ     *differ,
+                      TableInfo  *old_table,
+                      TableInfo  *new_table,
+                      gboolean   *differs,
+                      GError    **error)
+{
+  GString *script = differ->sql;
+  gboolean ok = TRUE;
+
+  *differs = FALSE;
+  differ->sql = g_string_new (NULL);
+  for (guint side = OLD; side < N_SIDES && ok; side++)
+    {
+      TableList *list = differ->lists[side];
+      TableList *other_list = differ->lists[side == OLD ? NEW : OLD];
+      TableInfo *owner = side == OLD ? old_table : new_table;
+      TableInfo *other_owner = side == OLD ? new_table : old_table;
+
+      for (guint i = 0; i < list->tables->len && ok; i++)
+        {
+          TableInfo *info = g_ptr_array_index (list->tables, i);
+          TableInfo *other;
+          LhTableDiff *summary;
+          gsize before;
+
+          if (!g_str_equal (info->type, "shadow") || find_shadow_owner (list, info->name) != owner)
+            continue;
+          other = find_table (other_list, info->name);
+          if (other == NULL || !g_str_equal (other->type, "shadow") ||
+              find_shadow_owner (other_list, other->name) != other_owner ||
+              g_strcmp0 (info->sql, other->sql) != 0)
+            {
+              *differs = TRUE;
+              continue;
+            }
+          if (side == NEW)
+            continue;   /* compared from the old side */
+          before = differ->sql->len;
+          name_set_add (differ->compared_shadows, info->name);
+          ok = diff_table (differ, info, other, error);
+          summary = summary_for (differ, other->name);
+          if (ok && (differ->sql->len != before || !summary->compared))
+            *differs = TRUE;
+        }
+    }
+  g_string_free (differ->sql, TRUE);
+  differ->sql = script;
+  return ok;
+}
+
+/* A virtual table whose rows changed is made anew, all its rows copied, rather than its
+ * shadow tables changed row by row under it: a module that keeps what it read (FTS5, its
+ * index's structure) would not see changes a connection that has read it makes that way. */
+static gboolean
+find_refilled_virtual_tables (Differ  *differ,
+                              GError **error)
+{
+  GPtrArray *tables = differ->lists[NEW]->tables;
+
+  for (guint i = 0; i < tables->len; i++)
+    {
+      TableInfo *info = g_ptr_array_index (tables, i);
+      TableInfo *old = find_table (differ->lists[OLD], info->name);
+      gboolean differs = FALSE;
+
+      if (!g_str_equal (info->type, "virtual") || old == NULL ||
+          !g_str_equal (old->type, "virtual") ||
+          name_set_contains (differ->made_tables, info->name) ||
+          name_set_contains (differ->dropped_tables, info->name))
+        continue;
+      if (!check_cancelled (differ, error) ||
+          !shadow_tables_differ (differ, old, info, &differs, error))
+        return FALSE;
+      if (!differs)
+        continue;
+      name_set_add (differ->dropped_tables, info->name);
+      name_set_add (differ->made_tables, info->name);
+      name_set_add (differ->refilled_virtual, info->name);
+    }
+  return TRUE;
+}
+
 /* The script, in BEGIN … COMMIT; empty when the databases do not differ. Foreign keys
  * are off while it runs (outside its transaction, where the PRAGMA works): their actions
  * would change rows behind its back (a DROP TABLE of a table made anew deletes its rows
@@ -1451,6 +1747,8 @@ write_script (Differ     *differ,
   gsize start;
 
   classify_changes (differ, changes);
+  if (!find_refilled_virtual_tables (differ, error))
+    return FALSE;
   append_statement (differ->sql, "PRAGMA foreign_keys = OFF");
   append_statement (differ->sql, "BEGIN");
   start = differ->sql->len;

@@ -11,8 +11,13 @@
  * (or holds NULL in it). Two values are the same only when of the same type and equal,
  * text byte for byte whatever the column's collation; -0.0 and 0.0 are the same, as SQLite
  * has them. A table whose definition changed (a column added, say) is not compared: the
- * script makes it anew with all its rows. A virtual table is compared, and copied, in the
- * tables that store its rows (FTS5's, R*Tree's), which the summaries list too.
+ * script makes it anew with all its rows. A virtual table is compared in the tables that
+ * store its rows (FTS5's, R*Tree's), which the summaries list too; where they differ, the
+ * script makes it anew and copies them all (a module may keep what it read: FTS5 would not
+ * see its tables changed under it by the connection that runs the script). A rowid table
+ * matched by another primary key gets the new database's rowids for the rows inserted,
+ * where no row that stays holds them (an external-content FTS index refers to them); a
+ * matched row whose rowid alone differs (VACUUM renumbers them) is not a change.
  *
  * The script is one transaction, "BEGIN;\n" … "COMMIT;\n", between "PRAGMA foreign_keys =
  * OFF;\n" and "PRAGMA foreign_keys = ON;\n", or "" when the databases do not differ: drops
