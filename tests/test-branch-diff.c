@@ -797,6 +797,49 @@ test_sequences (Fixture       *fixture,
     }
 }
 
+/* sqlite_stat1, ANALYZE's statistics: made, changed, dropped, as the new database has it. */
+static void
+test_statistics (Fixture       *fixture,
+                 gconstpointer  data)
+{
+#define STATS_SQL \
+  "CREATE TABLE t (a, b); CREATE INDEX t_a ON t (a);" \
+  "INSERT INTO t VALUES (1, 1), (1, 2), (2, 3);"
+  const char *cases[][2] = {
+    { STATS_SQL, STATS_SQL "ANALYZE;" },
+    { STATS_SQL "ANALYZE;", STATS_SQL "INSERT INTO t VALUES (3, 4); ANALYZE;" },
+    { STATS_SQL "ANALYZE;", STATS_SQL "ANALYZE; DROP TABLE sqlite_stat1;" },
+  };
+#undef STATS_SQL
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LhBranchDiff) diff = NULL;
+      g_autofree char *copy = g_build_filename (fixture->dir, "applied.db", NULL);
+      g_autofree char *stats = NULL;
+      g_autofree char *expected = NULL;
+      const char *stats_sql = "SELECT group_concat (tbl || ' ' || idx || ' ' || stat, '; ') "
+                              "FROM sqlite_stat1 WHERE EXISTS (SELECT 1 FROM sqlite_schema "
+                              "WHERE name = 'sqlite_stat1')";
+
+      g_unlink (fixture->old_path);
+      g_unlink (fixture->new_path);
+      diff = diff_sql (fixture, cases[i][0], cases[i][1]);
+      copy_file (fixture->old_path, copy);
+      lh_test_make_db (copy, lh_branch_diff_get_sql (diff));
+      if (i < 2)
+        {
+          stats = lh_test_query_text (copy, stats_sql);
+          expected = lh_test_query_text (fixture->new_path, stats_sql);
+          g_assert_cmpstr (stats, ==, expected);
+        }
+      g_free (stats);
+      stats = lh_test_query_text (copy, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'");
+      g_assert_cmpstr (stats, ==, i < 2 ? "1\n" : "0\n");
+      g_unlink (copy);
+    }
+}
+
 /* A virtual table whose rows changed is made anew: a connection that read it before the
  * script (FTS5 keeps its index's structure) finds it sound after; one that the module
  * makes only when it needs it (FTS4's _stat) is there too. Tables made get their rows
@@ -956,6 +999,8 @@ main (int   argc,
   g_test_add ("/branch-diff/rowids", Fixture, NULL, fixture_set_up, test_rowids,
               fixture_tear_down);
   g_test_add ("/branch-diff/sequences", Fixture, NULL, fixture_set_up, test_sequences,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/statistics", Fixture, NULL, fixture_set_up, test_statistics,
               fixture_tear_down);
   g_test_add ("/branch-diff/virtual-tables-read-before", Fixture, NULL, fixture_set_up,
               test_virtual_tables_read_before, fixture_tear_down);

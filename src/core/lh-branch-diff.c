@@ -70,6 +70,12 @@
 #define TRIGGERS_SQL \
   "SELECT name FROM main.sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE"
 
+#define STATISTICS_DIFFER_SQL \
+  "SELECT 1 FROM (SELECT tbl, idx, stat FROM main.sqlite_stat1 " \
+  "  EXCEPT SELECT tbl, idx, stat FROM branch.sqlite_stat1) " \
+  "UNION ALL SELECT 1 FROM (SELECT tbl, idx, stat FROM branch.sqlite_stat1 " \
+  "  EXCEPT SELECT tbl, idx, stat FROM main.sqlite_stat1) LIMIT 1"
+
 #define SEQUENCES_DIFFER_SQL \
   "SELECT 1 FROM (SELECT name, seq FROM main.sqlite_sequence " \
   "  EXCEPT SELECT name, seq FROM branch.sqlite_sequence) " \
@@ -1485,15 +1491,17 @@ diff_tables (Differ  *differ,
 
 /* 4. sqlite_sequence. */
 
+/* Whether one of SQLite's own tables, name, is in the database of side. */
 static gboolean
-has_sequences (Differ    *differ,
-               guint      side,
-               gboolean  *exists,
-               GError   **error)
+has_own_table (Differ      *differ,
+               guint        side,
+               const char  *name,
+               gboolean    *exists,
+               GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s.sqlite_schema "
-                                          "WHERE name = 'sqlite_sequence'", schema_names[side]);
-  g_autoptr(LhResultSet) rows = query (differ, error, sql, NULL);
+                                          "WHERE type = 'table' AND name = ?1", schema_names[side]);
+  g_autoptr(LhResultSet) rows = query (differ, error, sql, name, NULL);
 
   if (rows == NULL)
     return FALSE;
@@ -1593,8 +1601,8 @@ write_sequences (Differ  *differ,
   g_autoptr(LhResultSet) any = NULL;
   guint n_rows = 0;
 
-  if (!has_sequences (differ, OLD, &exists[OLD], error) ||
-      !has_sequences (differ, NEW, &exists[NEW], error))
+  if (!has_own_table (differ, OLD, "sqlite_sequence", &exists[OLD], error) ||
+      !has_own_table (differ, NEW, "sqlite_sequence", &exists[NEW], error))
     return FALSE;
   if (!exists[OLD] && !exists[NEW])
     return TRUE;
@@ -1621,6 +1629,45 @@ write_sequences (Differ  *differ,
   append_statement (differ->sql, "DELETE FROM sqlite_sequence");
   writer = lh_row_writer_new (LH_ROW_FORMAT_SQL, "sqlite_sequence", columns, 2, FALSE);
   return stream_rows (differ, "SELECT name, seq FROM branch.sqlite_sequence ORDER BY rowid",
+                      write_insert, writer, &n_rows, error);
+}
+
+/* sqlite_stat1, the query planner's statistics that ANALYZE writes: the new database's,
+ * where they differ. "ANALYZE sqlite_schema" makes the table (the schema table has no
+ * index to write statistics of). */
+static gboolean
+write_statistics (Differ  *differ,
+                  GError **error)
+{
+  static const char * const columns[] = { "tbl", "idx", "stat" };
+  gboolean exists[N_SIDES] = { FALSE, FALSE };
+  g_autoptr(LhRowWriter) writer = NULL;
+  g_autoptr(LhResultSet) differs = NULL;
+  guint n_rows = 0;
+
+  if (!has_own_table (differ, OLD, "sqlite_stat1", &exists[OLD], error) ||
+      !has_own_table (differ, NEW, "sqlite_stat1", &exists[NEW], error))
+    return FALSE;
+  if (!exists[OLD] && !exists[NEW])
+    return TRUE;
+  if (!exists[NEW])
+    {
+      append_drop (differ->sql, "table", "sqlite_stat1");
+      return TRUE;
+    }
+  if (exists[OLD])
+    {
+      differs = query (differ, error, STATISTICS_DIFFER_SQL, NULL);
+      if (differs == NULL)
+        return FALSE;
+      if (lh_result_set_get_n_rows (differs) == 0)
+        return TRUE;
+    }
+  else
+    append_statement (differ->sql, "ANALYZE sqlite_schema");
+  append_statement (differ->sql, "DELETE FROM sqlite_stat1");
+  writer = lh_row_writer_new (LH_ROW_FORMAT_SQL, "sqlite_stat1", columns, 3, FALSE);
+  return stream_rows (differ, "SELECT tbl, idx, stat FROM branch.sqlite_stat1 ORDER BY rowid",
                       write_insert, writer, &n_rows, error);
 }
 
@@ -1757,6 +1804,7 @@ write_script (Differ     *differ,
       !make_tables (differ, error) ||
       !diff_tables (differ, error) ||
       !write_sequences (differ, error) ||
+      !write_statistics (differ, error) ||
       !make_objects (differ, error))
     return FALSE;
   if (differ->sql->len == start)
