@@ -251,6 +251,23 @@ page_busy (gpointer data)
   return lh_backups_page_get_busy (data);
 }
 
+/* A file and what it should hold. */
+typedef struct
+{
+  const char *path;
+  const char *contents;
+} SavedFile;
+
+static gboolean
+file_saved (gpointer data)
+{
+  SavedFile *saved = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (saved->path, &contents, NULL, NULL) &&
+         g_str_equal (contents, saved->contents);
+}
+
 /* A bigger database: its compressed backup takes long enough to watch and cancel. */
 /* Whether a label under widget reads "Checking the copy…". */
 static gboolean
@@ -428,6 +445,19 @@ test_branches (Fixture       *fixture,
   g_assert_nonnull (strstr (lh_branch_diff_get_sql (lh_branch_diff_window_get_diff (LH_BRANCH_DIFF_WINDOW (diff_window))),
                             "CREATE INDEX idx_tasks_title"));
   lh_test_save_screenshot (GTK_WIDGET (diff_window), "branch-diff.png");
+
+  /* Its SQL saved into a file, in place of what was there. */
+  {
+    LhBranchDiffWindow *diff_view = LH_BRANCH_DIFF_WINDOW (diff_window);
+    g_autofree char *path = g_build_filename (fixture->dir, "try-index.sql", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    SavedFile saved = { path, lh_branch_diff_get_sql (lh_branch_diff_window_get_diff (diff_view)) };
+
+    g_assert_true (g_file_set_contents (path, "old contents", -1, NULL));
+    g_assert_true (lh_branch_diff_window_save_sql (diff_view, file));
+    g_assert_true (lh_test_wait_until (file_saved, &saved, 30000));
+    lh_test_save_screenshot (GTK_WIDGET (diff_window), "branch-diff-saved.png");
+  }
   gtk_window_destroy (diff_window);
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-branches.png");
 

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
+#include <string.h>
 
 #include "lh-branch-diff-window.h"
 #include "lh-widget-util.h"
@@ -20,10 +21,13 @@ struct _LhBranchDiffWindow
   GtkListBox    *summary_list;
   GtkSourceView *sql_view;
   GtkWidget     *copy_button;
+  GtkWidget     *save_button;
 
   /* owned */
   GCancellable *cancellable;
   LhBranchDiff *diff;
+  char         *name;
+  LhAtomicFile *saving;   /* the SQL being saved, until it is in place */
 };
 
 G_DEFINE_FINAL_TYPE (LhBranchDiffWindow, lh_branch_diff_window, ADW_TYPE_WINDOW)
@@ -79,6 +83,7 @@ show_diff (LhBranchDiffWindow *self)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sql_view)),
                             *sql != '\0' ? sql : _("-- Nothing to change."), -1);
   gtk_widget_set_sensitive (self->copy_button, *sql != '\0');
+  gtk_widget_set_sensitive (self->save_button, *sql != '\0');
   gtk_stack_set_visible_child_name (self->stack, "diff");
 }
 
@@ -108,6 +113,123 @@ copy_clicked_cb (LhBranchDiffWindow *self)
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), lh_branch_diff_get_sql (self->diff));
   lh_widget_show_toast (GTK_WIDGET (self->stack), _("SQL copied"));
+}
+
+/* Saving the SQL: written beside the file chosen, synced and renamed over it, so that a
+ * save that fails leaves what was there. */
+
+static void
+save_ended (LhBranchDiffWindow *self,
+            GError             *error)
+{
+  g_clear_pointer (&self->saving, lh_atomic_file_free);
+  if (self->stack == NULL)
+    return;
+  gtk_widget_set_sensitive (self->save_button, TRUE);
+  if (error == NULL)
+    lh_widget_show_toast (GTK_WIDGET (self->stack), _("SQL saved"));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    lh_widget_show_message (GTK_WIDGET (self), _("The SQL Was Not Saved"), error->message);
+}
+
+static void
+save_committed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LhBranchDiffWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  lh_atomic_file_commit_finish (result, &error);
+  save_ended (self, error);
+}
+
+static void
+save_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LhBranchDiffWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      save_ended (self, error);
+      return;
+    }
+  lh_atomic_file_commit_async (self->saving, self->cancellable, save_committed_cb,
+                               g_object_ref (self));
+}
+
+static void
+save_opened_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LhBranchDiffWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *sql = lh_branch_diff_get_sql (self->diff);
+
+  self->saving = lh_atomic_file_new_finish (result, &error);
+  if (self->saving == NULL)
+    {
+      save_ended (self, error);
+      return;
+    }
+  g_output_stream_write_all_async (lh_atomic_file_get_stream (self->saving), sql, strlen (sql),
+                                   G_PRIORITY_DEFAULT, self->cancellable, save_written_cb,
+                                   g_object_ref (self));
+}
+
+/* Saves the SQL into file, in place of what is there; a toast says when it is done. FALSE
+ * while there is nothing to save or a save is under way. */
+gboolean
+lh_branch_diff_window_save_sql (LhBranchDiffWindow *self,
+                                GFile              *file)
+{
+  g_return_val_if_fail (LH_IS_BRANCH_DIFF_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->diff == NULL || *lh_branch_diff_get_sql (self->diff) == '\0' ||
+      !gtk_widget_get_sensitive (self->save_button))
+    return FALSE;
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  lh_atomic_file_new_async (file, self->cancellable, save_opened_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+save_response_cb (GtkNativeDialog    *chooser,
+                  int                 response,
+                  LhBranchDiffWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    lh_branch_diff_window_save_sql (self, file);
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+save_clicked_cb (LhBranchDiffWindow *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (self->diff == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Save the SQL"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  /* TRANSLATORS: the file name offered for the SQL of a branch; %s is the branch's name */
+  name = g_strdup_printf (_("%s.sql"), self->name);
+  g_strdelimit (name, "/", '-');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -177,6 +299,8 @@ lh_branch_diff_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->diff);
+  g_clear_pointer (&self->saving, lh_atomic_file_free);
+  g_free (self->name);
   G_OBJECT_CLASS (lh_branch_diff_window_parent_class)->finalize (object);
 }
 
@@ -201,6 +325,10 @@ lh_branch_diff_window_init (LhBranchDiffWindow *self)
   gtk_widget_set_sensitive (self->copy_button, FALSE);
   g_signal_connect_swapped (self->copy_button, "clicked", G_CALLBACK (copy_clicked_cb), self);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->copy_button);
+  self->save_button = gtk_button_new_with_mnemonic (_("_Save SQL…"));
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->save_button);
   gtk_box_append (GTK_BOX (box), header);
 
   self->status_label = GTK_LABEL (gtk_label_new (_("Comparing…")));
@@ -231,6 +359,7 @@ lh_branch_diff_window_new (GtkWindow  *parent,
   g_autofree char *title = g_strdup_printf (_("Branch “%s” against Its Parent"), name);
 
   gtk_window_set_title (GTK_WINDOW (self), title);
+  self->name = g_strdup (name);
   lh_branch_diff_async (parent_path, branch_path, self->cancellable, diffed_cb, g_object_ref (self));
   return GTK_WIDGET (self);
 }

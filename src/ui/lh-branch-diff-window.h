@@ -17,5 +17,7 @@ GtkWidget    *lh_branch_diff_window_new      (GtkWindow          *parent,
                                               const char         *parent_path,
                                               const char         *branch_path);
 LhBranchDiff *lh_branch_diff_window_get_diff (LhBranchDiffWindow *self);
+gboolean      lh_branch_diff_window_save_sql (LhBranchDiffWindow *self,
+                                              GFile              *file);
 
 G_END_DECLS
