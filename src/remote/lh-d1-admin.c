@@ -399,13 +399,15 @@ upload (Job           *job,
   GAsyncResult *result = NULL;
   int fd = g_open (job->path, O_RDONLY | O_CLOEXEC, 0);
   struct stat info;
+  gboolean sized;
 
   if (fd < 0)
     {
       g_propagate_error (error, file_error (errno, job->path));
       return FALSE;
     }
-  if (fstat (fd, &info) == 0)
+  sized = fstat (fd, &info) == 0;
+  if (sized)
     report_progress (job, 0, info.st_size);
   lh_http_client_transfer_async (http, "PUT", url, NULL, fd, "application/sql", -1, LH_HTTP_NONE,
                                  cancellable, job->progress != NULL ? transfer_progress_cb : NULL,
@@ -421,7 +423,7 @@ upload (Job           *job,
       return FALSE;
     }
   /* Sent; D1's ingest that follows has no measure. */
-  if (response != NULL)
+  if (response != NULL && sized)
     report_progress (job, info.st_size, info.st_size);
   return response != NULL;
 }

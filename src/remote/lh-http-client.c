@@ -13,9 +13,9 @@
 #include "lh-error.h"
 #include "lh-http-client.h"
 
-/* Retry-After or backoff longer than this is not waited for: the 429 goes to the user. */
 /* How often a streaming transfer's progress is told, at most. */
 #define PROGRESS_INTERVAL_USEC (G_USEC_PER_SEC / 10)
+/* Retry-After or backoff longer than this is not waited for: the 429 goes to the user. */
 #define MAX_RETRY_WAIT_SECONDS 30
 #define FIRST_BACKOFF_MS       250
 #define DEFAULT_MAX_RETRIES    3
