@@ -703,8 +703,10 @@ append_table (GString    *sql,
 /* Row m and row b have the same key: equal as the column compares (so that its index
  * finds the row), and the very same value. */
 static void
-append_same_key (GString   *sql,
-                 TablePlan *plan)
+append_same_key_of (GString    *sql,
+                    TablePlan  *plan,
+                    const char *m,
+                    const char *b)
 {
   for (guint i = 0; i < plan->key->len; i++)
     {
@@ -712,22 +714,38 @@ append_same_key (GString   *sql,
 
       if (i > 0)
         g_string_append (sql, " AND ");
-      g_string_append_printf (sql, "m.%1$s = b.%1$s", column);
+      g_string_append_printf (sql, "%2$s.%1$s = %3$s.%1$s", column, m, b);
       if (!plan->rowid_key)
-        g_string_append_printf (sql, " AND m.%1$s = b.%1$s COLLATE BINARY"
-                                " AND typeof (m.%1$s) = typeof (b.%1$s)", column);
+        g_string_append_printf (sql, " AND %2$s.%1$s = %3$s.%1$s COLLATE BINARY"
+                                " AND typeof (%2$s.%1$s) = typeof (%3$s.%1$s)", column, m, b);
     }
 }
 
-/* 1 when column differs between row m and row b. */
+static void
+append_same_key (GString   *sql,
+                 TablePlan *plan)
+{
+  append_same_key_of (sql, plan, "m", "b");
+}
+
+/* 1 when column differs between row m (of the old database) and row b (of the new). */
+static void
+append_column_differs_of (GString    *sql,
+                          const char *name,
+                          const char *m,
+                          const char *b)
+{
+  g_autofree char *column = lh_sql_quote_identifier (name);
+
+  g_string_append_printf (sql, "(%2$s.%1$s IS NOT %3$s.%1$s COLLATE BINARY"
+                          " OR typeof (%2$s.%1$s) <> typeof (%3$s.%1$s))", column, m, b);
+}
+
 static void
 append_column_differs (GString    *sql,
                        const char *name)
 {
-  g_autofree char *column = lh_sql_quote_identifier (name);
-
-  g_string_append_printf (sql, "(m.%1$s IS NOT b.%1$s COLLATE BINARY"
-                          " OR typeof (m.%1$s) <> typeof (b.%1$s))", column);
+  append_column_differs_of (sql, name, "m", "b");
 }
 
 /* The keys of the old database's rows that the new one has no row with the same key for:
@@ -1005,6 +1023,43 @@ drop_objects (Differ  *differ,
   return TRUE;
 }
 
+/* Whether info, no virtual table, is named after one the script drops. */
+static gboolean
+is_named_after_dropped (Differ    *differ,
+                        TableInfo *info)
+{
+  TableInfo *owner = find_shadow_owner (differ->lists[OLD], info->name);
+
+  return !g_str_equal (info->type, "virtual") && owner != NULL &&
+         name_set_contains (differ->dropped_tables, owner->name);
+}
+
+/* After virtual_table is dropped: the tables SQLite counts as its shadow tables by their
+ * names that its module did not drop with it (an external content table named so), where
+ * the new database has them otherwise or not at all. */
+static void
+drop_foreign_shadows (Differ    *differ,
+                      TableInfo *virtual_table)
+{
+  TableList *list = differ->lists[OLD];
+
+  for (guint i = 0; i < list->tables->len; i++)
+    {
+      TableInfo *info = g_ptr_array_index (list->tables, i);
+      TableInfo *other;
+
+      if (!g_str_equal (info->type, "shadow") ||
+          find_shadow_owner (list, info->name) != virtual_table)
+        continue;
+      other = find_table (differ->lists[NEW], info->name);
+      if (other != NULL && g_strcmp0 (info->sql, other->sql) == 0)
+        continue;
+      g_string_append (differ->sql, "DROP TABLE IF EXISTS ");
+      lh_sql_append_identifier (differ->sql, info->name);
+      g_string_append (differ->sql, ";\n");
+    }
+}
+
 static gboolean
 drop_tables (Differ  *differ,
              GError **error)
@@ -1025,7 +1080,17 @@ drop_tables (Differ  *differ,
       if (!g_str_equal (info->type, "virtual") &&
           !count_rows (differ, info->name, &summary->removed, error))
         return FALSE;
-      append_drop (differ->sql, "table", info->name);
+      if (is_named_after_dropped (differ, info))
+        {
+          /* Its virtual table's module (known where the script runs) may have dropped it. */
+          g_string_append (differ->sql, "DROP TABLE IF EXISTS ");
+          lh_sql_append_identifier (differ->sql, info->name);
+          g_string_append (differ->sql, ";\n");
+        }
+      else
+        append_drop (differ->sql, "table", info->name);
+      if (g_str_equal (info->type, "virtual"))
+        drop_foreign_shadows (differ, info);
     }
   return TRUE;
 }
@@ -1275,21 +1340,29 @@ typedef enum
   ROWID_NEW,    /* a new one, where one does (NULL: SQLite picks it) */
 } RowidChoice;
 
-/* Whether row b's rowid is free for it: its own already (a row deleted and inserted again)
- * or none of the old database's. */
+/* Whether row b's rowid is free for it: no row that stays holds it (one in both databases,
+ * not moved); those removed and moved are deleted before any insert. */
 static void
 append_rowid_free (GString   *sql,
-                   TablePlan *plan,
-                   gboolean   moved)
+                   TablePlan *plan)
 {
   g_autofree char *rowid = lh_sql_quote_identifier (plan->rowid);
 
-  g_string_append (sql, "(");
-  if (moved)
-    g_string_append_printf (sql, "b.%1$s = m.%1$s OR ", rowid);
   g_string_append (sql, "NOT EXISTS (SELECT 1 FROM ");
   append_table (sql, "main", plan->name, "o");
-  g_string_append_printf (sql, " WHERE o.%1$s = b.%1$s))", rowid);
+  g_string_append (sql, " JOIN ");
+  append_table (sql, "branch", plan->name, "n");
+  g_string_append (sql, " ON ");
+  append_same_key_of (sql, plan, "o", "n");
+  g_string_append_printf (sql, " WHERE o.%1$s = b.%1$s", rowid);
+  for (guint i = 0; plan->unique_values != NULL && i < plan->unique_values->len; i++)
+    {
+      g_string_append (sql, i == 0 ? " AND NOT (" : " OR ");
+      append_column_differs_of (sql, g_ptr_array_index (plan->unique_values, i), "o", "n");
+      if (i + 1 == plan->unique_values->len)
+        g_string_append (sql, ")");
+    }
+  g_string_append (sql, ")");
 }
 
 /* The rows to insert, rowid (ROWID_KEPT, ROWID_NEW) then plan->row: those the new database
@@ -1336,7 +1409,7 @@ inserted_rows_sql (TablePlan   *plan,
   if (rowid != ROWID_NONE)
     {
       g_string_append (sql, rowid == ROWID_KEPT ? " AND " : " AND NOT ");
-      append_rowid_free (sql, plan, moved);
+      append_rowid_free (sql, plan);
     }
   return g_string_free (sql, FALSE);
 }
@@ -1655,7 +1728,9 @@ write_statistics (Differ  *differ,
       append_drop (differ->sql, "table", "sqlite_stat1");
       return TRUE;
     }
-  if (exists[OLD])
+  /* A table or index dropped took its statistics with it. */
+  if (exists[OLD] && g_hash_table_size (differ->dropped_tables) == 0 &&
+      g_hash_table_size (differ->dropped_objects) == 0)
     {
       differs = query (differ, error, STATISTICS_DIFFER_SQL, NULL);
       if (differs == NULL)
@@ -1663,7 +1738,7 @@ write_statistics (Differ  *differ,
       if (lh_result_set_get_n_rows (differs) == 0)
         return TRUE;
     }
-  else
+  else if (!exists[OLD])
     append_statement (differ->sql, "ANALYZE sqlite_schema");
   append_statement (differ->sql, "DELETE FROM sqlite_stat1");
   writer = lh_row_writer_new (LH_ROW_FORMAT_SQL, "sqlite_stat1", columns, 3, FALSE);

@@ -14,10 +14,11 @@
  * script makes it anew with all its rows. A virtual table is compared in the tables that
  * store its rows (FTS5's, R*Tree's), which the summaries list too; where they differ, the
  * script makes it anew and copies them all (a module may keep what it read: FTS5 would not
- * see its tables changed under it by the connection that runs the script). A rowid table
- * matched by another primary key gets the new database's rowids for the rows inserted,
- * where no row that stays holds them (an external-content FTS index refers to them); a
- * matched row whose rowid alone differs (VACUUM renumbers them) is not a change.
+ * see its tables changed under it by the connection that runs the script); ANALYZE's
+ * statistics (sqlite_stat1) are the new database's. A rowid table matched by another
+ * primary key gets the new database's rowids for the rows inserted, where no row that
+ * stays holds them (an external-content FTS index refers to them); a matched row whose
+ * rowid alone differs (VACUUM renumbers them) is not a change.
  *
  * The script is one transaction, "BEGIN;\n" … "COMMIT;\n", between "PRAGMA foreign_keys =
  * OFF;\n" and "PRAGMA foreign_keys = ON;\n", or "" when the databases do not differ: drops
@@ -26,7 +27,8 @@
  * triggers to make. A row with a new value in a UNIQUE index is deleted and inserted again
  * rather than updated, so that rows may trade such values. Neither triggers (it drops and
  * makes again those of the tables it changes) nor foreign key actions act on its changes,
- * whatever the connection that runs it had; it leaves foreign keys on. Apply it with
+ * whatever the connection that runs it had; run to its end, it leaves foreign keys on (a
+ * statement that fails leaves its transaction open, to roll back). Apply it with
  * SQLITE_DBCONFIG_DEFENSIVE off (it writes virtual tables' shadow tables). */
 #pragma once
 
