@@ -314,6 +314,20 @@ page_listed (gpointer page)
   return lh_backups_page_get_backups (page) != NULL && !lh_backups_page_get_busy (page);
 }
 
+/* Whether the newest backup of the page is a scheduled one. */
+static gboolean
+newest_scheduled (gpointer page)
+{
+  GListModel *backups = lh_backups_page_get_backups (page);
+  g_autoptr(LhBackup) newest = NULL;
+
+  if (backups == NULL || g_list_model_get_n_items (backups) == 0)
+    return FALSE;
+  newest = g_list_model_get_item (backups, 0);
+  return g_strcmp0 (lh_backup_get_note (newest), "Scheduled") == 0 &&
+         lh_backup_get_kind (newest) == LH_BACKUP_DUMP;
+}
+
 static gint64
 count_items (Fixture *fixture)
 {
@@ -458,6 +472,21 @@ test_d1_backups (Fixture       *fixture,
     lh_test_server_clear_faults (server);
     g_assert_cmpint (count_items (fixture), ==, 1);
   }
+
+  /* Scheduled backups turned on take none of D1, which serves no queries while it exports. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.litehouse.Litehouse");
+    guint n = g_list_model_get_n_items (lh_backups_page_get_backups (page));
+
+    g_settings_set_uint (settings, "backup-interval-hours", 24);
+    g_usleep (2 * G_USEC_PER_SEC);
+    lh_test_settle ();
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.refresh", NULL));
+    g_assert_true (lh_test_wait_until (page_listed, page, 30000));
+    g_assert_cmpuint (g_list_model_get_n_items (lh_backups_page_get_backups (page)), ==, n);
+    g_assert_false (newest_scheduled (page));
+    g_settings_reset (settings, "backup-interval-hours");
+  }
   g_unsetenv ("CLOUDFLARE_API_BASE_URL");
 }
 
@@ -471,7 +500,9 @@ test_libsql_backups (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(LhConnection) other = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.litehouse.Litehouse");
   LhConnectDialog *dialog;
+  LhBackupsPage *page;
 
   lh_test_make_db (fixture->path, ITEMS_SQL);
   server = lh_test_server_start ("hrana-server.mjs", "--db", fixture->path, "--token", TOKEN, NULL);
@@ -484,6 +515,16 @@ test_libsql_backups (Fixture       *fixture,
   lh_libsql_connection_open_async (url, TOKEN, NULL, NULL, lh_test_store_result_cb, &result);
   other = LH_CONNECTION (lh_libsql_connection_open_finish (lh_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
+
+  /* Scheduled backups turned on, none taken yet: the window dumps the database, noted so,
+   * and the Backups tab shows it. */
+  page = lh_window_open_backups (fixture->window);
+  g_assert_true (lh_test_wait_until (page_listed, page, 30000));
+  g_assert_false (newest_scheduled (page));
+  g_settings_set_uint (settings, "backup-interval-hours", 24);
+  g_assert_true (lh_test_wait_until (newest_scheduled, page, 60000));
+  g_settings_reset (settings, "backup-interval-hours");
+
   back_up_and_restore (fixture, other, "libsql");
   run_query (lh_window_get_query_page (fixture->window), "SELECT count(*) FROM items");
   g_assert_true (g_str_has_prefix (lh_query_page_get_status (lh_window_get_query_page (fixture->window)), "1 row · "));

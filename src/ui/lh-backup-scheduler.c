@@ -1,8 +1,9 @@
 /* lh-backup-scheduler.c — LhBackupScheduler looks every few minutes (and when the interval
  * in preferences changes) at the newest backup of its database in the catalog; when it is
- * older than backup-interval-hours, it takes an exact backup (gzip if backup-compress),
- * noted as scheduled, then prunes with backup-keep-last, backup-daily-days and
- * backup-weekly-weeks. A failure is logged once per check; the next check tries again. */
+ * older than backup-interval-hours, it takes an exact backup (gzip if backup-compress) of a
+ * database file, or an SQL dump of a libSQL database, noted as scheduled, then
+ * prunes with backup-keep-last, backup-daily-days and backup-weekly-weeks. A failure is
+ * logged once per check; the next check tries again. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -18,6 +19,7 @@ struct _LhBackupScheduler
 
   /* owned */
   LhBackupCatalog *catalog;
+  LhConnection    *connection;   /* a libSQL database's (its window's); NULL for a file */
   GSettings       *settings;
   GCancellable    *cancellable;
 
@@ -67,7 +69,9 @@ created_cb (GObject      *source,
   GError *error = NULL;
   LhRetention retention;
 
-  backup = lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
+  backup = self->connection != NULL
+    ? lh_backup_catalog_create_dump_finish (LH_BACKUP_CATALOG (source), result, &error)
+    : lh_backup_catalog_create_finish (LH_BACKUP_CATALOG (source), result, &error);
   if (backup == NULL)
     {
       g_task_return_error (task, error);
@@ -79,6 +83,42 @@ created_cb (GObject      *source,
   retention.weekly_weeks = g_settings_get_uint (self->settings, "backup-weekly-weeks");
   cancellable = g_task_get_cancellable (task);
   lh_backup_catalog_prune_async (self->catalog, &retention, cancellable, pruned_cb, g_steal_pointer (&task));
+}
+
+static LhBackupFlags
+backup_flags (LhBackupScheduler *self)
+{
+  return g_settings_get_boolean (self->settings, "backup-compress") ? LH_BACKUP_GZIP
+                                                                    : LH_BACKUP_FLAGS_NONE;
+}
+
+/* A libSQL database's dump, through a connection of its own, so that the dump's read
+ * transaction is never the user's. */
+static void
+dump (GTask        *task,
+      LhConnection *connection)
+{
+  LhBackupScheduler *self = g_task_get_source_object (task);
+
+  lh_backup_catalog_create_dump_async (self->catalog, connection, backup_flags (self),
+                                       _("Scheduled"), g_task_get_cancellable (task), NULL,
+                                       NULL, created_cb, g_object_ref (task));
+}
+
+static void
+another_opened_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(LhLibsqlConnection) connection = NULL;
+  GError *error = NULL;
+
+  connection = lh_libsql_connection_open_finish (result, &error);
+  if (connection == NULL)
+    g_task_return_error (task, error);
+  else
+    dump (task, LH_CONNECTION (connection));
 }
 
 static void
@@ -112,10 +152,13 @@ listed_cb (GObject      *source,
         }
     }
   cancellable = g_task_get_cancellable (task);
-  lh_backup_catalog_create_async (self->catalog, LH_BACKUP_EXACT,
-                                  g_settings_get_boolean (self->settings, "backup-compress")
-                                    ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE,
-                                  _("Scheduled"), cancellable, NULL, NULL, created_cb, g_steal_pointer (&task));
+  if (self->connection == NULL)
+    lh_backup_catalog_create_async (self->catalog, LH_BACKUP_EXACT, backup_flags (self),
+                                    _("Scheduled"), cancellable, NULL, NULL, created_cb,
+                                    g_steal_pointer (&task));
+  else
+    lh_libsql_connection_open_another_async (LH_LIBSQL_CONNECTION (self->connection), cancellable,
+                                             another_opened_cb, g_steal_pointer (&task));
 }
 
 /* Backs up the database if scheduled backups are on and its newest backup is older than
@@ -196,6 +239,7 @@ lh_backup_scheduler_finalize (GObject *object)
   LhBackupScheduler *self = LH_BACKUP_SCHEDULER (object);
 
   g_clear_object (&self->catalog);
+  g_clear_object (&self->connection);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (lh_backup_scheduler_parent_class)->finalize (object);
@@ -220,6 +264,16 @@ lh_backup_scheduler_init (LhBackupScheduler *self)
   self->cancellable = g_cancellable_new ();
 }
 
+static LhBackupScheduler *
+start (LhBackupScheduler *self)
+{
+  g_signal_connect_object (self->settings, "changed::backup-interval-hours", G_CALLBACK (check_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->timeout_id = g_timeout_add_seconds (CHECK_INTERVAL_SECONDS, check_cb, self);
+  check_cb (self);
+  return self;
+}
+
 /* A scheduler for the database file at path; it checks at once, then every few minutes
  * and whenever the interval changes, until it is disposed. Checks run while the caller's
  * main loop runs; the caller keeps it alive with the database. */
@@ -232,9 +286,21 @@ lh_backup_scheduler_new (const char *database)
 
   self = g_object_new (LH_TYPE_BACKUP_SCHEDULER, NULL);
   self->catalog = lh_backup_catalog_new (database);
-  g_signal_connect_object (self->settings, "changed::backup-interval-hours", G_CALLBACK (check_cb), self,
-                           G_CONNECT_SWAPPED);
-  self->timeout_id = g_timeout_add_seconds (CHECK_INTERVAL_SECONDS, check_cb, self);
-  check_cb (self);
-  return self;
+  return start (self);
+}
+
+/* The same for the libSQL database that connection, its window's, reaches: its scheduled
+ * backups are SQL dumps, in the catalog of its location. (None for D1: it serves no
+ * queries while it exports, and keeps its own Time Travel.) */
+LhBackupScheduler *
+lh_backup_scheduler_new_for_libsql (LhConnection *connection)
+{
+  LhBackupScheduler *self;
+
+  g_return_val_if_fail (LH_IS_LIBSQL_CONNECTION (connection), NULL);
+
+  self = g_object_new (LH_TYPE_BACKUP_SCHEDULER, NULL);
+  self->catalog = lh_backup_catalog_new (lh_connection_get_location (connection));
+  self->connection = g_object_ref (connection);
+  return start (self);
 }

@@ -1,6 +1,7 @@
 /* lh-backup-scheduler.h — LhBackupScheduler: while Litehouse runs, backs up an open
- * database file when its newest backup is older than the interval in preferences, then
- * prunes its backups by the retention policy there. */
+ * database (a file: an exact copy; libSQL: an SQL dump) when its newest backup is
+ * older than the interval in preferences, then prunes its backups by the retention policy
+ * there. */
 #pragma once
 
 #include "lh-core.h"
@@ -12,6 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LhBackupScheduler, lh_backup_scheduler, LH, BACKUP_SCHEDULER, GObject)
 
 LhBackupScheduler *lh_backup_scheduler_new       (const char          *database);
+LhBackupScheduler *lh_backup_scheduler_new_for_libsql (LhConnection    *connection);
 void               lh_backup_scheduler_check_async  (LhBackupScheduler *self,
                                                      GCancellable        *cancellable,
                                                      GAsyncReadyCallback  callback,

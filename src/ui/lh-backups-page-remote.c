@@ -175,8 +175,10 @@ lh_backups_page_remote_back_up (LhBackupsPage *self)
   gtk_box_append (GTK_BOX (box), note);
   if (LH_IS_D1_CONNECTION (self->connection))
     body = g_strdup_printf (_("D1 exports “%s” as an SQL dump, which is downloaded into the catalog "
-                              "and checked before it is listed. D1 writes numbers as JavaScript "
-                              "does: integers beyond 2⁵³ lose digits."), database_title (self));
+                              "and checked before it is listed. D1 serves no queries while it "
+                              "exports, which takes a while for a large database. D1 writes numbers "
+                              "as JavaScript does: integers beyond 2⁵³ lose digits."),
+                            database_title (self));
   else
     body = g_strdup_printf (_("“%s” is read in one transaction, so the dump is consistent while "
                               "others write; it is checked before it is listed."),

@@ -83,8 +83,10 @@ lh_preferences_window_init (LhPreferencesWindow *self)
   adw_preferences_page_set_icon_name (page, "document-save-symbolic");
 
   adw_preferences_group_set_title (schedule, _("Scheduled Backups"));
-  adw_preferences_group_set_description (schedule, _("While Litehouse runs, each open database file is "
-                                                     "backed up when its newest backup is older than this."));
+  adw_preferences_group_set_description (schedule, _("While Litehouse runs, each open database file or "
+                                                     "libSQL database is backed up when its newest backup "
+                                                     "is older than this. D1 is left to its Time Travel: "
+                                                     "it serves no queries while it exports."));
   adw_preferences_group_add (schedule, number_row (self, "backup-interval-hours", _("Every (Hours)"),
                                                    _("0 turns scheduled backups off"), 720));
   adw_preferences_group_add (schedule, switch_row (self, "backup-compress", _("Compress"),

@@ -41,7 +41,7 @@ struct _LhWindow
   GCancellable *cancellable;
   GtkNativeDialog *chooser;
   char         *error_text;
-  LhBackupScheduler *backup_scheduler;   /* a local database's scheduled backups */
+  LhBackupScheduler *backup_scheduler;   /* the database's scheduled backups */
 
   /* state */
   gboolean closed;
@@ -358,12 +358,15 @@ show_database (LhWindow *self)
 
   lh_schema_sidebar_load (self->sidebar, self->connection);
   set_query_connections (self, self->connection);
+  /* D1 has none: it serves no queries while it exports, and keeps its own Time Travel. */
+  g_clear_object (&self->backup_scheduler);
   if (LH_IS_LOCAL_CONNECTION (self->connection))
-    {
-      self->backup_scheduler = lh_backup_scheduler_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
-      g_signal_connect_object (self->backup_scheduler, "backed-up", G_CALLBACK (scheduled_backup_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+    self->backup_scheduler = lh_backup_scheduler_new (lh_local_connection_get_path (LH_LOCAL_CONNECTION (self->connection)));
+  else if (LH_IS_LIBSQL_CONNECTION (self->connection))
+    self->backup_scheduler = lh_backup_scheduler_new_for_libsql (self->connection);
+  if (self->backup_scheduler != NULL)
+    g_signal_connect_object (self->backup_scheduler, "backed-up", G_CALLBACK (scheduled_backup_cb), self,
+                             G_CONNECT_SWAPPED);
   lh_history_load_tabs_async (lh_history_get_default (), location, NULL, tabs_loaded_cb,
                               g_object_ref (self));
   show_page (self, "database");
