@@ -28,6 +28,7 @@ struct _LhBranchDiffWindow
   LhBranchDiff *diff;
   char         *name;
   LhAtomicFile *saving;   /* the SQL being saved, until it is in place */
+  GtkNativeDialog *chooser;   /* where to save it, while it is asked */
 };
 
 G_DEFINE_FINAL_TYPE (LhBranchDiffWindow, lh_branch_diff_window, ADW_TYPE_WINDOW)
@@ -199,18 +200,17 @@ lh_branch_diff_window_save_sql (LhBranchDiffWindow *self,
 }
 
 static void
-save_response_cb (GtkNativeDialog    *chooser,
+save_response_cb (LhBranchDiffWindow *self,
                   int                 response,
-                  LhBranchDiffWindow *self)
+                  GtkNativeDialog    *chooser)
 {
   g_autoptr(GFile) file = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
   if (file != NULL)
     lh_branch_diff_window_save_sql (self, file);
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
 }
 
 static void
@@ -219,7 +219,7 @@ save_clicked_cb (LhBranchDiffWindow *self)
   GtkFileChooserNative *chooser;
   g_autofree char *name = NULL;
 
-  if (self->diff == NULL)
+  if (self->diff == NULL || self->chooser != NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Save the SQL"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
@@ -228,8 +228,10 @@ save_clicked_cb (LhBranchDiffWindow *self)
   g_strdelimit (name, "/", '-');
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (save_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (save_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (self->chooser);
 }
 
 static void
@@ -288,6 +290,9 @@ lh_branch_diff_window_dispose (GObject *object)
   LhBranchDiffWindow *self = LH_BRANCH_DIFF_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   self->stack = NULL;
   G_OBJECT_CLASS (lh_branch_diff_window_parent_class)->dispose (object);
 }
