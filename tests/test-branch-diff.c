@@ -955,6 +955,57 @@ test_virtual_tables_read_before (Fixture       *fixture,
   sqlite3_close (db);
 }
 
+/* A view made anew keeps its INSTEAD OF triggers (SQLite drops them with it). */
+static void
+test_view_triggers (Fixture       *fixture,
+                    gconstpointer  data)
+{
+#define TRIGGER_SQL \
+  "CREATE TRIGGER vi INSTEAD OF INSERT ON v BEGIN INSERT INTO t VALUES (new.a); END;"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE t (a); CREATE VIEW v AS SELECT a FROM t;" TRIGGER_SQL,
+    "CREATE TABLE t (a); CREATE VIEW v AS SELECT a, 1 AS one FROM t;" TRIGGER_SQL);
+#undef TRIGGER_SQL
+
+  assert_sql_has (diff, "CREATE TRIGGER vi INSTEAD OF INSERT ON v");
+}
+
+/* Statements that SQLite keeps with a "--" comment at their end, which would hide the
+ * semicolon after them; and words that only look like keywords or literals. */
+static void
+test_odd_sql (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *copy = g_build_filename (fixture->dir, "checked.db", NULL);
+  g_autofree char *found = NULL;
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture,
+    "CREATE TABLE t (a); INSERT INTO t VALUES (1); CREATE VIEW v AS SELECT a FROM t;"
+    "CREATE VIEW w AS SELECT x '41' FROM (SELECT 1 AS x);",
+    "CREATE TABLE t (a); INSERT INTO t VALUES (1); CREATE VIEW v AS SELECT a, 2 FROM t -- note\n;"
+    "CREATE VIEW w AS SELECT x'41' FROM (SELECT 1 AS x);"
+    /* Not AUTOINCREMENT: the word is in a name and a string; sqlite_sequence is left by a
+     * table dropped since. */
+    "CREATE TABLE x (id INTEGER PRIMARY KEY AUTOINCREMENT); INSERT INTO x VALUES (5); DELETE FROM x;"
+    "DROP TABLE x; DELETE FROM sqlite_sequence;"
+    "CREATE TABLE note (autoincrement_flag INT DEFAULT 'autoincrement');");
+  g_autoptr(LhBranchDiff) strict = NULL;
+
+  g_assert_nonnull (diff);
+  g_unlink (fixture->old_path);
+  g_unlink (fixture->new_path);
+  /* The text SQLite keeps of these gains a line end before the semicolon: their rows are
+   * compared, not their text. */
+  lh_test_make_db (fixture->old_path, "CREATE TABLE s (a INT, b INT) STRICT; INSERT INTO s VALUES (1, 2);");
+  lh_test_make_db (fixture->new_path, "CREATE TABLE s (a INT, b INT, c INT) STRICT -- eof");
+  lh_test_make_db (fixture->new_path, "INSERT INTO s VALUES (1, 2, 3); CREATE INDEX s_a ON s (a) -- eof");
+  strict = diff_files (fixture->old_path, fixture->new_path, NULL, NULL);
+  g_assert_nonnull (strict);
+  copy_file (fixture->old_path, copy);
+  lh_test_make_db (copy, lh_branch_diff_get_sql (strict));
+  found = lh_test_query_text (copy, "SELECT a || b || c FROM s INDEXED BY s_a");
+  g_assert_cmpstr (found, ==, "123\n");
+}
+
 static gboolean
 cancel_cb (gpointer cancellable)
 {
@@ -1066,6 +1117,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/branch-diff/external-content", Fixture, NULL, fixture_set_up,
               test_external_content, fixture_tear_down);
+  g_test_add ("/branch-diff/view-triggers", Fixture, NULL, fixture_set_up, test_view_triggers,
+              fixture_tear_down);
+  g_test_add ("/branch-diff/odd-sql", Fixture, NULL, fixture_set_up, test_odd_sql,
+              fixture_tear_down);
   g_test_add ("/branch-diff/virtual-tables-read-before", Fixture, NULL, fixture_set_up,
               test_virtual_tables_read_before, fixture_tear_down);
   g_test_add ("/branch-diff/cancel", Fixture, NULL, fixture_set_up, test_cancel,

@@ -848,11 +848,17 @@ append_literal (GString       *sql,
   g_string_append (sql, literal);
 }
 
+/* statement, then ";" — on a line of its own after a "--" comment that SQLite kept at
+ * the end of a CREATE statement, which would hide it. */
 static void
 append_statement (GString    *sql,
                   const char *statement)
 {
+  const char *last_line = strrchr (statement, '\n');
+
   g_string_append (sql, statement);
+  if (strstr (last_line != NULL ? last_line : statement, "--") != NULL)
+    g_string_append_c (sql, '\n');
   g_string_append (sql, ";\n");
 }
 
@@ -1585,9 +1591,7 @@ has_own_table (Differ      *differ,
 static gboolean
 is_autoincrement (TableInfo *info)
 {
-  g_autofree char *sql = info->sql != NULL ? g_ascii_strdown (info->sql, -1) : NULL;
-
-  return sql != NULL && strstr (sql, "autoincrement") != NULL;
+  return info->sql != NULL && lh_sql_has_keyword (info->sql, "AUTOINCREMENT");
 }
 
 /* Whether an AUTOINCREMENT table is dropped or made: that changes its number. */
@@ -1748,6 +1752,16 @@ write_statistics (Differ  *differ,
 
 /* 5. Making indexes, views and triggers. */
 
+/* Whether the script drops the view name (to make it anew, or for good). */
+static gboolean
+drops_view (Differ     *differ,
+            const char *name)
+{
+  g_autofree char *key = object_key ("view", name);
+
+  return g_hash_table_contains (differ->dropped_objects, key);
+}
+
 static gboolean
 make_objects (Differ  *differ,
               GError **error)
@@ -1762,10 +1776,12 @@ make_objects (Differ  *differ,
       const char *type = text_at (rows, r, 0);
       g_autofree char *key = object_key (type, text_at (rows, r, 1));
 
-      /* Dropping a table dropped its indexes and triggers too. */
+      /* Dropping a table dropped its indexes and triggers too, and dropping a view its
+       * INSTEAD OF triggers. */
       if (g_hash_table_contains (differ->made_objects, key) ||
           (!g_str_equal (type, "view") &&
-           name_set_contains (differ->made_tables, text_at (rows, r, 2))))
+           name_set_contains (differ->made_tables, text_at (rows, r, 2))) ||
+          (g_str_equal (type, "trigger") && drops_view (differ, text_at (rows, r, 2))))
         append_statement (differ->sql, text_at (rows, r, 3));
     }
   return TRUE;

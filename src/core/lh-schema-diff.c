@@ -102,6 +102,9 @@ token_end (const char *p,
   *blank = FALSE;
   if (*p == '\'' || *p == '"' || *p == '`' || *p == '[')
     return quoted_end (p);
+  /* A blob literal, x'41', is one token (x '41' is a name and a string). */
+  if ((*p == 'x' || *p == 'X') && p[1] == '\'')
+    return quoted_end (p + 1);
   if (is_id_char (*p))
     {
       while (is_id_char (*p))
@@ -130,6 +133,25 @@ tokenize (const char *sql)
       p = end;
     }
   return tokens;
+}
+
+/* Whether sql holds keyword (ASCII, any case) as a token of its own: not part of a name,
+ * a string, a quoted name or a comment. */
+gboolean
+lh_sql_has_keyword (const char *sql,
+                    const char *keyword)
+{
+  g_autoptr(GArray) tokens = tokenize (sql);
+  gsize length = strlen (keyword);
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      const Token *token = &g_array_index (tokens, Token, i);
+
+      if (token->length == length && g_ascii_strncasecmp (token->start, keyword, length) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static const Token *

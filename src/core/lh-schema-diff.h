@@ -38,6 +38,8 @@ void        lh_schema_diff_async      (LhConnection         *old_db,
 GPtrArray  *lh_schema_diff_finish     (GAsyncResult         *result,
                                        GError              **error);
 char       *lh_schema_change_describe (const LhSchemaChange *change);
+gboolean    lh_sql_has_keyword        (const char           *sql,
+                                       const char           *keyword);
 void        lh_schema_change_free     (LhSchemaChange       *change);
 
 void        lh_database_copy_async    (LhConnection         *connection,
