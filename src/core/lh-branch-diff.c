@@ -875,6 +875,16 @@ append_drop (GString    *sql,
   g_string_append (sql, ";\n");
 }
 
+/* "DROP TABLE IF EXISTS "name";" */
+static void
+append_drop_if_exists (GString    *sql,
+                       const char *table)
+{
+  g_string_append (sql, "DROP TABLE IF EXISTS ");
+  lh_sql_append_identifier (sql, table);
+  g_string_append (sql, ";\n");
+}
+
 /* " WHERE "k" = 1 AND …", from the key's values at the start of row. */
 static void
 append_key_condition (GString       *sql,
@@ -1060,9 +1070,7 @@ drop_foreign_shadows (Differ    *differ,
       other = find_table (differ->lists[NEW], info->name);
       if (other != NULL && g_strcmp0 (info->sql, other->sql) == 0)
         continue;
-      g_string_append (differ->sql, "DROP TABLE IF EXISTS ");
-      lh_sql_append_identifier (differ->sql, info->name);
-      g_string_append (differ->sql, ";\n");
+      append_drop_if_exists (differ->sql, info->name);
     }
 }
 
@@ -1089,9 +1097,7 @@ drop_tables (Differ  *differ,
       if (is_named_after_dropped (differ, info))
         {
           /* Its virtual table's module (known where the script runs) may have dropped it. */
-          g_string_append (differ->sql, "DROP TABLE IF EXISTS ");
-          lh_sql_append_identifier (differ->sql, info->name);
-          g_string_append (differ->sql, ";\n");
+          append_drop_if_exists (differ->sql, info->name);
         }
       else
         append_drop (differ->sql, "table", info->name);
