@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lh-backups-page.h"
 #include "lh-schema-sidebar.h"
 #include "lh-table-view.h"
 #include "lh-test-ui.h"
@@ -257,4 +258,45 @@ lh_test_table_edit_cell (gpointer    table_view,
   gtk_text_buffer_set_text (lh_table_view_get_editor_buffer (view), text, -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "table.editor-apply", NULL));
   g_assert_null (lh_table_view_get_editor (view));
+}
+
+/* Whether a label under widget, shown, reads text. */
+gboolean
+lh_test_shows_label (GtkWidget  *widget,
+                     const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (lh_test_shows_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  LhBackupsPage *page;
+  guint          n;
+} AwaitedBackups;
+
+static gboolean
+has_backups (gpointer data)
+{
+  AwaitedBackups *awaited = data;
+  GListModel *backups = lh_backups_page_get_backups (awaited->page);
+
+  return !lh_backups_page_get_busy (awaited->page) && backups != NULL &&
+         g_list_model_get_n_items (backups) == awaited->n;
+}
+
+/* Waits until the Backups page, idle, lists n backups. */
+void
+lh_test_wait_for_backups (gpointer backups_page,
+                          guint    n)
+{
+  AwaitedBackups awaited = { LH_BACKUPS_PAGE (backups_page), n };
+
+  g_assert_true (lh_test_wait_until (has_backups, &awaited, 60000));
 }

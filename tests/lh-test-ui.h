@@ -21,5 +21,9 @@ void       lh_test_table_edit_cell (gpointer    table_view,
                                     guint       position,
                                     guint       column,
                                     const char *text);
+gboolean   lh_test_shows_label     (GtkWidget  *widget,
+                                    const char *text);
+void       lh_test_wait_for_backups (gpointer   backups_page,
+                                     guint      n);
 
 G_END_DECLS

@@ -66,31 +66,6 @@ page_idle (gpointer data)
   return lh_backups_page_get_backups (data) != NULL && !lh_backups_page_get_busy (data);
 }
 
-typedef struct
-{
-  LhBackupsPage *page;
-  guint          n;
-} Awaited;
-
-static gboolean
-has_backups (gpointer data)
-{
-  Awaited *awaited = data;
-  GListModel *backups = lh_backups_page_get_backups (awaited->page);
-
-  return !lh_backups_page_get_busy (awaited->page) && backups != NULL &&
-         g_list_model_get_n_items (backups) == awaited->n;
-}
-
-static void
-wait_for_backups (LhBackupsPage *page,
-                  guint          n)
-{
-  Awaited awaited = { page, n };
-
-  g_assert_true (lh_test_wait_until (has_backups, &awaited, 60000));
-}
-
 static gboolean
 dialog_shown (gpointer data)
 {
@@ -202,9 +177,9 @@ test_back_up_and_restore (Fixture       *fixture,
   g_assert_cmpstr (lh_backups_page_get_summary (page), ==, "0 backups · 0 bytes");
 
   back_up (page, FALSE, FALSE, "before cleaning comments", "backups-dialog.png");
-  wait_for_backups (page, 1);
+  lh_test_wait_for_backups (page, 1);
   back_up (page, TRUE, TRUE, "compact", NULL);
-  wait_for_backups (page, 2);
+  lh_test_wait_for_backups (page, 2);
   first = backup_at (page, 1);
   first_id = lh_backup_get_id (first);
   g_assert_cmpint (lh_backup_get_kind (first), ==, LH_BACKUP_EXACT);
@@ -226,7 +201,7 @@ test_back_up_and_restore (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“demo.sqlite” will be replaced"));
   lh_test_save_screenshot (GTK_WIDGET (dialog), "backups-restore-confirm.png");
   close_dialog (dialog, "restore");
-  wait_for_backups (page, 3);
+  lh_test_wait_for_backups (page, 3);
   g_assert_true (lh_backup_get_flags (backup_at (page, 0)) & LH_BACKUP_SAFETY);
   count = lh_test_query_text (fixture->path, "SELECT count(*) FROM comments");
   g_assert_cmpstr (count, ==, "4000\n");
@@ -269,24 +244,10 @@ file_saved (gpointer data)
 }
 
 /* A bigger database: its compressed backup takes long enough to watch and cancel. */
-/* Whether a label under widget reads "Checking the copy…". */
-static gboolean
-has_checking_label (GtkWidget *widget)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), "Checking the copy…") == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_checking_label (child))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 shows_checking (gpointer page)
 {
-  return has_checking_label (page);
+  return lh_test_shows_label (page, "Checking the copy…");
 }
 
 static void
@@ -307,13 +268,13 @@ test_cancel (Fixture       *fixture,
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-progress.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.cancel", NULL));
   g_assert_true (lh_test_wait_until (page_idle, page, 60000));
-  wait_for_backups (page, 0);
+  lh_test_wait_for_backups (page, 0);
 
   /* Taken to the end: once copied, the progress line says the copy is being checked. */
   back_up (page, FALSE, TRUE, "big", NULL);
   g_assert_true (lh_test_wait_until (shows_checking, page, 60000));
   lh_test_save_screenshot (GTK_WIDGET (fixture->window), "backups-checking.png");
-  wait_for_backups (page, 1);
+  lh_test_wait_for_backups (page, 1);
 }
 
 static gboolean
@@ -342,7 +303,7 @@ test_scheduled (Fixture       *fixture,
   open_window (fixture);
   page = lh_window_open_backups (fixture->window);
   g_assert_true (lh_test_wait_until (page_idle, page, 30000));
-  wait_for_backups (page, 0);
+  lh_test_wait_for_backups (page, 0);
 
   preferences = lh_preferences_window_new (GTK_WINDOW (fixture->window));
   gtk_window_present (GTK_WINDOW (preferences));
@@ -466,7 +427,7 @@ test_branches (Fixture       *fixture,
   dialog = wait_for_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Promote Branch “try-index”?");
   close_dialog (dialog, "promote");
-  wait_for_backups (page, 2);
+  lh_test_wait_for_backups (page, 2);
   count = lh_test_query_text (fixture->path, "SELECT count(*) FROM tags WHERE name = 'from the branch'");
   g_assert_cmpstr (count, ==, "1\n");
   g_assert_true (lh_backup_get_flags (backup_at (page, 0)) & LH_BACKUP_SAFETY ||
@@ -509,7 +470,7 @@ test_bundle (Fixture       *fixture,
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restore This Bundle?");
   lh_test_save_screenshot (GTK_WIDGET (dialog), "backups-restore-bundle.png");
   close_dialog (dialog, "restore");
-  wait_for_backups (page, 1);
+  lh_test_wait_for_backups (page, 1);
   g_assert_cmpstr (lh_backup_get_note (backup_at (page, 0)), ==, "Before restoring a bundle");
   g_assert_cmpint (lh_test_query_integer (lh_window_get_connection (fixture->window),
                                           "SELECT count(*) FROM comments"), ==, 4000);

@@ -216,7 +216,8 @@ diff_files (const char    *old_path,
   return lh_branch_diff_finish (lh_test_wait_for_result (&result), error);
 }
 
-/* The diff from a database made of old_sql to one made of new_sql, checked to apply. */
+/* The diff from a database made of old_sql to one made of new_sql (both made afresh),
+ * checked to apply. */
 static LhBranchDiff *
 diff_sql (Fixture    *fixture,
           const char *old_sql,
@@ -225,6 +226,8 @@ diff_sql (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   LhBranchDiff *diff;
 
+  g_unlink (fixture->old_path);
+  g_unlink (fixture->new_path);
   lh_test_make_db (fixture->old_path, old_sql);
   lh_test_make_db (fixture->new_path, new_sql);
   diff = diff_files (fixture->old_path, fixture->new_path, NULL, &error);
@@ -724,8 +727,6 @@ test_generated_unique (Fixture       *fixture,
                                               "INSERT INTO s (id, a) VALUES (1, 'y'), (2, 'x');", NULL);
       g_autoptr(LhBranchDiff) diff = NULL;
 
-      g_unlink (fixture->old_path);
-      g_unlink (fixture->new_path);
       diff = diff_sql (fixture, old_sql, new_sql);
       assert_table (diff, "t", 0, 0, 2);
       assert_table (diff, "s", 0, 0, 2);
@@ -749,8 +750,6 @@ test_rowids (Fixture       *fixture,
   g_autoptr(LhBranchDiff) diff = NULL;
 
   assert_table (desc, "t", 0, 1, 1);   /* matched by rowid: 2 changed, 3 removed */
-  g_unlink (fixture->old_path);
-  g_unlink (fixture->new_path);
 #define DOCS_SQL \
   "CREATE TABLE docs (name TEXT PRIMARY KEY, body TEXT);" \
   "CREATE VIRTUAL TABLE f USING fts5 (body, content = 'docs');" \
@@ -772,8 +771,6 @@ test_rowids (Fixture       *fixture,
   /* A rowid that a row the script deletes held is free: the last row deleted, two added,
    * the first of them taking its rowid, as SQLite gives them. */
   g_clear_object (&diff);
-  g_unlink (fixture->old_path);
-  g_unlink (fixture->new_path);
 #define KEYED_SQL \
   "CREATE TABLE t (k TEXT PRIMARY KEY, v);" \
   "CREATE VIRTUAL TABLE f USING fts5 (v, content = 't', content_rowid = 'rowid');" \
@@ -842,8 +839,6 @@ test_sequences (Fixture       *fixture,
     {
       g_autoptr(LhBranchDiff) diff = NULL;
 
-      g_unlink (fixture->old_path);
-      g_unlink (fixture->new_path);
       diff = diff_sql (fixture, cases[i][0], cases[i][1]);
     }
 }
@@ -884,8 +879,6 @@ test_statistics (Fixture       *fixture,
                               "FROM sqlite_stat1 WHERE EXISTS (SELECT 1 FROM sqlite_schema "
                               "WHERE name = 'sqlite_stat1')";
 
-      g_unlink (fixture->old_path);
-      g_unlink (fixture->new_path);
       diff = diff_sql (fixture, cases[i][0], cases[i][1]);
       copy_file (fixture->old_path, copy);
       lh_test_make_db (copy, lh_branch_diff_get_sql (diff));

@@ -277,31 +277,6 @@ answer (AdwMessageDialog *dialog,
   lh_test_settle ();
 }
 
-typedef struct
-{
-  LhBackupsPage *page;
-  guint          n;
-} Awaited;
-
-static gboolean
-has_backups (gpointer data)
-{
-  Awaited *awaited = data;
-  GListModel *backups = lh_backups_page_get_backups (awaited->page);
-
-  return !lh_backups_page_get_busy (awaited->page) && backups != NULL &&
-         g_list_model_get_n_items (backups) == awaited->n;
-}
-
-static void
-wait_for_backups (LhBackupsPage *page,
-                  guint          n)
-{
-  Awaited awaited = { page, n };
-
-  g_assert_true (lh_test_wait_until (has_backups, &awaited, 60000));
-}
-
 static gboolean
 page_idle (gpointer page)
 {
@@ -357,7 +332,7 @@ back_up_and_restore (Fixture      *fixture,
   shot = g_strdup_printf ("%s-backup-dialog.png", prefix);
   lh_test_save_screenshot (GTK_WIDGET (dialog), shot);
   answer (dialog, "back-up");
-  wait_for_backups (page, n + 1);
+  lh_test_wait_for_backups (page, n + 1);
   backup = g_list_model_get_item (lh_backups_page_get_backups (page), 0);
   g_assert_cmpint (lh_backup_get_kind (backup), ==, LH_BACKUP_DUMP);
 
@@ -372,7 +347,7 @@ back_up_and_restore (Fixture      *fixture,
   shot = g_strdup_printf ("%s-restore-confirm.png", prefix);
   lh_test_save_screenshot (GTK_WIDGET (dialog), shot);
   answer (dialog, "replace");
-  wait_for_backups (page, n + 2);
+  lh_test_wait_for_backups (page, n + 2);
   g_assert_cmpint (count_items (fixture), ==, 30);
   g_free (shot);
   shot = g_strdup_printf ("%s-backups-catalog.png", prefix);
@@ -380,25 +355,10 @@ back_up_and_restore (Fixture      *fixture,
   return page;
 }
 
-/* Whether a label under widget, shown, reads text. */
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 shows_replacing (gpointer page)
 {
-  return has_label (page, "Replacing the database’s tables…");
+  return lh_test_shows_label (page, "Replacing the database’s tables…");
 }
 
 /* Waits for the wall clock's next second, so that what happens after is at a later one. */
@@ -468,7 +428,7 @@ test_d1_backups (Fixture       *fixture,
     answer (dialog, "replace");
     g_assert_true (lh_test_wait_until (shows_replacing, page, 30000));
     lh_test_save_screenshot (GTK_WIDGET (fixture->window), "d1-import-progress.png");
-    wait_for_backups (page, n + 1);
+    lh_test_wait_for_backups (page, n + 1);
     lh_test_server_clear_faults (server);
     g_assert_cmpint (count_items (fixture), ==, 1);
   }
