@@ -215,10 +215,29 @@ static void
 test_progress (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", fixture->path, "--progress", NULL);
+  /* What is measured, its percentages, then what follows, each on a line of its own. */
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", fixture->path, "--progress", NULL);
 
-  g_assert_cmpint (run.status, ==, 0);
-  assert_matches (run.err, "\\A([0-9]+%\n)*100%\n\\z");
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.err, "\\ACopying the database…\n([0-9]+%\n)*100%\nChecking the copy…\n\\z");
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", fixture->path, "--gzip",
+                                            "--compact", "--progress", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.err, "\\AWriting a compact copy…\n([0-9]+%\n)*100%\n"
+                    "Compressing and checking the copy…\n\\z");
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest", "--yes",
+                                            "--progress", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.err, "\\AChecking the backup, then taking a safety backup…\n"
+                    "([0-9]+%\n)*100%\nRestoring…\n\\z");
+  }
 }
 
 static void
@@ -662,10 +681,14 @@ check_remote (Fixture    *fixture,
     g_assert_nonnull (strstr (run.err, "pass --yes to import"));
   }
   {
-    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "import", database, local, "--yes", NULL);
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "import", database, local, "--yes",
+                                            "--progress", NULL);
 
     g_assert_cmpint (run.status, ==, 0);
     g_assert_nonnull (strstr (run.out, "the database as it was before is safety backup 3"));
+    /* The safety dump's percentages, then the load's, each run under its own line. */
+    assert_matches (run.err, "\\AChecking the file, then taking a safety dump…\n([0-9]+%\n)*100%\n"
+                    "Replacing the database’s tables…\n([0-9]+%\n)+\\z");
   }
   g_free (after);
   after = remote_rows (database);

@@ -662,6 +662,7 @@ typedef struct
   LhConnection    *connection; /* a remote database's, once opened */
   GCancellable    *cancellable;
   int              percent;    /* -1 before the first */
+  const char      *then;       /* what follows the measured part, for --progress */
 } BackupRun;
 
 static void
@@ -787,7 +788,9 @@ open_remote (BackupRun *run)
   return TRUE;
 }
 
-/* A line on stderr each time the whole percentage changes. */
+/* A line on stderr each time the whole percentage changes; once the measured part is
+ * done, what follows it (run->then) on a line of its own, and a part measured after that
+ * counts from 0 again. */
 static void
 backup_progress_cb (goffset  current,
                     goffset  total,
@@ -799,10 +802,31 @@ backup_progress_cb (goffset  current,
   if (total <= 0)
     return;
   percent = (int) (CLAMP (current, 0, total) * 100 / total);
-  if (percent == run->percent)
-    return;
+  if (percent != run->percent)
+    fprintf (stderr, "%d%%\n", percent);
   run->percent = percent;
-  fprintf (stderr, "%d%%\n", percent);
+  if (percent == 100 && run->then != NULL)
+    {
+      fprintf (stderr, "%s\n", run->then);
+      run->then = NULL;
+      run->percent = -1;
+    }
+}
+
+/* For --progress (wanted): says on stderr what is measured first (label) and keeps what
+ * follows (then, or NULL); the progress callback to pass, NULL when not wanted. */
+static GFileProgressCallback
+backup_progress (BackupRun  *run,
+                 gboolean    wanted,
+                 const char *label,
+                 const char *then)
+{
+  if (!wanted)
+    return NULL;
+  fprintf (stderr, "%s\n", label);
+  run->percent = -1;
+  run->then = then;
+  return backup_progress_cb;
 }
 
 static GListModel *
@@ -946,7 +970,12 @@ backup_create_main (int    argc,
         return 1;
       lh_backup_catalog_create_dump_async (run.catalog, run.connection,
                                            gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
-                                           run.cancellable, progress ? backup_progress_cb : NULL,
+                                           run.cancellable,
+                                           backup_progress (&run, progress,
+                                                            LH_IS_D1_CONNECTION (run.connection)
+                                                              ? _("D1 is exporting the database…")
+                                                              : _("Dumping the database…"),
+                                                            _("Checking the dump…")),
                                            &run, store_result_cb, &result);
       backup = lh_backup_catalog_create_dump_finish (run.catalog, wait_for_step (&run, &result),
                                                      &error);
@@ -955,7 +984,13 @@ backup_create_main (int    argc,
     {
       lh_backup_catalog_create_async (run.catalog, compact ? LH_BACKUP_COMPACT : LH_BACKUP_EXACT,
                                       gzip ? LH_BACKUP_GZIP : LH_BACKUP_FLAGS_NONE, note,
-                                      run.cancellable, progress ? backup_progress_cb : NULL, &run,
+                                      run.cancellable,
+                                      backup_progress (&run, progress,
+                                                       compact ? _("Writing a compact copy…")
+                                                               : _("Copying the database…"),
+                                                       gzip ? _("Compressing and checking the copy…")
+                                                            : _("Checking the copy…")),
+                                      &run,
                                       store_result_cb, &result);
       backup = lh_backup_catalog_create_finish (run.catalog, wait_for_step (&run, &result), &error);
     }
@@ -1105,14 +1140,22 @@ restore_backup (BackupRun *run,
       if (!open_remote (run))
         return 1;
       lh_backup_catalog_restore_dump_async (run->catalog, backup, run->connection, run->cancellable,
-                                            progress ? backup_progress_cb : NULL, run,
+                                            backup_progress (run, progress,
+                                                             _("Checking the backup, then taking a "
+                                                               "safety dump…"),
+                                                             _("Replacing the database’s tables…")),
+                                            run,
                                             store_result_cb, &result);
       safety = lh_backup_catalog_import_finish (run->catalog, wait_for_step (run, &result), &error);
     }
   else
     {
       lh_backup_catalog_restore_async (run->catalog, backup, lock_timeout_ms, run->cancellable,
-                                       progress ? backup_progress_cb : NULL, run, store_result_cb,
+                                       backup_progress (run, progress,
+                                                        _("Checking the backup, then taking a "
+                                                          "safety backup…"),
+                                                        _("Restoring…")),
+                                       run, store_result_cb,
                                        &result);
       safety = lh_backup_catalog_restore_finish (run->catalog, wait_for_step (run, &result), &error);
     }
@@ -1335,7 +1378,9 @@ backup_bundle_main (int    argc,
     return status;
   if (is_remote (&run))
     return usage_error (_("bundles are of database files: this database is remote"));
-  lh_bundle_create_async (argv[2], argv[3], argv[4], run.cancellable, progress ? backup_progress_cb : NULL,
+  lh_bundle_create_async (argv[2], argv[3], argv[4], run.cancellable,
+                          backup_progress (&run, progress, _("Writing the bundle…"),
+                                           _("Checking the bundle…")),
                           &run, store_result_cb, &result);
   if (!lh_bundle_create_finish (wait_for_step (&run, &result), &error))
     {
@@ -1388,7 +1433,9 @@ backup_restore_bundle_main (int    argc,
       return 2;
     }
   lh_bundle_restore_async (argv[4], argv[2], argv[3], (guint) lock_timeout_ms, run.cancellable,
-                           progress ? backup_progress_cb : NULL, &run, store_result_cb, &result);
+                           backup_progress (&run, progress, _("Unpacking the bundle…"),
+                                            _("Checking and switching…")),
+                           &run, store_result_cb, &result);
   if (!lh_bundle_restore_finish (wait_for_step (&run, &result), &error))
     {
       print_error ("%s", error->message);
@@ -1439,7 +1486,11 @@ backup_import_main (int    argc,
   if (!open_remote (&run))
     return 1;
   lh_backup_catalog_import_async (run.catalog, run.connection, argv[3], run.cancellable,
-                                  progress ? backup_progress_cb : NULL, &run, store_result_cb, &result);
+                                  backup_progress (&run, progress,
+                                                   _("Checking the file, then taking a safety "
+                                                     "dump…"),
+                                                   _("Replacing the database’s tables…")),
+                                  &run, store_result_cb, &result);
   safety = lh_backup_catalog_import_finish (run.catalog, wait_for_step (&run, &result), &error);
   if (safety == NULL)
     {
