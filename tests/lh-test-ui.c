@@ -200,23 +200,40 @@ lh_test_find_toplevel (GType type)
   return NULL;
 }
 
-/* The entry row (AdwEntryRow or AdwPasswordEntryRow) titled title under widget. */
-GtkWidget *
-lh_test_find_entry_row (GtkWidget  *widget,
-                        const char *title)
+/* The first row of type titled title under widget, or NULL. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          GType       type,
+          const char *title)
 {
-  if (ADW_IS_ENTRY_ROW (widget) &&
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
       g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = lh_test_find_entry_row (child, title);
+      GtkWidget *found = find_row (child, type, title);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+/* The entry row (AdwEntryRow or AdwPasswordEntryRow) titled title under widget. */
+GtkWidget *
+lh_test_find_entry_row (GtkWidget  *widget,
+                        const char *title)
+{
+  return find_row (widget, ADW_TYPE_ENTRY_ROW, title);
+}
+
+/* The first row (of a list, an AdwPreferencesRow) in widget titled title, or NULL. */
+GtkWidget *
+lh_test_find_row (GtkWidget  *widget,
+                  const char *title)
+{
+  return find_row (widget, ADW_TYPE_PREFERENCES_ROW, title);
 }
 
 /* For lh_test_wait_until(): the window's sidebar has its schema. */

@@ -15,6 +15,8 @@ GtkWidget *lh_test_find_widget     (GtkWidget  *widget,
 GtkWindow *lh_test_find_toplevel   (GType       type);
 GtkWidget *lh_test_find_entry_row  (GtkWidget  *widget,
                                     const char *title);
+GtkWidget *lh_test_find_row        (GtkWidget  *widget,
+                                    const char *title);
 gboolean   lh_test_window_schema_loaded (gpointer window);
 void       lh_test_table_wait_idle (gpointer    table_view);
 void       lh_test_table_edit_cell (gpointer    table_view,

@@ -405,6 +405,26 @@ test_branches (Fixture       *fixture,
   diff_window = lh_test_find_toplevel (LH_TYPE_BRANCH_DIFF_WINDOW);
   g_assert_nonnull (strstr (lh_branch_diff_get_sql (lh_branch_diff_window_get_diff (LH_BRANCH_DIFF_WINDOW (diff_window))),
                             "CREATE INDEX idx_tasks_title"));
+  /* A table's line shows its statements in the SQL. */
+  {
+    GtkWidget *tags = lh_test_find_row (GTK_WIDGET (diff_window), "tags");
+    GtkTextView *sql_view = GTK_TEXT_VIEW (lh_test_find_widget (GTK_WIDGET (diff_window),
+                                                                GTK_SOURCE_TYPE_VIEW));
+    GtkTextIter start, end;
+    g_autofree char *selected = NULL;
+
+    g_assert_nonnull (tags);
+    g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (tags)));
+    g_assert_false (gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (sql_view)));
+    gtk_widget_activate (tags);
+    g_assert_true (gtk_text_buffer_get_selection_bounds (gtk_text_view_get_buffer (sql_view),
+                                                         &start, &end));
+    selected = gtk_text_iter_get_text (&start, &end);
+    g_assert_true (g_str_has_prefix (selected, "INSERT INTO \"tags\" ("));
+    g_assert_true (g_str_has_suffix (selected, ");"));
+    g_assert_true (gtk_text_iter_starts_line (&start));
+    g_assert_false (lh_branch_diff_window_show_table (LH_BRANCH_DIFF_WINDOW (diff_window), "users"));
+  }
   lh_test_save_screenshot (GTK_WIDGET (diff_window), "branch-diff.png");
 
   /* Its SQL saved into a file, in place of what was there. */

@@ -33,10 +33,13 @@ struct _LhBranchDiffWindow
 
 G_DEFINE_FINAL_TYPE (LhBranchDiffWindow, lh_branch_diff_window, ADW_TYPE_WINDOW)
 
+/* A line of the summary; one for a table (not NULL) shows the table's statements in the
+ * SQL when activated. */
 static void
 add_summary_line (LhBranchDiffWindow *self,
                   const char         *title,
-                  const char         *subtitle)
+                  const char         *subtitle,
+                  const char         *table)
 {
   GtkWidget *row = adw_action_row_new ();
 
@@ -44,7 +47,76 @@ add_summary_line (LhBranchDiffWindow *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), table != NULL);
+  if (table != NULL)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("go-jump-symbolic");
+
+      gtk_widget_set_tooltip_text (row, _("Show its statements in the SQL"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+      g_object_set_data_full (G_OBJECT (row), "lh-table", g_strdup (table), g_free);
+    }
   gtk_list_box_append (self->summary_list, row);
+}
+
+/* Where in sql the first statement on table's rows starts (a line of the script that
+ * makes, deletes from, updates or inserts into it), or NULL. */
+static const char *
+find_table_statement (const char *sql,
+                      const char *table)
+{
+  static const char * const verbs[] = {
+    "CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ", "DELETE FROM ", "UPDATE ", "INSERT INTO ",
+  };
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  lh_sql_append_identifier (name, table);
+  for (const char *line = sql; line != NULL; line = strchr (line, '\n'))
+    {
+      if (*line == '\n')
+        line++;
+      for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+        {
+          size_t verb = strlen (verbs[i]);
+
+          if (strncmp (line, verbs[i], verb) == 0 && strncmp (line + verb, name->str, name->len) == 0 &&
+              strchr (" ;(", line[verb + name->len]) != NULL && line[verb + name->len] != '\0')
+            return line;
+        }
+    }
+  return NULL;
+}
+
+gboolean
+lh_branch_diff_window_show_table (LhBranchDiffWindow *self,
+                                  const char         *table)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sql_view));
+  const char *sql = self->diff != NULL ? lh_branch_diff_get_sql (self->diff) : "";
+  const char *statement = find_table_statement (sql, table);
+  GtkTextIter start, end;
+
+  if (statement == NULL)
+    return FALSE;
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, (int) g_utf8_pointer_to_offset (sql, statement));
+  end = start;
+  if (!gtk_text_iter_ends_line (&end))
+    gtk_text_iter_forward_to_line_end (&end);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  gtk_widget_grab_focus (GTK_WIDGET (self->sql_view));
+  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (self->sql_view), gtk_text_buffer_get_insert (buffer),
+                                0.0, TRUE, 0.0, 0.1);
+  return TRUE;
+}
+
+static void
+summary_activated_cb (LhBranchDiffWindow *self,
+                      GtkListBoxRow      *row)
+{
+  const char *table = g_object_get_data (G_OBJECT (row), "lh-table");
+
+  if (table != NULL)
+    lh_branch_diff_window_show_table (self, table);
 }
 
 static char *
@@ -66,7 +138,7 @@ show_diff (LhBranchDiffWindow *self)
     {
       g_autofree char *line = lh_schema_change_describe (g_ptr_array_index (changes, i));
 
-      add_summary_line (self, line, _("Schema"));
+      add_summary_line (self, line, _("Schema"), NULL);
     }
   for (guint i = 0; i < tables->len; i++)
     {
@@ -76,11 +148,12 @@ show_diff (LhBranchDiffWindow *self)
       if (table->compared && table->added == 0 && table->removed == 0 && table->changed == 0)
         continue;
       counts = table->compared ? describe_table (table) : g_strdup (table->reason);
-      add_summary_line (self, table->table, counts);
+      add_summary_line (self, table->table, counts,
+                        find_table_statement (sql, table->table) != NULL ? table->table : NULL);
       shown++;
     }
   if (shown == 0)
-    add_summary_line (self, _("The branch and its parent are the same"), NULL);
+    add_summary_line (self, _("The branch and its parent are the same"), NULL, NULL);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->sql_view)),
                             *sql != '\0' ? sql : _("-- Nothing to change."), -1);
   gtk_widget_set_sensitive (self->copy_button, *sql != '\0');
@@ -256,6 +329,8 @@ build_diff_page (LhBranchDiffWindow *self)
 
   self->summary_list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->summary_list, GTK_SELECTION_NONE);
+  g_signal_connect_object (self->summary_list, "row-activated", G_CALLBACK (summary_activated_cb),
+                           self, G_CONNECT_SWAPPED);
   gtk_widget_add_css_class (GTK_WIDGET (self->summary_list), "boxed-list");
   gtk_widget_set_margin_start (GTK_WIDGET (self->summary_list), 12);
   gtk_widget_set_margin_end (GTK_WIDGET (self->summary_list), 12);

@@ -19,5 +19,8 @@ GtkWidget    *lh_branch_diff_window_new      (GtkWindow          *parent,
 LhBranchDiff *lh_branch_diff_window_get_diff (LhBranchDiffWindow *self);
 gboolean      lh_branch_diff_window_save_sql (LhBranchDiffWindow *self,
                                               GFile              *file);
+/* Selects and scrolls to the first statement of the SQL on table's rows; FALSE if none. */
+gboolean      lh_branch_diff_window_show_table (LhBranchDiffWindow *self,
+                                                const char         *table);
 
 G_END_DECLS
