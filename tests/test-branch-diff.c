@@ -1070,6 +1070,65 @@ test_errors (Fixture       *fixture,
   assert_fails (fixture->old_path, missing, LH_CONNECTION_ERROR_NOT_FOUND, missing);
 }
 
+/* A database with virtual table v of a module that no connection here has, and a table
+ * named like its shadow table, v_data, holding the rows of values. */
+static void
+make_unknown_module_db (const char *path,
+                        const char *values)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE t (a);"
+                                          "PRAGMA writable_schema = ON;"
+                                          "INSERT INTO sqlite_schema VALUES ('table', 'v', 'v', 0,"
+                                          " 'CREATE VIRTUAL TABLE v USING nosuchmod(a)');"
+                                          "PRAGMA writable_schema = OFF;"
+                                          "CREATE TABLE v_data (k INTEGER PRIMARY KEY, v);"
+                                          "INSERT INTO v_data VALUES %s", values);
+
+  g_unlink (path);
+  lh_test_make_db (path, sql);
+}
+
+/* The diff of the fixture's files, the new one with v of make_unknown_module_db(): its
+ * summary tells of the module; says it cannot be read. */
+static LhBranchDiff *
+diff_unknown_module (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  LhBranchDiff *diff = diff_files (fixture->old_path, fixture->new_path, NULL, &error);
+  LhTableDiff *v;
+
+  g_assert_no_error (error);
+  v = find_table (diff, "v");
+  g_assert_false (v->compared);
+  g_assert_nonnull (strstr (v->reason, "module “nosuchmod”, which is not loaded here: its rows "
+                                       "cannot be read."));
+  return diff;
+}
+
+/* A virtual table whose module is not loaded: its summary says so, new or in both; tables
+ * named after it are compared as any. */
+static void
+test_unknown_module (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(LhBranchDiff) made = NULL;
+  g_autoptr(LhBranchDiff) changed = NULL;
+
+  g_unlink (fixture->old_path);
+  lh_test_make_db (fixture->old_path, "CREATE TABLE t (a)");
+  make_unknown_module_db (fixture->new_path, "(1, 'one')");
+  made = diff_unknown_module (fixture);
+  g_assert_nonnull (strstr (lh_branch_diff_get_sql (made), "CREATE VIRTUAL TABLE v USING nosuchmod(a);\n"));
+
+  make_unknown_module_db (fixture->old_path, "(1, 'one')");
+  make_unknown_module_db (fixture->new_path, "(1, 'one'), (2, 'two')");
+  changed = diff_unknown_module (fixture);
+  g_assert_nonnull (strstr (find_table (changed, "v")->reason,
+                            "Tables named after it are compared as ordinary tables."));
+  assert_table (changed, "v_data", 1, 0, 0);
+  assert_applies (fixture, changed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1096,6 +1155,8 @@ main (int   argc,
   g_test_add ("/branch-diff/virtual-tables", Fixture, NULL, fixture_set_up, test_virtual_tables,
               fixture_tear_down);
   g_test_add ("/branch-diff/keys", Fixture, NULL, fixture_set_up, test_keys, fixture_tear_down);
+  g_test_add ("/branch-diff/unknown-module", Fixture, NULL, fixture_set_up, test_unknown_module,
+              fixture_tear_down);
   g_test_add ("/branch-diff/unique-swap", Fixture, NULL, fixture_set_up, test_unique_swap,
               fixture_tear_down);
   g_test_add ("/branch-diff/foreign-keys", Fixture, NULL, fixture_set_up, test_foreign_keys,
@@ -1123,3 +1184,4 @@ main (int   argc,
 
   return g_test_run ();
 }
+

@@ -333,6 +333,30 @@ query (Differ      *differ,
   return lh_sqlite_execute (differ->db, sql, params, 0, NULL, error);
 }
 
+/* The module of virtual table info, of the database of side, when this connection does not
+ * have it (no extension loaded it): its rows cannot be read. NULL when it has it. */
+static char *
+missing_module (Differ          *differ,
+                guint            side,
+                const TableInfo *info)
+{
+  static const char prefix[] = "no such module: ";
+  g_autoptr(GString) sql = g_string_new ("SELECT * FROM ");
+  sqlite3_stmt *stmt = NULL;
+  char *module = NULL;
+
+  if (!g_str_equal (info->type, "virtual"))
+    return NULL;
+  g_string_append_printf (sql, "%s.", schema_names[side]);
+  lh_sql_append_identifier (sql, info->name);
+  g_string_append (sql, " LIMIT 0");
+  if (sqlite3_prepare_v2 (differ->db, sql->str, -1, &stmt, NULL) != SQLITE_OK &&
+      g_str_has_prefix (sqlite3_errmsg (differ->db), prefix))
+    module = g_strdup (sqlite3_errmsg (differ->db) + strlen (prefix));
+  sqlite3_finalize (stmt);
+  return module;
+}
+
 /* The summary of a table, made on first use. */
 static LhTableDiff *
 summary_for (Differ     *differ,
@@ -359,6 +383,23 @@ set_reason (LhTableDiff *summary,
 {
   g_free (summary->reason);
   summary->reason = g_strdup (reason);
+}
+
+static void set_reason_printf (LhTableDiff *summary,
+                               const char  *format,
+                               ...) G_GNUC_PRINTF (2, 3);
+
+static void
+set_reason_printf (LhTableDiff *summary,
+                   const char  *format,
+                   ...)
+{
+  va_list args;
+
+  g_free (summary->reason);
+  va_start (args, format);
+  summary->reason = g_strdup_vprintf (format, args);
+  va_end (args);
 }
 
 /* Opening both files. */
@@ -1186,6 +1227,7 @@ make_tables (Differ  *differ,
   for (guint i = 0; i < tables->len; i++)
     {
       TableInfo *info = g_ptr_array_index (tables, i);
+      g_autofree char *module = NULL;
       LhTableDiff *summary;
       gboolean filled;
 
@@ -1194,7 +1236,12 @@ make_tables (Differ  *differ,
       if (!check_cancelled (differ, error))
         return FALSE;
       summary = summary_for (differ, info->name);
-      if (name_set_contains (differ->refilled_virtual, info->name))
+      module = missing_module (differ, NEW, info);
+      if (module != NULL)
+        set_reason_printf (summary, _("A virtual table of the module “%s”, which is not loaded "
+                                      "here: its rows cannot be read. The script makes it; run "
+                                      "it where the module is loaded."), module);
+      else if (name_set_contains (differ->refilled_virtual, info->name))
         set_reason (summary, _("A virtual table: its rows are compared in the tables that store "
                                "them. They changed, so the script makes it anew with all its "
                                "rows, which its module then reads afresh."));
@@ -1558,6 +1605,7 @@ diff_tables (Differ  *differ,
     {
       TableInfo *info = g_ptr_array_index (tables, i);
       TableInfo *other = find_table (differ->lists[NEW], info->name);
+      g_autofree char *module = NULL;
 
       if (other == NULL || name_set_contains (differ->dropped_tables, info->name) ||
           name_set_contains (differ->made_tables, info->name) || is_refilled (differ, other) ||
@@ -1565,7 +1613,13 @@ diff_tables (Differ  *differ,
         continue;
       if (!check_cancelled (differ, error))
         return FALSE;
-      if (g_str_equal (other->type, "virtual"))
+      module = missing_module (differ, NEW, other);
+      if (module != NULL)
+        set_reason_printf (summary_for (differ, other->name),
+                           _("A virtual table of the module “%s”, which is not loaded here: its "
+                             "rows cannot be read. Tables named after it are compared as "
+                             "ordinary tables."), module);
+      else if (g_str_equal (other->type, "virtual"))
         set_reason (summary_for (differ, other->name),
                     _("A virtual table: its rows are compared in the tables that store them."));
       else if (!diff_table (differ, info, other, error))

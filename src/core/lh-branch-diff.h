@@ -15,7 +15,9 @@
  * store its rows (FTS5's, R*Tree's), which the summaries list too; where they differ, the
  * script makes it anew and copies them all (a module may keep what it read: FTS5 would not
  * see its tables changed under it by the connection that runs the script); ANALYZE's
- * statistics (sqlite_stat1) are the new database's. A rowid table matched by another
+ * statistics (sqlite_stat1) are the new database's. A virtual table whose module no
+ * connection here has (an extension's) cannot be read: its summary says so, and tables
+ * named after it are compared as any other. A rowid table matched by another
  * primary key gets the new database's rowids for the rows inserted, where no row that
  * stays holds them (an external-content FTS index refers to them); a matched row whose
  * rowid alone differs (VACUUM renumbers them) is not a change.
