@@ -782,6 +782,56 @@ test_verify_garbage (Fixture       *fixture,
   g_assert_cmpuint (count_files (lh_backup_catalog_get_folder (fixture->catalog)), ==, 2);
 }
 
+/* A backup file emptied or cut short after it was listed (plain or compressed) fails its
+ * check, and is not restored: SQLite alone would take an empty file for an empty
+ * database, and restoring it would empty the database. */
+static void
+test_verify_emptied (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) compressed = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_GZIP, NULL);
+  g_autoptr(LhBackup) cut = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(GFile) gz = g_file_new_for_path (lh_backup_get_path (compressed));
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GConverter) gzip = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+  g_autoptr(GOutputStream) empty_gzip = NULL;
+  g_autofree char *before = content_checksum (fixture->db_path);
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (lh_backup_get_path (backup), "", 0, NULL));
+  g_assert_false (verify (fixture, backup, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "is empty"));
+  g_clear_error (&error);
+  g_assert_null (restore (fixture, backup, 1000, NULL, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* An empty gzip stream, in place of the compressed backup. */
+  out = G_OUTPUT_STREAM (g_file_replace (gz, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error));
+  g_assert_no_error (error);
+  empty_gzip = g_converter_output_stream_new (out, gzip);
+  g_assert_true (g_output_stream_close (empty_gzip, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (verify (fixture, compressed, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_null (restore (fixture, compressed, 1000, NULL, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* Cut short: its size is not what it was. */
+  g_assert_cmpint (truncate (lh_backup_get_path (cut), 4096), ==, 0);
+  g_assert_false (verify (fixture, cut, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, " bytes), not the "));
+
+  after = content_checksum (fixture->db_path);
+  g_assert_cmpstr (after, ==, before);
+}
+
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
 static void
 test_missing (Fixture       *fixture,
@@ -1937,6 +1987,7 @@ main (int    argc,
   ADD ("/backup-catalog/verify", test_verify);
   ADD ("/backup-catalog/verify-corrupt", test_verify_corrupt);
   ADD ("/backup-catalog/verify-garbage", test_verify_garbage);
+  ADD ("/backup-catalog/verify-emptied", test_verify_emptied);
   ADD ("/backup-catalog/missing", test_missing);
   ADD ("/backup-catalog/restore", test_restore);
   ADD ("/backup-catalog/restore-gzip", test_restore_gzip);

@@ -593,6 +593,7 @@ typedef struct
   GCancellable  *cancellable;   /* the task's */
   Progress       progress;
   gint64         backup_id;     /* verify, restore, delete: the backup's */
+  goffset        backup_size;   /* verify, restore: its file's size when it was listed */
   LhBackupKind   backup_kind;
   LhBackupFlags  backup_flags;
   LhBackupKind   kind;          /* create, restore: the new backup's */
@@ -2221,6 +2222,53 @@ save_as_thread (GTask        *task,
 
 /* Checks the backup, decompressed first if need be; *plain is then the path of the
  * uncompressed file, which a restore copies from. */
+/* Whether the file at path starts as an SQLite database does; if not, error names
+ * shown_path: empty, not SQLite (a plain file), damaged (what decompressed from it). */
+static gboolean
+check_is_sqlite (const char  *path,
+                 const char  *shown_path,
+                 GError     **error)
+{
+  FileHead head = read_head (path);
+  g_autofree char *name = NULL;
+
+  if (head_is_sqlite (&head))
+    return TRUE;
+  name = g_filename_display_name (shown_path);
+  if (head.length == 0)
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                 _("The backup “%s” is empty: its file was emptied after it was taken."), name);
+  else if (g_strcmp0 (path, shown_path) == 0)
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+                 _("“%s” is not an SQLite database."), name);
+  else
+    g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+                 _("The backup “%s” is damaged: what it decompresses to is not an SQLite database."),
+                 name);
+  return FALSE;
+}
+
+/* Whether the backup's file has the size it had when it was listed. */
+static gboolean
+check_backup_size (Job     *job,
+                   GError **error)
+{
+  GStatBuf info;
+  g_autofree char *name = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *then = NULL;
+
+  if (g_stat (job->backup_path, &info) != 0 || info.st_size == job->backup_size)
+    return TRUE;   /* gone: opening it says so */
+  name = g_filename_display_name (job->backup_path);
+  now = g_format_size_full ((guint64) info.st_size, G_FORMAT_SIZE_LONG_FORMAT);
+  then = g_format_size_full ((guint64) job->backup_size, G_FORMAT_SIZE_LONG_FORMAT);
+  g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
+               _("The backup “%s” is damaged: it holds %s, not the %s it held when it was taken."),
+               name, now, then);
+  return FALSE;
+}
+
 static gboolean
 check_backup (Job           *job,
               GCancellable  *cancellable,
@@ -2243,12 +2291,22 @@ check_backup (Job           *job,
                      _("The backup “%s” is gone: its file was moved or deleted."), name);
       return FALSE;
     }
+  /* SQLite takes an empty file for an empty database: a backup emptied or cut short after
+   * it was listed would pass its check, and restoring it would empty the database. A
+   * branch changes as it is used. */
+  if (job->backup_kind != LH_BACKUP_DUMP && !(job->backup_flags & LH_BACKUP_GZIP) &&
+      !check_is_sqlite (path, path, error))
+    return FALSE;
+  if (!(job->backup_flags & LH_BACKUP_BRANCH) && !check_backup_size (job, error))
+    return FALSE;
   if (job->backup_kind == LH_BACKUP_DUMP)
     path = load_dump (job, path, cancellable, error);
   else if (job->backup_flags & LH_BACKUP_GZIP)
     path = decompress (job, path, base, job->backup_path, cancellable, error);
   if (path == NULL ||
-      !lh_sqlite_copy_check_integrity (path, job->backup_path, &sqlite_errors, cancellable, error))
+      (job->backup_kind != LH_BACKUP_DUMP && !check_is_sqlite (path, job->backup_path, error)))
+    return FALSE;
+  if (!lh_sqlite_copy_check_integrity (path, job->backup_path, &sqlite_errors, cancellable, error))
     return FALSE;
   *plain = path;
   return TRUE;
@@ -2837,6 +2895,7 @@ job_new_for_backup (LhBackupCatalog *self,
   Job *job = job_new (self);
 
   job->backup_id = backup->id;
+  job->backup_size = backup->size;
   job->backup_path = g_strdup (backup->path);
   job->backup_branch = g_strdup (backup->branch);
   job->backup_kind = backup->kind;
