@@ -18,6 +18,7 @@
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -830,6 +831,69 @@ test_verify_emptied (Fixture       *fixture,
 
   after = content_checksum (fixture->db_path);
   g_assert_cmpstr (after, ==, before);
+}
+
+/* Leaves a "hot" journal beside the database at path (in rollback-journal mode): a child
+ * process writes many rows with a cache too small to hold them, so that its transaction
+ * reaches the file, and dies before committing. */
+static void
+leave_hot_journal (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  int status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      sqlite3 *db = NULL;
+
+      if (sqlite3_open (path, &db) != SQLITE_OK ||
+          sqlite3_exec (db, "PRAGMA cache_size = 1; BEGIN;"
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+                            " INSERT INTO items (name) SELECT hex(randomblob(300)) FROM n;"
+                            "UPDATE items SET name = 'changed';", NULL, NULL, NULL) != SQLITE_OK)
+        _exit (1);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+}
+
+/* A transaction that a program left unfinished (a hot journal) is rolled back, as SQLite
+ * would for any program, before a backup or a restore's safety backup copies the
+ * database. */
+static void
+test_hot_journal (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(LhBackup) compact = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *compacted = NULL;
+  g_autofree char *kept = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_make_db (fixture->db_path, "PRAGMA journal_mode = DELETE");
+  before = content_checksum (fixture->db_path);
+  leave_hot_journal (fixture->db_path);
+  backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  copied = content_checksum (lh_backup_get_path (backup));
+  g_assert_cmpstr (copied, ==, before);
+
+  leave_hot_journal (fixture->db_path);
+  compact = create_ok (fixture, LH_BACKUP_COMPACT, LH_BACKUP_FLAGS_NONE, NULL);
+  compacted = content_checksum (lh_backup_get_path (compact));
+  g_assert_cmpstr (compacted, ==, before);
+
+  leave_hot_journal (fixture->db_path);
+  safety = restore (fixture, backup, 1000, NULL, &error);
+  g_assert_no_error (error);
+  kept = content_checksum (lh_backup_get_path (safety));
+  g_assert_cmpstr (kept, ==, before);
 }
 
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
@@ -1988,6 +2052,7 @@ main (int    argc,
   ADD ("/backup-catalog/verify-corrupt", test_verify_corrupt);
   ADD ("/backup-catalog/verify-garbage", test_verify_garbage);
   ADD ("/backup-catalog/verify-emptied", test_verify_emptied);
+  ADD ("/backup-catalog/hot-journal", test_hot_journal);
   ADD ("/backup-catalog/missing", test_missing);
   ADD ("/backup-catalog/restore", test_restore);
   ADD ("/backup-catalog/restore-gzip", test_restore_gzip);

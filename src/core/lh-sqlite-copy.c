@@ -42,6 +42,13 @@ lh_sqlite_copy_set_error (const LhSqliteCopyErrors  *errors,
   const char *message = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
   int saved_errno = db != NULL ? sqlite3_system_errno (db) : 0;
 
+  if (rc == SQLITE_READONLY_ROLLBACK)
+    {
+      g_set_error (error, errors->domain (), errors->permission_code,
+                   _("“%s” holds a transaction that a program left unfinished, and it cannot be "
+                     "rolled back: the file or its folder cannot be written."), name);
+      return;
+    }
   switch (rc & 0xff)
     {
     case SQLITE_INTERRUPT:
@@ -245,9 +252,11 @@ source_busy_cb (void *data,
   return lh_sqlite_copy_wait_for_lock (cancellable, SOURCE_BUSY_TIMEOUT_MS, n_calls);
 }
 
-/* Opens the database at path read-only, waiting for a lock held elsewhere until a cancel;
- * in WAL mode with snapshot, inside a read transaction that the copy then reads from,
- * consistent while others write on. Sets *page_size. */
+/* Opens the database at path to read it (read-only, unless a transaction left unfinished
+ * must be rolled back first: then on a connection that may write, and never does),
+ * waiting for a lock held elsewhere until a cancel; in WAL mode with snapshot, inside a
+ * read transaction that the copy then reads from, consistent while others write on. Sets
+ * *page_size. */
 sqlite3 *
 lh_sqlite_copy_open_source (const char                *path,
                             gboolean                   snapshot,
@@ -259,12 +268,27 @@ lh_sqlite_copy_open_source (const char                *path,
   g_autofree char *mode = NULL;
   g_autofree char *size = NULL;
   sqlite3 *db = lh_sqlite_copy_open_file (path, SQLITE_OPEN_READONLY, path, errors, error);
+  int rc;
 
   if (db == NULL)
     return NULL;
   sqlite3_busy_handler (db, source_busy_cb, cancellable);
-  if (!lh_sqlite_copy_run_sql (db, READ_TRANSACTION_SQL, path, errors, error))
+  rc = sqlite3_exec (db, READ_TRANSACTION_SQL, NULL, NULL, NULL);
+  if (rc == SQLITE_READONLY_ROLLBACK)
     {
+      /* A transaction that a program left unfinished when it stopped (its journal is
+       * "hot"): SQLite rolls it back before anything reads the file, as any program using
+       * the database would, on a connection that may write. */
+      sqlite3_close (db);
+      db = lh_sqlite_copy_open_file (path, SQLITE_OPEN_READWRITE, path, errors, error);
+      if (db == NULL)
+        return NULL;
+      sqlite3_busy_handler (db, source_busy_cb, cancellable);
+      rc = sqlite3_exec (db, READ_TRANSACTION_SQL, NULL, NULL, NULL);
+    }
+  if (rc != SQLITE_OK)
+    {
+      lh_sqlite_copy_set_error (errors, error, db, rc, path);
       sqlite3_close (db);
       return NULL;
     }
