@@ -339,6 +339,35 @@ test_import_local_file (Fixture       *fixture,
     g_free (remote);
     remote = lh_test_dump (fixture->connection);
     g_assert_cmpstr (remote, ==, expected);
+
+    /* Bytes after its gzip stream, or a stream cut short: damaged, nothing imported. */
+    {
+      g_autofree char *compressed = NULL;
+      g_autofree char *longer = NULL;
+      gsize length = 0;
+      g_autoptr(LhBackup) refused = NULL;
+      g_autofree char *after = NULL;
+
+      g_assert_true (g_file_get_contents (gz, &compressed, &length, NULL));
+      longer = g_malloc (length + 1);
+      memcpy (longer, compressed, length);
+      longer[length] = 'X';
+      lh_test_run_ok (fixture->connection, "DELETE FROM notes");
+      g_assert_true (g_file_set_contents (gz, longer, length + 1, NULL));
+      refused = import (fixture, gz, &error);
+      g_assert_null (refused);
+      g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "it holds more than its compressed data"));
+      g_clear_error (&error);
+      g_assert_true (g_file_set_contents (gz, compressed, length - 10, NULL));
+      refused = import (fixture, gz, &error);
+      g_assert_null (refused);
+      g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "its compressed data ends too early"));
+      g_clear_error (&error);
+      after = lh_test_dump (fixture->connection);
+      g_assert_null (strstr (after, "from a laptop"));
+    }
   }
 }
 

@@ -1424,7 +1424,25 @@ write_copy (Job           *job,
 
 /* Creating: compression. */
 
-/* Streams the file at from through converter into the file at to. */
+/* A stream writing into the existing file at to, from its start. */
+static GOutputStream *
+open_output (const char  *to,
+             GError     **error)
+{
+  int fd = g_open (to, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_unix_output_stream_new (fd, TRUE);
+}
+
+/* Streams the file at from through converter (a compressor) into the file at to. */
 static gboolean
 convert_file (const char    *from,
               const char    *to,
@@ -1436,25 +1454,98 @@ convert_file (const char    *from,
   g_autoptr(GFileInputStream) input = g_file_read (source, cancellable, error);
   g_autoptr(GOutputStream) file = NULL;
   g_autoptr(GOutputStream) output = NULL;
-  int fd;
 
-  if (input == NULL)
+  if (input == NULL || (file = open_output (to, error)) == NULL)
     return FALSE;
-  fd = g_open (to, O_WRONLY | O_TRUNC | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  file = g_unix_output_stream_new (fd, TRUE);
   output = g_converter_output_stream_new (file, converter);
   return g_output_stream_splice (output, G_INPUT_STREAM (input),
                                  G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
                                  G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
                                  cancellable, error) >= 0;
+}
+
+#define DECOMPRESS_CHUNK (256 * 1024)
+
+/* Decompresses the gzip file at from into the file at to, driving GLib's zlib converter
+ * here: a GConverterOutputStream spins for ever on bytes after the end of the gzip stream
+ * (GLib 2.74), and those mean a damaged file. A file cut short or holding anything but
+ * gzip fails with G_IO_ERROR_PARTIAL_INPUT or G_IO_ERROR_INVALID_DATA. */
+static gboolean
+decompress_file (const char    *from,
+                 const char    *to,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFileInputStream) input = g_file_read (source, cancellable, error);
+  g_autoptr(GOutputStream) output = NULL;
+  g_autofree char *in = g_malloc (DECOMPRESS_CHUNK);
+  g_autofree char *out = g_malloc (DECOMPRESS_CHUNK);
+  gsize in_length = 0;
+  gboolean at_end = FALSE;
+
+  if (input == NULL || (output = open_output (to, error)) == NULL)
+    return FALSE;
+  for (;;)
+    {
+      GConverterResult result;
+      GError *convert_error = NULL;
+      gsize n_read = 0, n_written = 0;
+
+      if (!at_end && in_length < DECOMPRESS_CHUNK)
+        {
+          gssize n = g_input_stream_read (G_INPUT_STREAM (input), in + in_length,
+                                          DECOMPRESS_CHUNK - in_length, cancellable, error);
+
+          if (n < 0)
+            return FALSE;
+          at_end = n == 0;
+          in_length += (gsize) n;
+        }
+      result = g_converter_convert (G_CONVERTER (decompressor), in, in_length, out, DECOMPRESS_CHUNK,
+                                    at_end ? G_CONVERTER_INPUT_AT_END : G_CONVERTER_NO_FLAGS,
+                                    &n_read, &n_written, &convert_error);
+      if (result == G_CONVERTER_ERROR)
+        {
+          gboolean partial = g_error_matches (convert_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+
+          g_error_free (convert_error);
+          if (partial && !at_end && in_length < DECOMPRESS_CHUNK)
+            continue;   /* more to read */
+          if (partial && at_end)
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                 _("its compressed data ends too early"));
+          else
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 _("its compressed data is not valid gzip"));
+          return FALSE;
+        }
+      if (n_written > 0 &&
+          !g_output_stream_write_all (output, out, n_written, NULL, cancellable, error))
+        return FALSE;
+      memmove (in, in + n_read, in_length - n_read);
+      in_length -= n_read;
+      if (result == G_CONVERTER_FINISHED)
+        {
+          gssize more = in_length > 0 || at_end
+                        ? (gssize) in_length
+                        : g_input_stream_read (G_INPUT_STREAM (input), in, 1, cancellable, error);
+
+          if (more < 0)
+            return FALSE;
+          if (more > 0)
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                   _("it holds more than its compressed data"));
+              return FALSE;
+            }
+          break;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return g_output_stream_close (output, cancellable, error);
 }
 
 /* Decompresses the gzip file at path into a temporary file beside it, named after name, a
@@ -1468,13 +1559,12 @@ decompress (Job           *job,
             GError       **error)
 {
   g_autofree char *folder = g_path_get_dirname (path);
-  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   GError *stream_error = NULL;
   const char *temp = make_temp_file (job, folder, name, error);
 
   if (temp == NULL)
     return NULL;
-  if (!convert_file (path, temp, G_CONVERTER (decompressor), cancellable, &stream_error))
+  if (!decompress_file (path, temp, cancellable, &stream_error))
     {
       set_stream_error (error, stream_error, shown_path);
       return NULL;
@@ -2110,14 +2200,13 @@ import_into_remote (Job           *job,
   if (is_gzip_file (path))
     {
       g_autofree char *base = g_path_get_basename (path);
-      g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
       GError *stream_error = NULL;
       const char *plain = make_folder (job->folder, error)
         ? make_temp_file (job, job->folder, base, error) : NULL;
 
       if (plain == NULL)
         return FALSE;
-      if (!convert_file (path, plain, G_CONVERTER (decompressor), cancellable, &stream_error))
+      if (!decompress_file (path, plain, cancellable, &stream_error))
         {
           set_stream_error (error, stream_error, path);
           return FALSE;
