@@ -1180,8 +1180,9 @@ looks_like_backup (const char *path,
 static void
 adopt_orphans (const Job *job)
 {
-  g_autoptr(GHashTable) busy = temp_inodes (job->root_folder);
+  g_autoptr(GHashTable) busy = NULL;
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) unlisted = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *escaped = g_regex_escape_string (job->stem, -1);
   g_autofree char *pattern = g_strdup_printf ("^%s-[0-9]{8}-[0-9]{6}(-[0-9]+)?\\.(sqlite|sql)(\\.gz)?$",
                                               escaped);
@@ -1204,8 +1205,23 @@ adopt_orphans (const Job *job)
     if (row_text (rows, i, COL_PATH) != NULL)
       g_hash_table_add (listed, (gpointer) row_text (rows, i, COL_PATH));
   while (rows != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_regex_match (backup_name, name, 0, NULL))
+      {
+        char *path = g_build_filename (job->root_folder, name, NULL);
+
+        if (g_hash_table_contains (listed, path))
+          g_free (path);
+        else
+          g_ptr_array_add (unlisted, path);
+      }
+  /* The temporary files, looked for only now: one that another program linked a backup to
+   * before the folder was read is still there, for its program needs the catalog's lock
+   * (held here) to list the backup before removing it. */
+  busy = temp_inodes (job->root_folder);
+  for (guint i = 0; i < unlisted->len; i++)
     {
-      g_autofree char *path = NULL;
+      const char *path = g_ptr_array_index (unlisted, i);
+      g_autofree char *base = g_path_get_basename (path);
       g_autoptr(GPtrArray) params = NULL;
       g_autoptr(GDateTime) modified = NULL;
       g_autofree char *modified_text = NULL;
@@ -1213,17 +1229,13 @@ adopt_orphans (const Job *job)
       struct stat info;
       gint64 inode;
 
-      if (!g_regex_match (backup_name, name, 0, NULL))
-        continue;
-      path = g_build_filename (job->root_folder, name, NULL);
-      inode = 0;
-      if (g_hash_table_contains (listed, path) || lstat (path, &info) != 0 || !S_ISREG (info.st_mode))
+      if (lstat (path, &info) != 0 || !S_ISREG (info.st_mode))
         continue;
       inode = (gint64) info.st_ino;
       if (g_hash_table_contains (busy, &inode))
         continue;
-      dump = strstr (name, ".sql") != NULL && strstr (name, ".sqlite") == NULL;
-      gzip = g_str_has_suffix (name, ".gz");
+      dump = strstr (base, ".sql") != NULL && strstr (base, ".sqlite") == NULL;
+      gzip = g_str_has_suffix (base, ".gz");
       if (!looks_like_backup (path, dump, gzip))
         continue;
       modified = g_date_time_new_from_unix_local (info.st_mtime);
