@@ -1999,6 +1999,30 @@ test_retention_combined (void)
   assert_kept (times, (LhRetention) { .keep_last = 1, .daily_days = 8 }, "0,2,4,5,6");
 }
 
+/* What a prune would remove, from the listed backups: no branch. */
+static void
+test_retention_backups (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LhBackup) older = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) branch = NULL;
+  g_autoptr(LhBackup) newer = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(GListModel) backups = NULL;
+  g_autoptr(GListModel) pruned = NULL;
+  g_autoptr(LhBackup) first = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GError) error = NULL;
+
+  branch = create_branch_in (fixture->catalog, "try", &error);
+  g_assert_no_error (error);
+  backups = list_of (fixture->catalog);
+  g_assert_cmpuint (g_list_model_get_n_items (backups), ==, 3);
+  pruned = lh_retention_select_backups (backups, &(LhRetention) { .keep_last = 1 }, now);
+  g_assert_cmpuint (g_list_model_get_n_items (pruned), ==, 1);
+  first = g_list_model_get_item (pruned, 0);
+  g_assert_cmpint (lh_backup_get_id (first), ==, lh_backup_get_id (older));
+}
+
 /* All rules off: no policy, nothing pruned. */
 static void
 test_retention_off (void)
@@ -2008,7 +2032,8 @@ test_retention_off (void)
   assert_kept (times, (LhRetention) { 0 }, "0,1,2");
 }
 
-/* Days are those of now's time zone, and a time after now counts in the current day. */
+/* Days are those of now's time zone. A time after now (a clock that was ahead) is kept and
+ * takes no place: the backups taken since keep theirs. */
 static void
 test_retention_local_days (void)
 {
@@ -2027,7 +2052,13 @@ test_retention_local_days (void)
   by_local_day = kept_at (times, (LhRetention) { .daily_days = 2 }, now);
   g_assert_cmpstr (by_local_day, ==, "0,1");
   with_future = kept_at (future, (LhRetention) { .daily_days = 1 }, later);
-  g_assert_cmpstr (with_future, ==, "0");
+  g_assert_cmpstr (with_future, ==, "0,1");
+  g_free (with_future);
+  with_future = kept_at (future, (LhRetention) { .keep_last = 1 }, later);
+  g_assert_cmpstr (with_future, ==, "0,1");
+  g_free (with_future);
+  with_future = kept_at (future, (LhRetention) { .weekly_weeks = 1 }, later);
+  g_assert_cmpstr (with_future, ==, "0,1");
 }
 
 int
@@ -2075,6 +2106,7 @@ main (int    argc,
   ADD ("/backup-catalog/temps-locked", test_temps_locked);
   ADD ("/backup-catalog/restore-over-garbage", test_restore_over_garbage);
   ADD ("/backup-catalog/adopt-orphans", test_adopt_orphans);
+  ADD ("/backup-catalog/retention/backups", test_retention_backups);
 
 #undef ADD
 

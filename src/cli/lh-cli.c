@@ -1249,38 +1249,6 @@ prune_backups (BackupRun         *run,
   return 0;
 }
 
-/* Of backups, those retention does not keep now, judged as lh_backup_catalog_prune_async()
- * judges them. */
-static GListModel *
-select_pruned (GListModel        *backups,
-               const LhRetention *retention)
-{
-  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GArray) kept = NULL;
-  GListStore *pruned = g_list_store_new (LH_TYPE_BACKUP);
-  guint n = g_list_model_get_n_items (backups);
-  guint next_kept = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
-
-      g_ptr_array_add (times, g_date_time_ref (lh_backup_get_created_at (backup)));
-    }
-  kept = lh_retention_select (times, retention, now);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
-
-      if (next_kept < kept->len && g_array_index (kept, guint, next_kept) == i)
-        next_kept++;
-      else
-        g_list_store_append (pruned, backup);
-    }
-  return G_LIST_MODEL (pruned);
-}
-
 /* Lists the backups a prune by retention would remove; returns the exit status. */
 static int
 show_pruned (BackupRun         *run,
@@ -1288,6 +1256,7 @@ show_pruned (BackupRun         *run,
 {
   g_autoptr(GListModel) backups = NULL;
   g_autoptr(GListModel) pruned = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
 
@@ -1297,7 +1266,7 @@ show_pruned (BackupRun         *run,
       print_error ("%s", error->message);
       return 1;
     }
-  pruned = select_pruned (backups, retention);
+  pruned = lh_retention_select_backups (backups, retention, now);
   g_string_append (out, _("A prune would remove these (a dry run: nothing was removed):\n"));
   lh_cli_print_backups (out, pruned);
   fputs (out->str, stdout);

@@ -2695,30 +2695,23 @@ select_pruned (Job         *job,
                GArray      *ids,
                GPtrArray   *paths)
 {
-  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+  g_autoptr(GListStore) backups = g_list_store_new (LH_TYPE_BACKUP);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GArray) kept = NULL;
-  guint next_kept = 0;
+  g_autoptr(GListModel) pruned = NULL;
 
   for (guint row = 0; row < lh_result_set_get_n_rows (rows); row++)
     {
-      GDateTime *created_at = parse_time (lh_result_set_get_value (rows, row, COL_CREATED_AT));
+      g_autoptr(LhBackup) backup = backup_new_from_row (rows, row, job->database);
 
-      /* A row without a readable time is not Litehouse's to judge: kept, as the newest. */
-      g_ptr_array_add (times, created_at != NULL ? created_at : g_date_time_ref (now));
+      g_list_store_append (backups, backup);
     }
-  kept = lh_retention_select (times, &job->retention, now);
-  for (guint row = 0; row < lh_result_set_get_n_rows (rows); row++)
+  pruned = lh_retention_select_backups (G_LIST_MODEL (backups), &job->retention, now);
+  for (guint i = 0; i < g_list_model_get_n_items (pruned); i++)
     {
-      gint64 id = row_integer (rows, row, COL_ID);
+      g_autoptr(LhBackup) backup = g_list_model_get_item (pruned, i);
 
-      if (next_kept < kept->len && g_array_index (kept, guint, next_kept) == row)
-        {
-          next_kept++;
-          continue;
-        }
-      g_array_append_val (ids, id);
-      g_ptr_array_add (paths, g_strdup (row_text (rows, row, COL_PATH)));
+      g_array_append_val (ids, backup->id);
+      g_ptr_array_add (paths, g_strdup (backup->path));
     }
 }
 
@@ -2823,8 +2816,7 @@ keep_newest_per_period (GPtrArray *times,
   for (guint i = 0; count > 0 && i < order->len; i++)
     {
       guint index = g_array_index (order, guint, i);
-      /* A time after now (a clock set back since) counts in the current period. */
-      gint64 period = MIN (day_number (g_ptr_array_index (times, index), zone, weekly), current);
+      gint64 period = day_number (g_ptr_array_index (times, index), zone, weekly);
 
       if ((current - period) / length >= count)
         break;
@@ -2853,6 +2845,14 @@ lh_retention_select (GPtrArray         *created_times,
   keep = g_new0 (gboolean, created_times->len + 1);
   keep_all = retention->keep_last == 0 && retention->daily_days == 0 &&
              retention->weekly_weeks == 0;
+  /* A time after now (a clock that was ahead) is kept, and takes no place from the others:
+   * the newest places would be its for ever, and every new backup pruned as taken. */
+  while (order->len > 0 &&
+         g_date_time_compare (g_ptr_array_index (created_times, g_array_index (order, guint, 0)), now) > 0)
+    {
+      keep[g_array_index (order, guint, 0)] = TRUE;
+      g_array_remove_index (order, 0);
+    }
   for (guint i = 0; i < order->len; i++)
     keep[g_array_index (order, guint, i)] = keep_all || i < retention->keep_last;
   keep_newest_per_period (created_times, order, now, retention->daily_days, FALSE, keep);
@@ -2863,6 +2863,44 @@ lh_retention_select (GPtrArray         *created_times,
     if (keep[i])
       g_array_append_val (kept, i);
   return kept;
+}
+
+GListModel *
+lh_retention_select_backups (GListModel        *backups,
+                             const LhRetention *retention,
+                             GDateTime         *now)
+{
+  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+  g_autoptr(GArray) judged = g_array_new (FALSE, FALSE, sizeof (guint));   /* their positions */
+  g_autoptr(GArray) kept = NULL;
+  GListStore *pruned = g_list_store_new (LH_TYPE_BACKUP);
+  guint next_kept = 0;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (backups), NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
+    {
+      g_autoptr(LhBackup) backup = g_list_model_get_item (backups, i);
+
+      /* A branch is no backup; one without a readable time is not Litehouse's to judge. */
+      if (backup->branch != NULL || backup->created_at == NULL)
+        continue;
+      g_ptr_array_add (times, g_date_time_ref (backup->created_at));
+      g_array_append_val (judged, i);
+    }
+  kept = lh_retention_select (times, retention, now);
+  for (guint i = 0; i < judged->len; i++)
+    {
+      g_autoptr(LhBackup) backup = NULL;
+
+      if (next_kept < kept->len && g_array_index (kept, guint, next_kept) == i)
+        {
+          next_kept++;
+          continue;
+        }
+      backup = g_list_model_get_item (backups, g_array_index (judged, guint, i));
+      g_list_store_append (pruned, backup);
+    }
+  return G_LIST_MODEL (pruned);
 }
 
 /* Listing. */

@@ -118,6 +118,12 @@ GType            lh_backup_flags_get_type         (void) G_GNUC_CONST;
 GArray          *lh_retention_select              (GPtrArray           *created_times,
                                                    const LhRetention   *retention,
                                                    GDateTime           *now);
+/* Of backups (LhBackup, as listed), a new list of those that retention lets go at now:
+ * what lh_backup_catalog_prune_async() removes. Branches, and backups whose time is
+ * unknown, stay. */
+GListModel      *lh_retention_select_backups      (GListModel          *backups,
+                                                   const LhRetention   *retention,
+                                                   GDateTime           *now);
 
 gint64           lh_backup_get_id                 (LhBackup            *self);
 const char      *lh_backup_get_path               (LhBackup            *self);
