@@ -896,6 +896,35 @@ test_hot_journal (Fixture       *fixture,
   g_assert_cmpstr (kept, ==, before);
 }
 
+/* A database file deleted is restored from its backup: nothing to keep first, so no
+ * safety backup; not over a write-ahead log left beside it, which SQLite would roll in. */
+static void
+test_restore_deleted (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_GZIP, NULL);
+  g_autoptr(LhBackup) safety = NULL;
+  g_autofree char *expected = content_checksum (fixture->db_path);
+  g_autofree char *got = NULL;
+  g_autofree char *wal = g_strconcat (fixture->db_path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_unlink (fixture->db_path), ==, 0);
+  g_assert_true (g_file_set_contents (wal, "a write-ahead log", -1, NULL));
+  g_assert_null (restore (fixture, backup, 1000, NULL, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY);
+  g_assert_false (g_file_test (fixture->db_path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_unlink (wal), ==, 0);
+  safety = restore (fixture, backup, 1000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (safety);
+  got = content_checksum (fixture->db_path);
+  g_assert_cmpstr (got, ==, expected);
+  g_assert_cmpuint (count_listed (fixture), ==, 1);
+}
+
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
 static void
 test_missing (Fixture       *fixture,
@@ -2107,6 +2136,7 @@ main (int    argc,
   ADD ("/backup-catalog/restore-over-garbage", test_restore_over_garbage);
   ADD ("/backup-catalog/adopt-orphans", test_adopt_orphans);
   ADD ("/backup-catalog/retention/backups", test_retention_backups);
+  ADD ("/backup-catalog/restore-deleted", test_restore_deleted);
 
 #undef ADD
 

@@ -379,6 +379,19 @@ test_restore_latest (Fixture       *fixture,
     restored_safety (&run, safety);
   }
   g_assert_cmpint (count_rows (fixture), ==, 100);
+
+  /* A database file deleted comes back: nothing to keep first. */
+  g_assert_cmpint (g_unlink (fixture->path), ==, 0);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "restore", fixture->path, "--latest", "--yes",
+                                            NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+    assert_matches (run.out, "\\ARestored backup [0-9]+ of " ISO_TIME "; there was no database "
+                    "file to keep first\n\\z");
+  }
+  g_assert_cmpint (count_rows (fixture), ==, atoi (N_ROWS));
 }
 
 static void

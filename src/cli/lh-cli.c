@@ -1159,14 +1159,18 @@ restore_backup (BackupRun *run,
                                        &result);
       safety = lh_backup_catalog_restore_finish (run->catalog, wait_for_step (run, &result), &error);
     }
-  if (safety == NULL)
+  if (safety == NULL && error != NULL)
     {
       print_error ("%s", error->message);
       return 1;
     }
-  printf (_("Restored backup %lld of %s; the database as it was before is safety backup "
-            "%lld\n"), (long long) lh_backup_get_id (backup), when,
-          (long long) lh_backup_get_id (safety));
+  if (safety == NULL)
+    printf (_("Restored backup %lld of %s; there was no database file to keep first\n"),
+            (long long) lh_backup_get_id (backup), when);
+  else
+    printf (_("Restored backup %lld of %s; the database as it was before is safety backup "
+              "%lld\n"), (long long) lh_backup_get_id (backup), when,
+            (long long) lh_backup_get_id (safety));
   return 0;
 }
 

@@ -2554,7 +2554,8 @@ replace_database_file (Job           *job,
 }
 
 /* Verifies the backup, takes the safety backup, restores; the safety backup, listed even
- * when the restore then fails, comes back in *safety. */
+ * when the restore then fails, comes back in *safety (NULL when there was no database
+ * file to keep). */
 static gboolean
 restore_backup (Job           *job,
                 GCancellable  *cancellable,
@@ -2567,6 +2568,11 @@ restore_backup (Job           *job,
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
     return FALSE;
+  /* No database file (deleted, say): nothing to keep first; the backup is put in its place
+   * as a new file, unless SQLite's files left beside it would be rolled into it. */
+  if (!g_file_test (job->database, G_FILE_TEST_EXISTS))
+    return check_no_sidecars (job->database, error) &&
+           replace_database_file (job, plain, cancellable, error);
   *safety = create_backup (job, cancellable, &safety_error);
   if (*safety == NULL && g_error_matches (safety_error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
     {

@@ -181,7 +181,9 @@ gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
  * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored, the safety backup kept. A
  * damaged database is still restorable: its safety backup is kept as it was, its note
  * saying so. A database file that is not SQLite at all is restorable too: its safety
- * backup is a plain copy of its bytes, and the backup replaces it by a rename. For a branch
+ * backup is a plain copy of its bytes, and the backup replaces it by a rename. Where there
+ * is no database file (deleted, say), the backup becomes it, written beside and renamed
+ * into place, and the finish gives NULL without an error: nothing was kept. For a branch
  * this is the promote: its current state replaces the database, the safety backup's note
  * names the branch, and the branch stays listed. */
 void             lh_backup_catalog_restore_async  (LhBackupCatalog     *self,

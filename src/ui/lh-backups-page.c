@@ -525,12 +525,17 @@ restored_cb (GObject      *source,
     return;
   set_busy (self, NULL);
   refresh (self);
-  if (safety != NULL)
+  if (safety != NULL || error == NULL)
     {
-      lh_widget_show_toast (GTK_WIDGET (self),
-                            self->restoring_branch
-                              ? _("Branch promoted; the state before is kept as a safety backup")
-                              : _("Restored; the state before is kept as a safety backup"));
+      if (safety == NULL)
+        lh_widget_show_toast (GTK_WIDGET (self), self->restoring_branch
+                                                   ? _("Branch promoted; there was no database file to keep first")
+                                                   : _("Restored; there was no database file to keep first"));
+      else
+        lh_widget_show_toast (GTK_WIDGET (self),
+                              self->restoring_branch
+                                ? _("Branch promoted; the state before is kept as a safety backup")
+                                : _("Restored; the state before is kept as a safety backup"));
       g_signal_emit (self, signals[RESTORED], 0);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
