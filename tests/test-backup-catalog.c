@@ -925,6 +925,29 @@ test_restore_deleted (Fixture       *fixture,
   g_assert_cmpuint (count_listed (fixture), ==, 1);
 }
 
+/* A database in WAL mode whose page size is not the backup's: SQLite cannot restore
+ * between them; said before anything is done (no safety backup). */
+static void
+test_restore_page_sizes (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lh_test_make_db (fixture->db_path, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 8192; VACUUM;"
+                                     "PRAGMA journal_mode = WAL; INSERT INTO items (name) VALUES ('new')");
+  before = content_checksum (fixture->db_path);
+  g_assert_null (restore (fixture, backup, 1000, NULL, &error));
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "The backup’s pages are of 4096 bytes and those of"));
+  g_assert_nonnull (strstr (error->message, " of 8192, which SQLite cannot restore between"));
+  after = content_checksum (fixture->db_path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (count_listed (fixture), ==, 1);
+}
+
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
 static void
 test_missing (Fixture       *fixture,
@@ -2137,6 +2160,7 @@ main (int    argc,
   ADD ("/backup-catalog/adopt-orphans", test_adopt_orphans);
   ADD ("/backup-catalog/retention/backups", test_retention_backups);
   ADD ("/backup-catalog/restore-deleted", test_restore_deleted);
+  ADD ("/backup-catalog/restore-page-sizes", test_restore_page_sizes);
 
 #undef ADD
 

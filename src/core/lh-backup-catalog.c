@@ -2573,6 +2573,8 @@ restore_backup (Job           *job,
   if (!g_file_test (job->database, G_FILE_TEST_EXISTS))
     return check_no_sidecars (job->database, error) &&
            replace_database_file (job, plain, cancellable, error);
+  if (!lh_sqlite_copy_check_page_sizes (plain, job->database, &sqlite_errors, error))
+    return FALSE;
   *safety = create_backup (job, cancellable, &safety_error);
   if (*safety == NULL && g_error_matches (safety_error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
     {

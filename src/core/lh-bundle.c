@@ -2254,6 +2254,17 @@ switch_database (RestoreJob  *job,
   return rc == SQLITE_OK;
 }
 
+/* Whether the extracted database can be copied into the database (see
+ * lh_sqlite_copy_check_page_sizes()). */
+static gboolean
+check_page_sizes (RestoreJob  *job,
+                  GError     **error)
+{
+  g_autofree char *path = extracted_database (job, FALSE);
+
+  return lh_sqlite_copy_check_page_sizes (path, job->database, &sqlite_errors, error);
+}
+
 static gboolean
 restore_bundle (RestoreJob    *job,
                 GCancellable  *cancellable,
@@ -2263,6 +2274,7 @@ restore_bundle (RestoreJob    *job,
   if (!extract_bundle (job, cancellable, error) ||
       !check_contents (job, error) ||
       !check_database_copy (job, cancellable, error) ||
+      !check_page_sizes (job, error) ||
       g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !switch_folder (job, error))
     return FALSE;

@@ -84,6 +84,13 @@ gboolean lh_sqlite_copy_pages            (sqlite3                   *source,
                                           gpointer                   progress_data,
                                           GCancellable              *cancellable,
                                           GError                   **error);
+/* Whether the SQLite file at source can be copied into the one at database in one step:
+ * not between two page sizes while database is in WAL mode (SQLite refuses, saying that
+ * it cannot write); if not, error says so (the caller's failed_code). */
+gboolean lh_sqlite_copy_check_page_sizes (const char                *source,
+                                          const char                *database,
+                                          const LhSqliteCopyErrors  *errors,
+                                          GError                   **error);
 int      lh_sqlite_copy_all_pages        (sqlite3 *source,
                                           sqlite3 *dest);
 

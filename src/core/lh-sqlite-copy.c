@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 #include "lh-file-util-private.h"
 #include "lh-local-connection.h"
@@ -353,6 +355,55 @@ lh_sqlite_copy_pages (sqlite3                   *source,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The page size an SQLite file's header gives, whether it is in WAL mode; FALSE if path is
+ * no SQLite file. */
+static gboolean
+read_page_size (const char *path,
+                guint      *page_size,
+                gboolean   *wal)
+{
+  guint8 header[20];
+  FILE *file = g_fopen (path, "rb");
+  size_t length = 0;
+
+  if (file != NULL)
+    {
+      length = fread (header, 1, sizeof header, file);
+      fclose (file);
+    }
+  if (length != sizeof header || memcmp (header, "SQLite format 3", 16) != 0)
+    return FALSE;
+  *page_size = header[16] << 8 | header[17];
+  if (*page_size == 1)
+    *page_size = 65536;
+  *wal = header[18] == 2 && header[19] == 2;
+  return TRUE;
+}
+
+gboolean
+lh_sqlite_copy_check_page_sizes (const char                *source,
+                                 const char                *database,
+                                 const LhSqliteCopyErrors  *errors,
+                                 GError                   **error)
+{
+  g_autofree char *name = NULL;
+  guint source_size, database_size;
+  gboolean source_wal, database_wal;
+
+  if (!read_page_size (source, &source_size, &source_wal) ||
+      !read_page_size (database, &database_size, &database_wal) ||
+      !database_wal || source_size == database_size)
+    return TRUE;
+  name = g_filename_display_name (database);
+  g_set_error (error, errors->domain (), errors->failed_code,
+               _("The backup’s pages are of %u bytes and those of “%s” of %u, which SQLite cannot "
+                 "restore between while the database is in WAL mode. Nothing was changed. Turn "
+                 "WAL mode off (PRAGMA journal_mode = DELETE) with nothing else using the database, "
+                 "then restore again."),
+               source_size, name, database_size);
+  return FALSE;
 }
 
 /* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
