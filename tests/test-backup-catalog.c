@@ -1163,6 +1163,32 @@ test_restore_cancel_waiting (Fixture       *fixture,
   g_assert_cmpstr (names, ==, "changed,changed\n");
 }
 
+/* A restore's safety backup waits for another program's lock as long as the restore may,
+ * past SQLite's default timeout of 5 s. */
+static void
+test_restore_waits_for_lock (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  gint64 start;
+
+  lh_test_make_db (fixture->db_path, "PRAGMA journal_mode = DELETE; UPDATE items SET name = 'changed'");
+  /* EXCLUSIVE, in rollback-journal mode: not even a reader gets in. */
+  g_timeout_add (6500, unlock_cb, lh_test_lock_db (fixture->db_path, "exclusive"));
+  start = g_get_monotonic_time ();
+  safety = restore (fixture, backup, 30000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 6 * G_USEC_PER_SEC);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace\n");
+  g_free (names);
+  names = lh_test_query_text (lh_backup_get_path (safety), NAMES_SQL);
+  g_assert_cmpstr (names, ==, "changed,changed\n");
+}
+
 /* A cancel in the middle lists nothing and leaves no file. */
 static void
 test_cancel (Fixture       *fixture,
@@ -2161,6 +2187,7 @@ main (int    argc,
   ADD ("/backup-catalog/retention/backups", test_retention_backups);
   ADD ("/backup-catalog/restore-deleted", test_restore_deleted);
   ADD ("/backup-catalog/restore-page-sizes", test_restore_page_sizes);
+  ADD ("/backup-catalog/restore-waits-for-lock", test_restore_waits_for_lock);
 
 #undef ADD
 

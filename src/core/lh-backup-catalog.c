@@ -1268,7 +1268,9 @@ open_source (Job         *job,
                    _("“%s” is not there any more, so it cannot be backed up."), name);
       return NULL;
     }
+  /* A restore's safety backup waits for a lock as long as the restore would. */
   return lh_sqlite_copy_open_source (job->database, snapshot, &sqlite_errors, job->cancellable,
+                                     job->lock_timeout_ms > 0 ? database_busy_cb : NULL, job,
                                      page_size, error);
 }
 

@@ -819,7 +819,7 @@ write_copy (CreateJob     *job,
 {
   int page_size = 0;
   sqlite3 *source = lh_sqlite_copy_open_source (job->database, TRUE, &sqlite_errors,
-                                                job->cancellable, &page_size, error);
+                                                job->cancellable, NULL, NULL, &page_size, error);
   sqlite3 *dest = NULL;
   int fd;
   gboolean ok;

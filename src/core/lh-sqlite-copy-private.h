@@ -72,6 +72,8 @@ sqlite3 *lh_sqlite_copy_open_source      (const char                *path,
                                           gboolean                   snapshot,
                                           const LhSqliteCopyErrors  *errors,
                                           GCancellable              *cancellable,
+                                          int                      (*busy) (void *, int),
+                                          void                      *busy_data,
                                           int                       *page_size,
                                           GError                   **error);
 gboolean lh_sqlite_copy_pages            (sqlite3                   *source,

@@ -256,7 +256,8 @@ source_busy_cb (void *data,
 
 /* Opens the database at path to read it (read-only, unless a transaction left unfinished
  * must be rolled back first: then on a connection that may write, and never does),
- * waiting for a lock held elsewhere until a cancel; in WAL mode with snapshot, inside a
+ * waiting for a lock held elsewhere until a cancel (or as busy, a busy handler for
+ * busy_data, says: NULL for SQLite's default timeout); in WAL mode with snapshot, inside a
  * read transaction that the copy then reads from, consistent while others write on. Sets
  * *page_size. */
 sqlite3 *
@@ -264,6 +265,8 @@ lh_sqlite_copy_open_source (const char                *path,
                             gboolean                   snapshot,
                             const LhSqliteCopyErrors  *errors,
                             GCancellable              *cancellable,
+                            int                      (*busy) (void *, int),
+                            void                      *busy_data,
                             int                       *page_size,
                             GError                   **error)
 {
@@ -274,7 +277,12 @@ lh_sqlite_copy_open_source (const char                *path,
 
   if (db == NULL)
     return NULL;
-  sqlite3_busy_handler (db, source_busy_cb, cancellable);
+  if (busy == NULL)
+    {
+      busy = source_busy_cb;
+      busy_data = cancellable;
+    }
+  sqlite3_busy_handler (db, busy, busy_data);
   rc = sqlite3_exec (db, READ_TRANSACTION_SQL, NULL, NULL, NULL);
   if (rc == SQLITE_READONLY_ROLLBACK)
     {
@@ -285,7 +293,7 @@ lh_sqlite_copy_open_source (const char                *path,
       db = lh_sqlite_copy_open_file (path, SQLITE_OPEN_READWRITE, path, errors, error);
       if (db == NULL)
         return NULL;
-      sqlite3_busy_handler (db, source_busy_cb, cancellable);
+      sqlite3_busy_handler (db, busy, busy_data);
       rc = sqlite3_exec (db, READ_TRANSACTION_SQL, NULL, NULL, NULL);
     }
   if (rc != SQLITE_OK)
