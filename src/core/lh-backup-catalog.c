@@ -1895,6 +1895,10 @@ static gboolean check_backup    (Job           *job,
                                  GError       **error);
 static gboolean record_verified (Job           *job,
                                  GError       **error);
+static gboolean delete_backup   (Job           *job,
+                                 gint64         id,
+                                 const char    *path,
+                                 GError       **error);
 
 /* Errors of a remote database or a dump keep their domain and say what they were about. */
 static void
@@ -2610,6 +2614,10 @@ restore_thread (GTask        *task,
     g_task_return_pointer (task, safety, g_object_unref);
   else
     {
+      /* The database is as it was (its restore is one step, whole or not at all): its
+       * safety backup, the same, would only take the place of a backup at pruning. */
+      if (safety != NULL)
+        delete_backup (job, safety->id, safety->path, NULL);
       g_clear_object (&safety);
       g_task_return_error (task, error);
     }
@@ -2661,6 +2669,36 @@ catalog_delete (sqlite3    *db,
   return TRUE;
 }
 
+/* Removes the row id of the catalog and the file at path. */
+static gboolean
+delete_backup (Job         *job,
+               gint64       id,
+               const char  *path,
+               GError     **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  GError *file_error = NULL;
+  gboolean ok_files = TRUE;
+  sqlite3 *db = catalog_open (job, error);
+  gboolean ok;
+
+  g_array_append_val (ids, id);
+  g_ptr_array_add (paths, (gpointer) path);
+  ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, error);
+  ok = ok && catalog_delete (db, job, ids, error);
+  /* The files go before the commit, so that no adoption of orphans comes in between. */
+  if (ok && !remove_files (paths, &file_error))
+    ok_files = FALSE;
+  ok = db != NULL && catalog_end (db, job, ok, error);
+  sqlite3_close (db);
+  if (ok && !ok_files)
+    g_propagate_error (error, file_error);
+  else
+    g_clear_error (&file_error);
+  return ok && ok_files;
+}
+
 static void
 delete_thread (GTask        *task,
                gpointer      source,
@@ -2668,34 +2706,13 @@ delete_thread (GTask        *task,
                GCancellable *cancellable)
 {
   Job *job = task_data;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
   GError *error = NULL;
-  GError *file_error = NULL;
-  gboolean ok_files = TRUE;
-  sqlite3 *db = NULL;
-  gboolean ok;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  db = catalog_open (job, &error);
-  g_array_append_val (ids, job->backup_id);
-  g_ptr_array_add (paths, job->backup_path);
-  ok = db != NULL && catalog_run (db, job, "BEGIN IMMEDIATE", NULL, &error);
-  ok = ok && catalog_delete (db, job, ids, &error);
-  /* The files go before the commit, so that no adoption of orphans comes in between. */
-  if (ok && !remove_files (paths, &file_error))
-    ok_files = FALSE;
-  ok = db != NULL && catalog_end (db, job, ok, &error);
-  sqlite3_close (db);
-  if (ok && ok_files)
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &error) &&
+      delete_backup (job, job->backup_id, job->backup_path, &error))
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, ok ? g_steal_pointer (&file_error) : error);
-  g_clear_error (&file_error);
+    g_task_return_error (task, error);
 }
 
 /* The rows of the database's backups that retention lets go: their ids and paths. */

@@ -178,7 +178,8 @@ gboolean         lh_backup_catalog_verify_finish  (LhBackupCatalog     *self,
 /* Verifies backup, takes a safety backup of the database (EXACT, LH_BACKUP_SAFETY), then
  * copies backup into the database in one step, atomic for other connections: they see the
  * old database or the restored one. If another program holds a write lock for longer than
- * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored, the safety backup kept. A
+ * lock_timeout_ms: LH_BACKUP_ERROR_BUSY, nothing restored. A restore that fails leaves
+ * the database as it was, and removes its safety backup again. A
  * damaged database is still restorable: its safety backup is kept as it was, its note
  * saying so. A database file that is not SQLite at all is restorable too: its safety
  * backup is a plain copy of its bytes, and the backup replaces it by a rename. Where there
