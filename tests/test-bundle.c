@@ -859,26 +859,30 @@ test_unsafe (Fixture       *fixture,
   g_assert_false (g_file_test (EVIL_ABSOLUTE, G_FILE_TEST_EXISTS));
 }
 
-/* Cut in half: damaged. */
+/* Cut short, early or in the middle: damaged. */
 static void
 test_truncated (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
   gsize length = 0;
-  State state;
 
   create_ok (fixture);
   change_everything (fixture);
-  state_take (&state, fixture);
   g_assert_true (g_file_get_contents (fixture->archive, &contents, &length, NULL));
-  g_assert_true (g_file_set_contents (fixture->archive, contents, length / 2, NULL));
-  g_assert_false (restore (fixture, fixture->archive, &error));
-  g_assert_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT);
-  g_assert_nonnull (strstr (error->message, "app.tar.gz"));
-  g_test_message ("%s", error->message);
-  state_assert_unchanged (&state, fixture);
+  for (gsize cut = 1000; cut < length; cut = cut < length / 2 ? length / 2 : length)
+    {
+      g_autoptr(GError) error = NULL;
+      State state;
+
+      state_take (&state, fixture);
+      g_assert_true (g_file_set_contents (fixture->archive, contents, cut, NULL));
+      g_assert_false (restore (fixture, fixture->archive, &error));
+      g_test_message ("cut at %" G_GSIZE_FORMAT ": %s", cut, error->message);
+      g_assert_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "app.tar.gz"));
+      state_assert_unchanged (&state, fixture);
+    }
 }
 
 /* A gzip-compressed file that is not tar. */

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <limits.h>
@@ -505,6 +506,28 @@ entry_new (const char *pathname,
   return entry;
 }
 
+/* Whether the gzip stream in the file at fd ends before its end marker. */
+static gboolean
+gzip_is_cut_short (int fd)
+{
+  g_autoptr(GInputStream) file = NULL;
+  g_autoptr(GConverter) decompressor = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *buffer = NULL;
+  gssize n;
+
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    return FALSE;
+  file = g_unix_input_stream_new (fd, FALSE);
+  decompressor = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+  stream = g_converter_input_stream_new (file, decompressor);
+  buffer = g_malloc (BLOCK_BYTES);
+  while ((n = g_input_stream_read (stream, buffer, BLOCK_BYTES, NULL, &error)) > 0)
+    ;
+  return n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+}
+
 /* A reader of gzip-compressed tar from fd: NULL, with error naming path, for anything else. */
 static LhArchive *
 reader_new (int          fd,
@@ -512,13 +535,19 @@ reader_new (int          fd,
             GError     **error)
 {
   g_autoptr(LhArchive) reader = archive_read_new ();
+  guint8 magic[2] = { 0 };
 
   archive_read_support_filter_gzip (reader);
   archive_read_support_format_tar (reader);
   if (archive_read_open_fd (reader, fd, BLOCK_BYTES) != ARCHIVE_OK ||
       archive_filter_code (reader, 0) != ARCHIVE_FILTER_GZIP)
     {
-      set_not_a_bundle_error (error, path);
+      /* gzip that ends early: a bundle cut short before its first tar header. */
+      if (pread (fd, magic, sizeof magic, 0) == sizeof magic && magic[0] == 0x1f &&
+          magic[1] == 0x8b && gzip_is_cut_short (fd))
+        set_damaged_error (error, reader, path);
+      else
+        set_not_a_bundle_error (error, path);
       return NULL;
     }
   return g_steal_pointer (&reader);
@@ -2087,11 +2116,11 @@ check_contents (RestoreJob  *job,
     g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_NOT_A_BUNDLE,
                  _("“%s” is not a Litehouse bundle: it has no manifest."), name);
   else if (g_strcmp0 (job->database_name, job->manifest_database) != 0)
-    g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_NOT_A_BUNDLE,
-                 _("“%s” is not a Litehouse bundle: its database is missing."), name);
+    g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT,
+                 _("“%s” is damaged or cut short: its database is missing."), name);
   else if (!job->files_read)
-    g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_NOT_A_BUNDLE,
-                 _("“%s” is not a Litehouse bundle: its folder of files is missing."), name);
+    g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT,
+                 _("“%s” is damaged or cut short: its folder of files is missing."), name);
   else if (job->file_count != job->manifest_file_count)
     g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_CORRUPT,
                  _("“%s” is damaged: the files in it are not the ones its manifest lists."), name);
