@@ -240,6 +240,55 @@ test_progress (Fixture       *fixture,
   }
 }
 
+/* SIGINT (Ctrl+C) in the middle of a backup: a one-line message, nothing listed, no file
+ * left in the backup folder. */
+static void
+test_interrupt (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char * const argv[] = { g_getenv ("LITEHOUSE_CLI"), "backup", "create", fixture->path,
+                                "--progress", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *folder = g_build_filename (fixture->dir, "data", "litehouse", "backups", NULL);
+  g_autoptr(GDir) dir = NULL;
+  char *line;
+
+  /* About 100 MB, with an index for integrity_check to compare row by row. */
+  lh_test_make_db (fixture->path, "CREATE TABLE big (k TEXT, v BLOB);"
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)"
+                                  " INSERT INTO big SELECT hex(randomblob(16)), randomblob(1000) FROM n;"
+                                  "CREATE INDEX big_k ON big (k);");
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  /* Its label, then its first percentage: the copy is under way. */
+  while ((line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error)) != NULL &&
+         !g_str_has_suffix (line, "%"))
+    g_free (line);
+  g_assert_nonnull (line);
+  g_free (line);
+  g_subprocess_send_signal (process, SIGINT);
+  rest = g_data_input_stream_read_upto (err, "", 0, NULL, NULL, &error);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_true (g_str_has_suffix (rest, "litehouse-cli: Cancelled; nothing was changed.\n"));
+  g_assert_cmpuint (json_array_get_length (list_backups (fixture, parser)), ==, 0);
+  dir = g_dir_open (folder, 0, NULL);
+  for (const char *name; dir != NULL && (name = g_dir_read_name (dir)) != NULL;)
+    {
+      g_autofree char *inside = g_build_filename (folder, name, NULL);
+      g_autoptr(GDir) files = g_dir_open (inside, 0, NULL);
+
+      g_assert_null (files != NULL ? g_dir_read_name (files) : NULL);
+    }
+}
+
 static void
 test_verify (Fixture       *fixture,
              gconstpointer  data)
@@ -1031,6 +1080,7 @@ main (int    argc,
   g_test_add ("/cli/backup/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("create-list", test_create_list);
   ADD ("progress", test_progress);
+  ADD ("interrupt", test_interrupt);
   ADD ("verify", test_verify);
   ADD ("verify-corrupt", test_verify_corrupt);
   ADD ("restore-latest", test_restore_latest);

@@ -90,6 +90,17 @@ print_error (const char *format,
   fprintf (stderr, "litehouse-cli: %s\n", message);
 }
 
+/* What went wrong, as print_error() says it; a cancel (SIGINT, SIGTERM), whichever part
+ * it stopped, in the same words. */
+static void
+print_failure (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    print_error ("%s", _("Cancelled; nothing was changed."));
+  else
+    print_error ("%s", error->message);
+}
+
 static void
 print_statement_error (LhScript          *script,
                        LhStatementResult *statement)
@@ -167,7 +178,7 @@ close_cb (GObject      *object,
 
   if (!lh_connection_close_finish (LH_CONNECTION (object), result, &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       run->status = 1;
     }
   g_main_loop_quit (run->loop);
@@ -191,7 +202,7 @@ open_cb (GObject      *object,
   run->connection = lh_location_open_finish (result, &error);
   if (run->connection == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       run_stop (run, 1);
       return;
     }
@@ -209,7 +220,7 @@ token_cb (GObject      *object,
 
   if (error != NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       run_stop (run, 1);
       return;
     }
@@ -256,7 +267,7 @@ run_on_database (CliRun           *run,
   location = lh_location_parse (database, &error);
   if (location == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 2;
     }
   if (refuse_token_in_url (location, database))
@@ -345,7 +356,7 @@ query_main (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 2;
     }
   if (argc != 3)
@@ -426,7 +437,7 @@ loaded_cb (GObject      *object,
   migrations = lh_migrations_load_finish (self->migrations, result, &error);
   if (migrations == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       self->run.status = 1;
     }
   else if (self->json)
@@ -516,7 +527,7 @@ created_cb (GObject      *object,
   path = lh_migrations_create_finish (self->migrations, result, &error);
   if (path == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       self->run.status = 1;
     }
   else if (self->json)
@@ -623,7 +634,7 @@ migrations_main (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 2;
     }
   usage_error = migrations_usage_error (argc, argv, folder, up_to, &run.command);
@@ -689,7 +700,7 @@ backup_run_init (BackupRun  *run,
   run->location = lh_location_parse (database, &error);
   if (run->location == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 2;
     }
   if (refuse_token_in_url (run->location, database))
@@ -767,7 +778,7 @@ open_remote (BackupRun *run)
   token = lh_location_find_token_finish (wait_for_step (run, &found), &error);
   if (error != NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return FALSE;
     }
   if (run->location->kind == LH_LOCATION_D1 && token == NULL)
@@ -782,7 +793,7 @@ open_remote (BackupRun *run)
   run->connection = lh_location_open_finish (wait_for_step (run, &opened), &error);
   if (run->connection == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return FALSE;
     }
   return TRUE;
@@ -857,7 +868,7 @@ find_backup (BackupRun *run,
   backups = list_backups (run, &error);
   if (backups == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return NULL;
     }
   for (guint i = 0; i < g_list_model_get_n_items (backups); i++)
@@ -899,7 +910,7 @@ parse_backup_options (int                 *argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return FALSE;
     }
   return TRUE;
@@ -996,7 +1007,7 @@ backup_create_main (int    argc,
     }
   if (backup == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   if (json)
@@ -1041,7 +1052,7 @@ backup_list_main (int    argc,
   backups = list_backups (&run, &error);
   if (backups == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   if (json)
@@ -1099,7 +1110,7 @@ backup_verify_main (int    argc,
       if (is_unsound (error))
         print_error (_("backup %lld is not sound: %s"), (long long) id, error->message);
       else
-        print_error ("%s", error->message);
+        print_failure (error);
       return 1;
     }
   printf (_("Backup %lld is sound\n"), (long long) id);
@@ -1161,7 +1172,7 @@ restore_backup (BackupRun *run,
     }
   if (safety == NULL && error != NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   if (safety == NULL)
@@ -1245,7 +1256,7 @@ prune_backups (BackupRun         *run,
   removed = lh_backup_catalog_prune_finish (run->catalog, wait_for_step (run, &result), &error);
   if (error != NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   printf (g_dngettext (GETTEXT_PACKAGE, "%u backup removed\n", "%u backups removed\n", removed),
@@ -1267,7 +1278,7 @@ show_pruned (BackupRun         *run,
   backups = list_backups (run, &error);
   if (backups == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   pruned = lh_retention_select_backups (backups, retention, now);
@@ -1357,7 +1368,7 @@ backup_bundle_main (int    argc,
                           &run, store_result_cb, &result);
   if (!lh_bundle_create_finish (wait_for_step (&run, &result), &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   printf (_("Bundle written: %s\n"), argv[4]);
@@ -1411,7 +1422,7 @@ backup_restore_bundle_main (int    argc,
                            &run, store_result_cb, &result);
   if (!lh_bundle_restore_finish (wait_for_step (&run, &result), &error))
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   printf (_("Restored %s and %s from %s\n"), argv[2], argv[3], argv[4]);
@@ -1467,7 +1478,7 @@ backup_import_main (int    argc,
   safety = lh_backup_catalog_import_finish (run.catalog, wait_for_step (&run, &result), &error);
   if (safety == NULL)
     {
-      print_error ("%s", error->message);
+      print_failure (error);
       return 1;
     }
   printf (_("Imported %s; the database as it was before is safety backup %lld\n"), argv[3],
@@ -1578,7 +1589,7 @@ backup_time_travel_main (int    argc,
       found = lh_d1_get_bookmark_finish (wait_for_step (&run, &result), &error);
       if (found == NULL)
         {
-          print_error ("%s", error->message);
+          print_failure (error);
           return 1;
         }
       g_clear_object (&result);
@@ -1600,7 +1611,7 @@ backup_time_travel_main (int    argc,
     previous = lh_d1_restore_bookmark_finish (wait_for_step (&run, &result), &current, &error);
     if (previous == NULL)
       {
-        print_error ("%s", error->message);
+        print_failure (error);
         return 1;
       }
     if (json)

@@ -1264,8 +1264,12 @@ open_source (Job         *job,
     {
       g_autofree char *name = g_filename_display_name (job->database);
 
-      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
-                   _("“%s” is not there any more, so it cannot be backed up."), name);
+      if (g_file_test (job->database, G_FILE_TEST_IS_DIR))
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+                     _("“%s” is a folder, not a database file."), name);
+      else
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+                     _("There is no database file “%s” to back up."), name);
       return NULL;
     }
   /* A restore's safety backup waits for a lock as long as the restore would. */
@@ -2475,7 +2479,7 @@ set_restore_error (Job      *job,
     return;
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
     g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_BUSY,
-                 _("Another program is writing to “%s”; nothing was restored."), name);
+                 _("Another program is using “%s” (it holds a lock); nothing was restored."), name);
   else
     set_sqlite_error (error, dest, rc, job->database);
 }

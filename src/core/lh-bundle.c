@@ -2248,7 +2248,7 @@ set_switch_error (RestoreJob  *job,
     return;
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
     g_set_error (error, LH_BUNDLE_ERROR, LH_BUNDLE_ERROR_BUSY,
-                 _("Another program is writing to “%s”; nothing was restored."), name);
+                 _("Another program is using “%s” (it holds a lock); nothing was restored."), name);
   else
     set_sqlite_error (error, dest, rc, job->database);
 }
