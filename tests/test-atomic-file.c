@@ -97,6 +97,22 @@ test_commit_and_abandon (void)
   assert_text (path, "third\n");
   g_assert_cmpuint (count_entries (dir), ==, 1);
 
+  /* A file replaced keeps its mode; a new one gets what this umask leaves. */
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+  atomic = open_atomic (path, &error);
+  g_assert_true (commit (atomic, &error));
+  lh_atomic_file_free (atomic);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  umask (027);
+  atomic = open_atomic (path, &error);
+  g_assert_true (commit (atomic, &error));
+  lh_atomic_file_free (atomic);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+  umask (022);
+
   lh_test_remove_dir (dir);
 }
 

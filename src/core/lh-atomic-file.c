@@ -57,12 +57,15 @@ open_in_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  /* mkstemp() makes the file private; a saved file gets the usual mode. */
+  /* mkstemp() makes the file private; a saved file gets the mode of the file it replaces,
+   * or the usual one. */
   {
-    mode_t mask = umask (0);
+    struct stat info;
 
-    umask (mask);
-    fchmod (fd, 0666 & ~mask);
+    if (stat (g_file_peek_path (target), &info) == 0)
+      fchmod (fd, info.st_mode & 07777);
+    else
+      fchmod (fd, 0666 & ~lh_file_get_umask ());
   }
 
   self = g_new0 (LhAtomicFile, 1);

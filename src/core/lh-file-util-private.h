@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,7 @@ int       lh_file_open_temp_beside (const char  *path,
                                     int          flags,
                                     int          mode,
                                     char       **temp_path);
+mode_t    lh_file_get_umask        (void);
 gboolean  lh_file_write_all        (int          fd,
                                     const char  *data,
                                     gsize        length);
