@@ -948,6 +948,28 @@ test_restore_page_sizes (Fixture       *fixture,
   g_assert_cmpuint (count_listed (fixture), ==, 1);
 }
 
+/* Litehouse's own catalog cannot be backed up through itself. */
+static void
+test_catalog_itself (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "litehouse", "catalog.sqlite", NULL);
+  g_autoptr(LhBackupCatalog) catalog = lh_backup_catalog_new (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LhBackup) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  lh_backup_catalog_create_async (catalog, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL, NULL, NULL,
+                                  NULL, lh_test_store_result_cb, &result);
+  refused = lh_backup_catalog_create_finish (catalog, lh_test_wait_for_result (&result), &error);
+  g_assert_null (refused);
+  g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "Litehouse’s own catalog of backups"));
+  g_assert_cmpuint (count_listed_in (catalog), ==, 0);
+}
+
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
 static void
 test_missing (Fixture       *fixture,
@@ -2191,6 +2213,7 @@ main (int    argc,
   ADD ("/backup-catalog/restore-deleted", test_restore_deleted);
   ADD ("/backup-catalog/restore-page-sizes", test_restore_page_sizes);
   ADD ("/backup-catalog/restore-waits-for-lock", test_restore_waits_for_lock);
+  ADD ("/backup-catalog/catalog-itself", test_catalog_itself);
 
 #undef ADD
 

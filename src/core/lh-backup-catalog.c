@@ -1260,6 +1260,16 @@ open_source (Job         *job,
              int         *page_size,
              GError     **error)
 {
+  if (g_strcmp0 (job->database, job->catalog_path) == 0)
+    {
+      g_autofree char *name = g_filename_display_name (job->database);
+
+      /* Its rows would be written after its copy, and lost at its restore. */
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
+                   _("“%s” is Litehouse’s own catalog of backups, which cannot back itself up: "
+                     "copy the file instead."), name);
+      return NULL;
+    }
   if (!g_file_test (job->database, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *name = g_filename_display_name (job->database);
