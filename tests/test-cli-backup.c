@@ -289,6 +289,31 @@ test_interrupt (Fixture       *fixture,
     }
 }
 
+/* "--" ends the options: a database whose name starts with "-". */
+static void
+test_dash_name (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *dash = g_build_filename (fixture->dir, "-dash.db", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+
+  lh_test_make_db (dash, "CREATE TABLE t (a)");
+  g_assert_cmpint (g_chdir (fixture->dir), ==, 0);
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "create", "--", "-dash.db", NULL);
+
+    g_assert_cmpstr (run.err, ==, "");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(LhTestCliRun) run = lh_test_cli ("backup", "list", "--json", "--", "-dash.db", NULL);
+
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "-dash.db"));
+  }
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+}
+
 static void
 test_verify (Fixture       *fixture,
              gconstpointer  data)
@@ -1011,8 +1036,8 @@ test_usage (Fixture       *fixture,
     const char *args[10];
     const char *expected;
   } cases[] = {
-    { { "backup" }, "usage: litehouse-cli backup create|list|verify|restore|prune DATABASE "
-                    "[OPTIONS…]\n" },
+    { { "backup" }, "usage: litehouse-cli backup create|list|verify|restore|prune|bundle|"
+                    "restore-bundle|import|time-travel DATABASE [OPTIONS…]\n" },
     { { "backup", "undo", path }, "unknown backup command “undo”; try “litehouse-cli backup "
                                   "--help”\n" },
     { { "backup", "create" }, "usage: litehouse-cli backup create DATABASE [--compact] [--gzip] "
@@ -1066,7 +1091,8 @@ test_usage (Fixture       *fixture,
     g_auto(LhTestCliRun) run = lh_test_cli ("--help", NULL);
 
     g_assert_cmpint (run.status, ==, 0);
-    g_assert_nonnull (strstr (run.out, "backup create|list|verify|restore|prune|import|time-travel DATABASE"));
+    g_assert_nonnull (strstr (run.out, "backup create|list|verify|restore|prune|bundle|restore-bundle|"
+                                       "import|time-travel DATABASE"));
   }
 }
 
@@ -1081,6 +1107,7 @@ main (int    argc,
   ADD ("create-list", test_create_list);
   ADD ("progress", test_progress);
   ADD ("interrupt", test_interrupt);
+  ADD ("dash-name", test_dash_name);
   ADD ("verify", test_verify);
   ADD ("verify-corrupt", test_verify_corrupt);
   ADD ("restore-latest", test_restore_latest);

@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lh-cli-output.h"
@@ -913,6 +914,14 @@ parse_backup_options (int                 *argc,
       print_failure (error);
       return FALSE;
     }
+  /* "--" ends the options (a database named "-x.db" may follow); GLib leaves it in. */
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (*argv + i, *argv + i + 1, (size_t) (*argc - i) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
   return TRUE;
 }
 
@@ -1680,8 +1689,8 @@ backup_main (int    argc,
       return 0;
     }
   if (argc < 2 || argv[1][0] == '-')
-    return usage_error (_("usage: litehouse-cli backup create|list|verify|restore|prune "
-                          "DATABASE [OPTIONS…]"));
+    return usage_error (_("usage: litehouse-cli backup create|list|verify|restore|prune|bundle|"
+                          "restore-bundle|import|time-travel DATABASE [OPTIONS…]"));
   for (guint i = 0; i < G_N_ELEMENTS (backup_commands); i++)
     if (g_str_equal (argv[1], backup_commands[i].name))
       return backup_commands[i].main (argc, argv);
@@ -1700,10 +1709,11 @@ print_usage (FILE *stream)
            _("migrations list|apply|rehearse|create DATABASE --dir DIR\n"
              "                        List a folder’s migrations and their state in the "
              "database, apply or rehearse the pending ones, or create the next file"),
-           _("backup create|list|verify|restore|prune|import|time-travel DATABASE\n"
+           _("backup create|list|verify|restore|prune|bundle|restore-bundle|import|time-travel "
+             "DATABASE\n"
              "                        Back up a database, list, verify or restore its "
-             "backups, prune them by a retention policy, import a file into a remote one, or "
-             "use D1’s Time Travel"),
+             "backups, prune them by a retention policy, bundle it with its folder of files, "
+             "import a file into a remote one, or use D1’s Time Travel"),
            _("Run “litehouse-cli COMMAND --help” for a command’s options."));
 }
 
