@@ -2501,13 +2501,28 @@ copy_into_database (Job         *job,
                     const char  *plain,
                     GError     **error)
 {
+  GError *open_error = NULL;
   sqlite3 *source = lh_sqlite_copy_open_file (plain, SQLITE_OPEN_READONLY, job->backup_path,
-                                              &sqlite_errors, error);
+                                              &sqlite_errors, &open_error);
   sqlite3 *dest = NULL;
   int rc;
 
+  if (source == NULL && !g_file_test (plain, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *name = g_filename_display_name (job->backup_path);
+
+      /* Deleted meanwhile (a prune elsewhere): SQLite would only say it cannot open it. */
+      g_clear_error (&open_error);
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_MISSING,
+                   _("The backup “%s” was deleted while it was being restored; nothing was "
+                     "restored."), name);
+      return FALSE;
+    }
   if (source == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, open_error);
+      return FALSE;
+    }
   dest = lh_sqlite_copy_open_file (job->database, SQLITE_OPEN_READWRITE, job->database,
                                    &sqlite_errors, error);
   if (dest == NULL)
