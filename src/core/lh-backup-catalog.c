@@ -831,11 +831,23 @@ set_catalog_error (GError     **error,
                    const char  *catalog_path)
 {
   g_autofree char *name = g_filename_display_name (catalog_path);
+  g_autofree char *folder = g_path_get_dirname (catalog_path);
 
-  g_set_error (error, LH_BACKUP_ERROR,
-               g_error_matches (cause, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY)
-                 ? LH_BACKUP_ERROR_BUSY : LH_BACKUP_ERROR_FAILED,
-               _("Litehouse’s catalog “%s” cannot be used: %s"), name, cause->message);
+  /* SQLite writes its journal beside the catalog: a folder it cannot write in makes the
+   * catalog "read-only" in SQLite's words, writable as the file is. */
+  if (g_access (folder, W_OK) != 0 && (errno == EACCES || errno == EROFS))
+    {
+      g_autofree char *folder_name = g_filename_display_name (folder);
+
+      g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_PERMISSION,
+                   _("Litehouse’s catalog “%s” cannot be written: Litehouse may not write in "
+                     "its folder “%s”."), name, folder_name);
+    }
+  else
+    g_set_error (error, LH_BACKUP_ERROR,
+                 g_error_matches (cause, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY)
+                   ? LH_BACKUP_ERROR_BUSY : LH_BACKUP_ERROR_FAILED,
+                 _("Litehouse’s catalog “%s” cannot be used: %s"), name, cause->message);
   g_error_free (cause);
 }
 
