@@ -970,6 +970,51 @@ test_catalog_itself (Fixture       *fixture,
   g_assert_cmpuint (count_listed_in (catalog), ==, 0);
 }
 
+/* A database reached through a symbolic link has the backups of its file; restored after
+ * the file was deleted, the file comes back where the link leads, the link stays. */
+static void
+test_symbolic_link (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *link = g_build_filename (fixture->dir, "alias.db", NULL);
+  g_autoptr(LhBackupCatalog) through_link = NULL;
+  g_autoptr(LhBackup) backup = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = content_checksum (fixture->db_path);
+  g_autofree char *got = NULL;
+  GStatBuf info;
+
+  g_assert_cmpint (symlink ("app.db", link), ==, 0);
+  through_link = lh_backup_catalog_new (link);
+  g_assert_cmpstr (lh_backup_catalog_get_database (through_link), ==,
+                   lh_backup_catalog_get_database (fixture->catalog));
+  lh_backup_catalog_create_async (through_link, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL, NULL,
+                                  NULL, NULL, lh_test_store_result_cb, &result);
+  backup = lh_backup_catalog_create_finish (through_link, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_listed (fixture), ==, 1);
+
+  /* The database, and what SQLite keeps beside it. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (fixture->db_path, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+  g_clear_object (&result);
+  lh_backup_catalog_restore_async (through_link, backup, 1000, NULL, NULL, NULL,
+                                   lh_test_store_result_cb, &result);
+  safety = lh_backup_catalog_restore_finish (through_link, lh_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_lstat (link, &info), ==, 0);
+  g_assert_true (S_ISLNK (info.st_mode));
+  got = content_checksum (fixture->db_path);
+  g_assert_cmpstr (got, ==, expected);
+}
+
 /* A backup whose file has gone stays listed; verify and restore say it is missing. */
 static void
 test_missing (Fixture       *fixture,
@@ -2214,6 +2259,7 @@ main (int    argc,
   ADD ("/backup-catalog/restore-page-sizes", test_restore_page_sizes);
   ADD ("/backup-catalog/restore-waits-for-lock", test_restore_waits_for_lock);
   ADD ("/backup-catalog/catalog-itself", test_catalog_itself);
+  ADD ("/backup-catalog/symbolic-link", test_symbolic_link);
 
 #undef ADD
 

@@ -13,7 +13,7 @@
  * way, EXACT and uncompressed, in the branches/ subfolder under its name; its row in the
  * catalog holds the name. Progress goes back to the caller's main context in idle sources,
  * at most every PROGRESS_INTERVAL_USEC, never after the operation's callback. */
-#define _POSIX_C_SOURCE 200809L   /* O_CLOEXEC under -std=c11 */
+#define _XOPEN_SOURCE 700   /* O_CLOEXEC, realpath() under -std=c11 */
 
 #include "config.h"
 
@@ -23,6 +23,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -3044,6 +3045,43 @@ lh_backup_catalog_init (LhBackupCatalog *self)
 
 /* The backups of database, a local SQLite file (a relative path is taken from the current
  * folder). */
+/* The absolute path of the database file at path, through symbolic links (a link that
+ * points nowhere too: a deleted database comes back where its link leads), so that every
+ * name of one file has the same backups, and a file put in place replaces the file, not
+ * the link. */
+static char *
+resolve_database_path (const char *path)
+{
+  char *resolved = g_canonicalize_filename (path, NULL);
+
+  for (guint hops = 0; hops < 40; hops++)
+    {
+      g_autofree char *target = g_file_read_link (resolved, NULL);
+      g_autofree char *folder = NULL;
+      char *next;
+
+      if (target == NULL)
+        break;
+      folder = g_path_get_dirname (resolved);
+      next = g_canonicalize_filename (target, folder);
+      g_free (resolved);
+      resolved = next;
+    }
+  /* Links among the folders above it. */
+  {
+    g_autofree char *folder = g_path_get_dirname (resolved);
+    g_autofree char *base = g_path_get_basename (resolved);
+    g_autofree char *real_folder = realpath (folder, NULL);
+
+    if (real_folder != NULL)
+      {
+        g_free (resolved);
+        resolved = g_build_filename (real_folder, base, NULL);
+      }
+  }
+  return resolved;
+}
+
 LhBackupCatalog *
 lh_backup_catalog_new (const char *database)
 {
@@ -3055,7 +3093,7 @@ lh_backup_catalog_new (const char *database)
   self = g_object_new (LH_TYPE_BACKUP_CATALOG, NULL);
   /* A remote database is named by its location (d1://ACCOUNT/ID, a libSQL URL). */
   self->remote = strstr (database, "://") != NULL;
-  self->database = self->remote ? g_strdup (database) : g_canonicalize_filename (database, NULL);
+  self->database = self->remote ? g_strdup (database) : resolve_database_path (database);
   key = folder_key (self->database);
   self->folder = g_build_filename (g_get_user_data_dir (), "litehouse", "backups", key, NULL);
   self->stem = self->remote ? remote_stem (self->database) : file_stem (self->database);
