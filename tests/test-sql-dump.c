@@ -279,6 +279,20 @@ test_gzip (Fixture       *fixture,
   g_assert_true (lh_sql_dump_load_into_file (gz, fixture->copy, NULL, &error));
   g_assert_no_error (error);
   check_same (fixture->source, fixture->copy);
+
+  /* Cut short: said so, in plain words. */
+  {
+    g_autofree char *contents = NULL;
+    g_autofree char *cut = g_strconcat (fixture->dump, ".cut.gz", NULL);
+    g_autofree char *into = g_strconcat (fixture->copy, ".cut", NULL);
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (gz, &contents, &length, NULL));
+    g_assert_true (g_file_set_contents (cut, contents, length - 20, NULL));
+    g_assert_false (lh_sql_dump_load_into_file (cut, into, NULL, &error));
+    g_assert_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL);
+    g_assert_nonnull (strstr (error->message, "The dump is cut short after line "));
+  }
 }
 
 /* Loading into a database through its connection replaces what it had, all or nothing. */

@@ -597,13 +597,32 @@ reader_next (Reader        *reader,
   for (;;)
     {
       gsize length = 0;
+      GError *read_error = NULL;
       g_autofree char *line = g_data_input_stream_read_line (reader->lines, &length, cancellable,
-                                                             error);
+                                                             &read_error);
 
       if (line == NULL)
         {
-          if (error != NULL && *error != NULL)
-            return NULL;
+          /* A .sql.gz cut short or damaged: zlib's words ("Need more input") say little. */
+          if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+              g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+            {
+              if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+                g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL,
+                             _("The dump is cut short after line %u: its compressed data ends "
+                               "too early."), reader->line);
+              else
+                g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL,
+                             _("The dump is damaged after line %u: its compressed data is not "
+                               "valid gzip."), reader->line);
+              g_error_free (read_error);
+              return NULL;
+            }
+          if (read_error != NULL)
+            {
+              g_propagate_error (error, read_error);
+              return NULL;
+            }
           g_strstrip (reader->statement->str);
           if (*reader->statement->str != '\0')
             g_set_error (error, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_SQL,
