@@ -925,6 +925,39 @@ test_restore_deleted (Fixture       *fixture,
   g_assert_cmpuint (count_listed (fixture), ==, 1);
 }
 
+/* A branch promoted in place of a database file that was deleted brings what its
+ * write-ahead log holds, while the branch is open elsewhere. */
+static void
+test_promote_deleted (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr(LhBackup) branch = NULL;
+  g_autoptr(LhBackup) safety = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  sqlite3 *open_branch = NULL;
+
+  branch = create_branch_in (fixture->catalog, "try", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (lh_backup_get_path (branch), &open_branch), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (open_branch, "PRAGMA journal_mode = WAL;"
+                                 "INSERT INTO items (name) VALUES ('from the branch')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (fixture->db_path, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+  safety = restore (fixture, branch, 1000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (safety);
+  sqlite3_close (open_branch);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace,from the branch\n");
+}
+
 /* A database in WAL mode whose page size is not the backup's: SQLite cannot restore
  * between them; said before anything is done (no safety backup). */
 static void
@@ -2260,6 +2293,7 @@ main (int    argc,
   ADD ("/backup-catalog/restore-waits-for-lock", test_restore_waits_for_lock);
   ADD ("/backup-catalog/catalog-itself", test_catalog_itself);
   ADD ("/backup-catalog/symbolic-link", test_symbolic_link);
+  ADD ("/backup-catalog/promote-deleted", test_promote_deleted);
 
 #undef ADD
 

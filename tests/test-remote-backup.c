@@ -368,6 +368,38 @@ test_import_local_file (Fixture       *fixture,
       after = lh_test_dump (fixture->connection);
       g_assert_null (strstr (after, "from a laptop"));
     }
+
+    /* Two gzip members one after the other (as `cat a.gz b.gz` makes) are one file. */
+    {
+      g_autofree char *database = NULL;
+      gsize length = 0;
+      g_autoptr(GFile) file = g_file_new_for_path (gz);
+      g_autoptr(GOutputStream) out = NULL;
+      g_autoptr(LhBackup) third = NULL;
+      g_autofree char *after = NULL;
+
+      g_assert_true (g_file_get_contents (local, &database, &length, NULL));
+      out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error));
+      g_assert_no_error (error);
+      for (guint half = 0; half < 2; half++)
+        {
+          g_autoptr(GConverter) gzip = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+          g_autoptr(GOutputStream) member = g_converter_output_stream_new (out, gzip);
+          gsize start = half == 0 ? 0 : length / 2;
+          gsize end = half == 0 ? length / 2 : length;
+
+          g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (member), FALSE);
+          g_assert_true (g_output_stream_write_all (member, database + start, end - start, NULL,
+                                                    NULL, &error));
+          g_assert_true (g_output_stream_close (member, NULL, &error));
+        }
+      g_assert_true (g_output_stream_close (out, NULL, &error));
+      lh_test_run_ok (fixture->connection, "DELETE FROM notes");
+      third = import (fixture, gz, &error);
+      g_assert_no_error (error);
+      after = lh_test_dump (fixture->connection);
+      g_assert_cmpstr (after, ==, expected);
+    }
   }
 }
 

@@ -97,7 +97,7 @@ static void
 print_failure (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    print_error ("%s", _("Cancelled; nothing was changed."));
+    print_error ("%s", _("Cancelled."));
   else
     print_error ("%s", error->message);
 }

@@ -63,7 +63,7 @@ open_in_thread (GTask        *task,
     struct stat info;
 
     if (stat (g_file_peek_path (target), &info) == 0)
-      fchmod (fd, info.st_mode & 07777);
+      fchmod (fd, info.st_mode & 0777);
     else
       fchmod (fd, 0666 & ~lh_file_get_umask ());
   }

@@ -600,6 +600,7 @@ typedef struct
   LhBackupKind   kind;          /* create, restore: the new backup's */
   LhBackupFlags  flags;
   guint          lock_timeout_ms;
+  gboolean       restoring;     /* a restore: its safety backup waits lock_timeout_ms too */
   LhRetention    retention;
 } Job;
 
@@ -836,7 +837,8 @@ set_catalog_error (GError     **error,
 
   /* SQLite writes its journal beside the catalog: a folder it cannot write in makes the
    * catalog "read-only" in SQLite's words, writable as the file is. */
-  if (g_access (folder, W_OK) != 0 && (errno == EACCES || errno == EROFS))
+  if (!g_error_matches (cause, LH_CONNECTION_ERROR, LH_CONNECTION_ERROR_BUSY) &&
+      g_access (folder, W_OK) != 0 && (errno == EACCES || errno == EROFS))
     {
       g_autofree char *folder_name = g_filename_display_name (folder);
 
@@ -1088,14 +1090,14 @@ catalog_check_branch_free (const Job  *job,
 
 /* Creating: the copy. */
 
-/* Opens the database read-only (see lh_sqlite_copy_open_source()), once it is there. */
 /* Orphans: a backup is linked to its final name, then listed; a process killed in between
  * leaves a whole, checked backup that no row lists. Its temporary file, a second link to
  * it, is locked while its maker runs: once the sweep has removed those of dead makers, a
  * backup-named file that no row lists and no remaining temporary file shares is an
  * orphan, and is listed, with a note, as a safety backup: what it was taken for is not
- * known, so `restore --latest` never picks it. Temporary files are read before the rows, so
- * that a backup listed meanwhile is never taken for one. */
+ * known, so `restore --latest` never picks it. The rows and the folder are read under the
+ * catalog's lock, the temporary files after them, so that a backup linked or listed
+ * meanwhile is never taken for one. */
 
 #define ADOPT_INSERT_SQL \
   "INSERT INTO backups (database, path, created_at, size, kind, compressed, safety, note)" \
@@ -1267,13 +1269,25 @@ adopt_orphans (const Job *job)
   sqlite3_close (db);
 }
 
+/* Whether the job's database is the catalog itself, under any name. */
+static gboolean
+is_catalog (const Job *job)
+{
+  GStatBuf database, catalog;
+
+  return g_strcmp0 (job->database, job->catalog_path) == 0 ||
+         (g_stat (job->database, &database) == 0 && g_stat (job->catalog_path, &catalog) == 0 &&
+          database.st_dev == catalog.st_dev && database.st_ino == catalog.st_ino);
+}
+
+/* Opens the database read-only (see lh_sqlite_copy_open_source()), once it is there. */
 static sqlite3 *
 open_source (Job         *job,
              gboolean     snapshot,
              int         *page_size,
              GError     **error)
 {
-  if (g_strcmp0 (job->database, job->catalog_path) == 0)
+  if (is_catalog (job))
     {
       g_autofree char *name = g_filename_display_name (job->database);
 
@@ -1288,7 +1302,7 @@ open_source (Job         *job,
       g_autofree char *name = g_filename_display_name (job->database);
 
       if (g_file_test (job->database, G_FILE_TEST_IS_DIR))
-        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE,
+        g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
                      _("“%s” is a folder, not a database file."), name);
       else
         g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED,
@@ -1297,7 +1311,7 @@ open_source (Job         *job,
     }
   /* A restore's safety backup waits for a lock as long as the restore would. */
   return lh_sqlite_copy_open_source (job->database, snapshot, &sqlite_errors, job->cancellable,
-                                     job->lock_timeout_ms > 0 ? database_busy_cb : NULL, job,
+                                     job->restoring ? database_busy_cb : NULL, job,
                                      page_size, error);
 }
 
@@ -1507,10 +1521,31 @@ convert_file (const char    *from,
 
 #define DECOMPRESS_CHUNK (256 * 1024)
 
+/* Reads what fits after the *length bytes of buffer (DECOMPRESS_CHUNK long) from input;
+ * *at_end once it has no more. */
+static gboolean
+read_more (GInputStream  *input,
+           char          *buffer,
+           gsize         *length,
+           gboolean      *at_end,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  gssize n = g_input_stream_read (input, buffer + *length, DECOMPRESS_CHUNK - *length,
+                                  cancellable, error);
+
+  if (n < 0)
+    return FALSE;
+  *at_end = n == 0;
+  *length += (gsize) n;
+  return TRUE;
+}
+
 /* Decompresses the gzip file at from into the file at to, driving GLib's zlib converter
  * here: a GConverterOutputStream spins for ever on bytes after the end of the gzip stream
- * (GLib 2.74), and those mean a damaged file. A file cut short or holding anything but
- * gzip fails with G_IO_ERROR_PARTIAL_INPUT or G_IO_ERROR_INVALID_DATA. */
+ * (GLib 2.74). Members one after the other are one stream, as gzip has them; anything else
+ * after the last, a file cut short or anything but gzip fails with
+ * G_IO_ERROR_INVALID_DATA or G_IO_ERROR_PARTIAL_INPUT. */
 static gboolean
 decompress_file (const char    *from,
                  const char    *to,
@@ -1534,16 +1569,9 @@ decompress_file (const char    *from,
       GError *convert_error = NULL;
       gsize n_read = 0, n_written = 0;
 
-      if (!at_end && in_length < DECOMPRESS_CHUNK)
-        {
-          gssize n = g_input_stream_read (G_INPUT_STREAM (input), in + in_length,
-                                          DECOMPRESS_CHUNK - in_length, cancellable, error);
-
-          if (n < 0)
-            return FALSE;
-          at_end = n == 0;
-          in_length += (gsize) n;
-        }
+      if (!at_end && in_length < DECOMPRESS_CHUNK &&
+          !read_more (G_INPUT_STREAM (input), in, &in_length, &at_end, cancellable, error))
+        return FALSE;
       result = g_converter_convert (G_CONVERTER (decompressor), in, in_length, out, DECOMPRESS_CHUNK,
                                     at_end ? G_CONVERTER_INPUT_AT_END : G_CONVERTER_NO_FLAGS,
                                     &n_read, &n_written, &convert_error);
@@ -1569,19 +1597,19 @@ decompress_file (const char    *from,
       in_length -= n_read;
       if (result == G_CONVERTER_FINISHED)
         {
-          gssize more = in_length > 0 || at_end
-                        ? (gssize) in_length
-                        : g_input_stream_read (G_INPUT_STREAM (input), in, 1, cancellable, error);
-
-          if (more < 0)
-            return FALSE;
-          if (more > 0)
+          /* The end, another gzip member (as `cat a.gz b.gz` makes), or something else. */
+          while (!at_end && in_length < 2)
+            if (!read_more (G_INPUT_STREAM (input), in, &in_length, &at_end, cancellable, error))
+              return FALSE;
+          if (in_length == 0)
+            break;
+          if (in_length < 2 || (guchar) in[0] != 0x1f || (guchar) in[1] != 0x8b)
             {
               g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                    _("it holds more than its compressed data"));
               return FALSE;
             }
-          break;
+          g_converter_reset (G_CONVERTER (decompressor));
         }
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -2363,9 +2391,21 @@ check_is_sqlite (const char  *path,
                  const char  *shown_path,
                  GError     **error)
 {
-  FileHead head = read_head (path);
+  FileHead head = { { 0 }, 0 };
   g_autofree char *name = NULL;
+  FILE *file = g_fopen (path, "rb");
 
+  if (file == NULL)
+    {
+      int saved_errno = errno;
+      g_autofree char *shown = g_filename_display_name (shown_path);
+
+      g_set_error (error, LH_BACKUP_ERROR, error_code_from_errno (saved_errno),
+                   _("Cannot read “%s”: %s"), shown, g_strerror (saved_errno));
+      return FALSE;
+    }
+  head.length = fread (head.bytes, 1, sizeof head.bytes, file);
+  fclose (file);
   if (head_is_sqlite (&head))
     return TRUE;
   name = g_filename_display_name (shown_path);
@@ -2585,18 +2625,63 @@ create_raw_copy (Job           *job,
   return publish (job, temp, base, now, cancellable, error);
 }
 
-/* Puts the checked backup at plain in place of a database file that is not SQLite: a copy
- * beside it, synced, renamed over it (no SQLite connection can be using such a file). */
+/* A copy of the checked backup at plain (a branch may be in use: in WAL mode, with what its
+ * write-ahead log holds) made by SQLite's backup API in a temporary file in folder named
+ * after name, with mode, synced; its path. */
+static const char *
+copy_database_to_temp (Job         *job,
+                       const char  *plain,
+                       const char  *folder,
+                       const char  *name,
+                       mode_t       mode,
+                       GError     **error)
+{
+  const char *temp = make_temp_file (job, folder, name, error);
+  TempFile *locked;
+  sqlite3 *source = NULL;
+  sqlite3 *dest = NULL;
+  int rc;
+
+  if (temp == NULL)
+    return NULL;
+  locked = g_ptr_array_index (job->temps, job->temps->len - 1);
+  source = lh_sqlite_copy_open_file (plain, SQLITE_OPEN_READONLY, job->backup_path, &sqlite_errors,
+                                     error);
+  if (source != NULL)
+    dest = lh_sqlite_copy_open_file (temp, SQLITE_OPEN_READWRITE, folder, &sqlite_errors, error);
+  if (dest == NULL)
+    {
+      sqlite3_close (source);
+      return NULL;
+    }
+  sqlite3_busy_handler (source, database_busy_cb, job);
+  rc = lh_sqlite_copy_all_pages (source, dest);
+  if (rc != SQLITE_OK)
+    set_sqlite_error (error, dest, rc, (rc & 0xff) == SQLITE_BUSY ? job->backup_path : folder);
+  sqlite3_close (dest);
+  sqlite3_close (source);
+  if (rc != SQLITE_OK)
+    return NULL;
+  if (fchmod (locked->fd, mode) != 0 || fsync (locked->fd) != 0)
+    {
+      set_folder_error (error, errno, folder);
+      return NULL;
+    }
+  return temp;
+}
+
+/* Puts the checked backup at plain in place of a database file that is not SQLite, or that
+ * is not there: a copy beside it, synced, renamed over it (no SQLite connection can be
+ * using such a file). */
 static gboolean
 replace_database_file (Job           *job,
                        const char    *plain,
-                       GCancellable  *cancellable,
                        GError       **error)
 {
   g_autofree char *folder = g_path_get_dirname (job->database);
   g_autofree char *base = g_path_get_basename (job->database);
-  const char *temp = copy_to_temp (job, plain, folder, base, file_mode (job->database, 0644),
-                                   cancellable, error);
+  const char *temp = copy_database_to_temp (job, plain, folder, base,
+                                            file_mode (job->database, 0644), error);
 
   return temp != NULL && rename_into_place (temp, job->database, error);
 }
@@ -2620,7 +2705,7 @@ restore_backup (Job           *job,
    * as a new file, unless SQLite's files left beside it would be rolled into it. */
   if (!g_file_test (job->database, G_FILE_TEST_EXISTS))
     return check_no_sidecars (job->database, error) &&
-           replace_database_file (job, plain, cancellable, error);
+           replace_database_file (job, plain, error);
   if (!lh_sqlite_copy_check_page_sizes (plain, job->database, &sqlite_errors, error))
     return FALSE;
   *safety = create_backup (job, cancellable, &safety_error);
@@ -2629,7 +2714,7 @@ restore_backup (Job           *job,
       g_clear_error (&safety_error);
       *safety = create_raw_copy (job, cancellable, error);
       return *safety != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-             replace_database_file (job, plain, cancellable, error);
+             replace_database_file (job, plain, error);
     }
   if (*safety == NULL)
     {
@@ -3352,6 +3437,7 @@ lh_backup_catalog_restore_async (LhBackupCatalog       *self,
   job->flags = LH_BACKUP_SAFETY;
   job->note = safety_note (backup);
   job->lock_timeout_ms = lock_timeout_ms;
+  job->restoring = TRUE;
   job->progress.callback = progress;
   job->progress.data = progress_data;
   task = job_task_new (self, job, lh_backup_catalog_restore_async, TRUE, cancellable, callback,

@@ -1239,8 +1239,9 @@ make_tables (Differ  *differ,
       module = missing_module (differ, NEW, info);
       if (module != NULL)
         set_reason_printf (summary, _("A virtual table of the module “%s”, which is not loaded "
-                                      "here: its rows cannot be read. The script makes it; run "
-                                      "it where the module is loaded."), module);
+                                      "here: its rows cannot be read. Tables named after it are "
+                                      "copied as ordinary tables: check the script before "
+                                      "running it where the module is loaded."), module);
       else if (name_set_contains (differ->refilled_virtual, info->name))
         set_reason (summary, _("A virtual table: its rows are compared in the tables that store "
                                "them. They changed, so the script makes it anew with all its "

@@ -59,30 +59,71 @@ add_summary_line (LhBranchDiffWindow *self,
   gtk_list_box_append (self->summary_list, row);
 }
 
-/* Where in sql the first statement on table's rows starts (a line of the script that
- * makes, deletes from, updates or inserts into it), or NULL. */
-static const char *
-find_table_statement (const char *sql,
-                      const char *table)
+/* Whether the line at line starts a statement on the table whose quoted name is name. */
+static gboolean
+starts_statement_on (const char    *line,
+                     const GString *name)
 {
   static const char * const verbs[] = {
     "CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ", "DELETE FROM ", "UPDATE ", "INSERT INTO ",
   };
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      size_t verb = strlen (verbs[i]);
+
+      if (strncmp (line, verbs[i], verb) == 0 && strncmp (line + verb, name->str, name->len) == 0 &&
+          line[verb + name->len] != '\0' && strchr (" ;(", line[verb + name->len]) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Where in sql the first statement on table's rows starts (a line of the script that
+ * makes, deletes from, updates or inserts into it), or NULL. Lines inside a quoted value
+ * or name, or a comment, are passed over. */
+static const char *
+find_table_statement (const char *sql,
+                      const char *table)
+{
   g_autoptr(GString) name = g_string_new (NULL);
+  char quote = 0;        /* the closing character of the quoted text we are in, or 0 */
+  gboolean line_comment = FALSE, block_comment = FALSE;
 
   lh_sql_append_identifier (name, table);
-  for (const char *line = sql; line != NULL; line = strchr (line, '\n'))
+  for (const char *c = sql; *c != '\0'; c++)
     {
-      if (*line == '\n')
-        line++;
-      for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+      if (quote == 0 && !line_comment && !block_comment && (c == sql || c[-1] == '\n') &&
+          starts_statement_on (c, name))
+        return c;
+      if (line_comment)
+        line_comment = *c != '\n';
+      else if (block_comment)
         {
-          size_t verb = strlen (verbs[i]);
-
-          if (strncmp (line, verbs[i], verb) == 0 && strncmp (line + verb, name->str, name->len) == 0 &&
-              strchr (" ;(", line[verb + name->len]) != NULL && line[verb + name->len] != '\0')
-            return line;
+          if (c[0] == '*' && c[1] == '/')
+            {
+              block_comment = FALSE;
+              c++;
+            }
         }
+      else if (quote != 0)
+        {
+          if (*c == quote && c[1] == quote && quote != ']')
+            c++;   /* '' and "" stand for the character itself */
+          else if (*c == quote)
+            quote = 0;
+        }
+      else if (c[0] == '-' && c[1] == '-')
+        line_comment = TRUE;
+      else if (c[0] == '/' && c[1] == '*')
+        {
+          block_comment = TRUE;
+          c++;
+        }
+      else if (*c == '\'' || *c == '"' || *c == '`')
+        quote = *c;
+      else if (*c == '[')
+        quote = ']';
     }
   return NULL;
 }
