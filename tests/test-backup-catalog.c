@@ -959,26 +959,45 @@ test_promote_deleted (Fixture       *fixture,
 }
 
 /* A database in WAL mode whose page size is not the backup's: SQLite cannot restore
- * between them; said before anything is done (no safety backup). */
+ * between them in WAL mode. Used elsewhere, it is said before anything is done (no safety
+ * backup); used nowhere, it leaves WAL mode for the restore and goes back to it after. */
 static void
 test_restore_page_sizes (Fixture       *fixture,
                          gconstpointer  data)
 {
   g_autoptr(LhBackup) backup = create_ok (fixture, LH_BACKUP_EXACT, LH_BACKUP_FLAGS_NONE, NULL);
+  g_autoptr(LhBackup) safety = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *names = NULL;
   g_autoptr(GError) error = NULL;
+  sqlite3 *elsewhere = NULL;
 
   lh_test_make_db (fixture->db_path, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 8192; VACUUM;"
                                      "PRAGMA journal_mode = WAL; INSERT INTO items (name) VALUES ('new')");
   before = content_checksum (fixture->db_path);
+  g_assert_cmpint (sqlite3_open (fixture->db_path, &elsewhere), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (elsewhere, "SELECT count(*) FROM items", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_null (restore (fixture, backup, 1000, NULL, &error));
   g_assert_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "The backup’s pages are of 4096 bytes and those of"));
-  g_assert_nonnull (strstr (error->message, " of 8192, which SQLite cannot restore between"));
+  g_assert_nonnull (strstr (error->message, " of 8192: SQLite cannot restore between them"));
+  sqlite3_close (elsewhere);
   after = content_checksum (fixture->db_path);
   g_assert_cmpstr (after, ==, before);
   g_assert_cmpuint (count_listed (fixture), ==, 1);
+  g_clear_error (&error);
+
+  safety = restore (fixture, backup, 1000, NULL, &error);
+  g_assert_no_error (error);
+  names = lh_test_query_text (fixture->db_path, NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace\n");
+  mode = lh_test_query_text (fixture->db_path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal\n");
+  g_free (names);
+  names = lh_test_query_text (lh_backup_get_path (safety), NAMES_SQL);
+  g_assert_cmpstr (names, ==, "ada,grace,new\n");
 }
 
 /* Litehouse's own catalog cannot be backed up through itself. */

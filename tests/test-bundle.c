@@ -859,6 +859,30 @@ test_unsafe (Fixture       *fixture,
   g_assert_false (g_file_test (EVIL_ABSOLUTE, G_FILE_TEST_EXISTS));
 }
 
+/* A database in WAL mode with pages of another size than the bundle's: out of WAL mode for
+ * the switch, back into it after. */
+static void
+test_page_sizes (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *size = NULL;
+
+  create_ok (fixture);
+  lh_test_make_db (fixture->db_path, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 8192; VACUUM;"
+                                     "PRAGMA journal_mode = WAL; DELETE FROM items");
+  g_assert_true (restore (fixture, fixture->archive, &error));
+  g_assert_no_error (error);
+  names = lh_test_query_text (fixture->db_path, "SELECT group_concat(name) FROM items");
+  g_assert_cmpstr (names, ==, "ada,grace\n");
+  mode = lh_test_query_text (fixture->db_path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal\n");
+  size = lh_test_query_text (fixture->db_path, "PRAGMA page_size");
+  g_assert_cmpstr (size, ==, "4096\n");
+}
+
 /* Cut short, early or in the middle: damaged. */
 static void
 test_truncated (Fixture       *fixture,
@@ -1031,6 +1055,7 @@ main (int    argc,
   ADD_UNSAFE ("/bundle/unsafe/write-through-link", &unsafe_cases[6]);
   ADD_UNSAFE ("/bundle/unsafe/hard-link", &unsafe_cases[7]);
   ADD ("/bundle/truncated", test_truncated);
+  ADD ("/bundle/page-sizes", test_page_sizes);
   ADD ("/bundle/not-a-bundle", test_not_a_bundle);
   ADD ("/bundle/checksum", test_checksum);
   ADD ("/bundle/newer-format", test_newer_format);

@@ -601,6 +601,7 @@ typedef struct
   LhBackupFlags  flags;
   guint          lock_timeout_ms;
   gboolean       restoring;     /* a restore: its safety backup waits lock_timeout_ms too */
+  gboolean       back_to_wal;   /* a restore: the database left WAL mode for it */
   LhRetention    retention;
 } Job;
 
@@ -2697,6 +2698,7 @@ restore_backup (Job           *job,
 {
   const char *plain = NULL;
   GError *safety_error = NULL;
+  GError *sizes_error = NULL;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
@@ -2706,8 +2708,18 @@ restore_backup (Job           *job,
   if (!g_file_test (job->database, G_FILE_TEST_EXISTS))
     return check_no_sidecars (job->database, error) &&
            replace_database_file (job, plain, error);
-  if (!lh_sqlite_copy_check_page_sizes (plain, job->database, &sqlite_errors, error))
-    return FALSE;
+  if (!lh_sqlite_copy_check_page_sizes (plain, job->database, &sqlite_errors, &sizes_error))
+    {
+      /* SQLite cannot restore between page sizes in WAL mode: out of it for the restore,
+       * where nothing else uses the database, and back into it after. */
+      if (!lh_sqlite_copy_set_journal_mode (job->database, "delete", NULL, NULL))
+        {
+          g_propagate_error (error, sizes_error);
+          return FALSE;
+        }
+      g_clear_error (&sizes_error);
+      job->back_to_wal = TRUE;
+    }
   *safety = create_backup (job, cancellable, &safety_error);
   if (*safety == NULL && g_error_matches (safety_error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
     {
@@ -2736,6 +2748,8 @@ restore_thread (GTask        *task,
   LhBackup *safety = NULL;
   gboolean ok = restore_backup (job, cancellable, &safety, &error);
 
+  if (job->back_to_wal)
+    lh_sqlite_copy_set_journal_mode (job->database, "wal", database_busy_cb, job);
   remove_temp_files (job);
   if (ok)
     g_task_return_pointer (task, safety, g_object_unref);

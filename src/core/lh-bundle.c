@@ -1380,6 +1380,7 @@ typedef struct
   gboolean      database_existed;
   gboolean      folder_set_aside;   /* renamed into temp_dir as PREVIOUS_FOLDER */
   gboolean      keep_temp_dir;      /* it holds the folder, which could not be put back */
+  gboolean      back_to_wal;        /* the database left WAL mode for the switch */
 } RestoreJob;
 
 static void
@@ -2290,8 +2291,19 @@ check_page_sizes (RestoreJob  *job,
                   GError     **error)
 {
   g_autofree char *path = extracted_database (job, FALSE);
+  GError *sizes_error = NULL;
 
-  return lh_sqlite_copy_check_page_sizes (path, job->database, &sqlite_errors, error);
+  if (lh_sqlite_copy_check_page_sizes (path, job->database, &sqlite_errors, &sizes_error))
+    return TRUE;
+  /* Out of WAL mode for the switch, where nothing else uses the database, and back after. */
+  if (!lh_sqlite_copy_set_journal_mode (job->database, "delete", NULL, NULL))
+    {
+      g_propagate_error (error, sizes_error);
+      return FALSE;
+    }
+  g_error_free (sizes_error);
+  job->back_to_wal = TRUE;
+  return TRUE;
 }
 
 static gboolean
@@ -2323,6 +2335,8 @@ restore_thread (GTask        *task,
   GError *error = NULL;
   gboolean ok = restore_bundle (job, cancellable, &error);
 
+  if (job->back_to_wal)
+    lh_sqlite_copy_set_journal_mode (job->database, "wal", database_busy_cb, job);
   /* With the extracted files that were not used, or the folder that was replaced. */
   if (!job->keep_temp_dir)
     remove_temp_dir (job);

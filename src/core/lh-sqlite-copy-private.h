@@ -86,6 +86,13 @@ gboolean lh_sqlite_copy_pages            (sqlite3                   *source,
                                           gpointer                   progress_data,
                                           GCancellable              *cancellable,
                                           GError                   **error);
+/* Sets the journal mode ("delete", "wal") of the database at path, waiting for a lock as
+ * busy says (NULL: not at all); whether it took. A database leaves WAL mode only where no
+ * other connection uses it. */
+gboolean lh_sqlite_copy_set_journal_mode (const char  *path,
+                                          const char  *mode,
+                                          int        (*busy) (void *, int),
+                                          void        *busy_data);
 /* Whether the SQLite file at source can be copied into the one at database in one step:
  * not between two page sizes while database is in WAL mode (SQLite refuses, saying that
  * it cannot write); if not, error says so (the caller's failed_code). */

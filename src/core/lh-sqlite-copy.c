@@ -406,12 +406,31 @@ lh_sqlite_copy_check_page_sizes (const char                *source,
     return TRUE;
   name = g_filename_display_name (database);
   g_set_error (error, errors->domain (), errors->failed_code,
-               _("The backup’s pages are of %u bytes and those of “%s” of %u, which SQLite cannot "
-                 "restore between while the database is in WAL mode. Nothing was changed. Turn "
-                 "WAL mode off (PRAGMA journal_mode = DELETE) with nothing else using the database, "
-                 "then restore again."),
+               _("The backup’s pages are of %u bytes and those of “%s” of %u: SQLite cannot "
+                 "restore between them while the database is in WAL mode, nor leave WAL mode "
+                 "while another program (or a Litehouse window) uses it. Nothing was changed. "
+                 "Close what uses the database and restore again."),
                source_size, name, database_size);
   return FALSE;
+}
+
+gboolean
+lh_sqlite_copy_set_journal_mode (const char  *path,
+                                 const char  *mode,
+                                 int        (*busy) (void *, int),
+                                 void        *busy_data)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
+  g_autofree char *now = NULL;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_handler (db, busy, busy_data);
+      now = lh_sqlite_copy_query_text (db, sql);
+    }
+  sqlite3_close (db);
+  return g_strcmp0 (now, mode) == 0;
 }
 
 /* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
