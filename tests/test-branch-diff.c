@@ -1070,6 +1070,25 @@ test_errors (Fixture       *fixture,
   assert_fails (fixture->old_path, missing, LH_CONNECTION_ERROR_NOT_FOUND, missing);
 }
 
+/* An index and a trigger on the tables of an FTS5 table made anew (its rows changed) go
+ * with them, and are made again. */
+static void
+test_shadow_objects (Fixture       *fixture,
+                     gconstpointer  data)
+{
+#define SHADOW_OBJECTS_SQL \
+  "CREATE VIRTUAL TABLE docs USING fts5 (body);" \
+  "INSERT INTO docs (body) VALUES ('first'), ('second');" \
+  "CREATE INDEX docs_blocks ON docs_data (block);" \
+  "CREATE TRIGGER docs_counted AFTER INSERT ON docs_content BEGIN SELECT 1; END;"
+  g_autoptr(LhBranchDiff) diff = diff_sql (fixture, SHADOW_OBJECTS_SQL,
+                                           SHADOW_OBJECTS_SQL "INSERT INTO docs (body) VALUES ('third');");
+#undef SHADOW_OBJECTS_SQL
+
+  g_assert_nonnull (strstr (lh_branch_diff_get_sql (diff),
+                            "CREATE INDEX IF NOT EXISTS docs_blocks ON docs_data (block);"));
+}
+
 /* A database with virtual table v of a module that no connection here has, and a table
  * named like its shadow table, v_data, holding the rows of values. */
 static void
@@ -1155,6 +1174,8 @@ main (int   argc,
   g_test_add ("/branch-diff/virtual-tables", Fixture, NULL, fixture_set_up, test_virtual_tables,
               fixture_tear_down);
   g_test_add ("/branch-diff/keys", Fixture, NULL, fixture_set_up, test_keys, fixture_tear_down);
+  g_test_add ("/branch-diff/shadow-objects", Fixture, NULL, fixture_set_up, test_shadow_objects,
+              fixture_tear_down);
   g_test_add ("/branch-diff/unknown-module", Fixture, NULL, fixture_set_up, test_unknown_module,
               fixture_tear_down);
   g_test_add ("/branch-diff/unique-swap", Fixture, NULL, fixture_set_up, test_unique_swap,

@@ -1823,6 +1823,38 @@ drops_view (Differ     *differ,
   return g_hash_table_contains (differ->dropped_objects, key);
 }
 
+/* Whether table is a table that stores the rows of a virtual table the script makes. */
+static gboolean
+is_shadow_of_made (Differ     *differ,
+                   const char *table)
+{
+  TableInfo *info = find_table (differ->lists[NEW], table);
+  TableInfo *owner = info != NULL && g_str_equal (info->type, "shadow")
+                     ? find_shadow_owner (differ->lists[NEW], table) : NULL;
+
+  return owner != NULL && name_set_contains (differ->made_tables, owner->name);
+}
+
+/* statement, an index's or a trigger's CREATE as SQLite keeps it (from "CREATE INDEX" or
+ * the like straight to its name), with IF NOT EXISTS. */
+static void
+append_if_not_exists (GString    *sql,
+                      const char *statement)
+{
+  static const char * const starts[] = { "CREATE UNIQUE INDEX ", "CREATE INDEX ", "CREATE TRIGGER " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (starts); i++)
+    if (g_str_has_prefix (statement, starts[i]))
+      {
+        g_autofree char *guarded = g_strconcat (starts[i], "IF NOT EXISTS ",
+                                                statement + strlen (starts[i]), NULL);
+
+        append_statement (sql, guarded);
+        return;
+      }
+  append_statement (sql, statement);
+}
+
 static gboolean
 make_objects (Differ  *differ,
               GError **error)
@@ -1844,6 +1876,10 @@ make_objects (Differ  *differ,
            name_set_contains (differ->made_tables, text_at (rows, r, 2))) ||
           (g_str_equal (type, "trigger") && drops_view (differ, text_at (rows, r, 2))))
         append_statement (differ->sql, text_at (rows, r, 3));
+      /* Dropping a virtual table dropped the tables that hold its rows, and what was on
+       * them (which its module may or may not make again). */
+      else if (!g_str_equal (type, "view") && is_shadow_of_made (differ, text_at (rows, r, 2)))
+        append_if_not_exists (differ->sql, text_at (rows, r, 3));
     }
   return TRUE;
 }

@@ -14,7 +14,8 @@
  * script makes it anew with all its rows. A virtual table is compared in the tables that
  * store its rows (FTS5's, R*Tree's), which the summaries list too; where they differ, the
  * script makes it anew and copies them all (a module may keep what it read: FTS5 would not
- * see its tables changed under it by the connection that runs the script); ANALYZE's
+ * see its tables changed under it by the connection that runs the script), and the
+ * indexes and triggers on those tables again; ANALYZE's
  * statistics (sqlite_stat1) are the new database's. A virtual table whose module no
  * connection here has (an extension's) cannot be read: its summary says so, and tables
  * named after it are compared as any other. A rowid table matched by another
