@@ -2519,8 +2519,17 @@ verify_thread (GTask        *task,
   Job *job = task_data;
   GError *error = NULL;
   const char *plain = NULL;
-  gboolean ok = check_backup (job, cancellable, &plain, &error) && record_verified (job, &error);
+  gboolean ok = check_backup (job, cancellable, &plain, &error);
 
+  /* Sound, whether or not the catalog can say so: the message tells both. */
+  if (ok && !record_verified (job, &error))
+    {
+      g_autofree char *name = g_filename_display_name (job->backup_path);
+
+      g_prefix_error (&error, _("The backup “%s” is sound, but its check could not be recorded: "),
+                      name);
+      ok = FALSE;
+    }
   remove_temp_files (job);
   if (ok)
     g_task_return_boolean (task, TRUE);
