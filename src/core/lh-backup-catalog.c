@@ -1133,12 +1133,13 @@ typedef struct
 {
   char   bytes[16];
   size_t length;
+  int    open_errno;   /* why the file could not be opened, or 0 */
 } FileHead;
 
 static FileHead
 read_head (const char *path)
 {
-  FileHead head = { { 0 }, 0 };
+  FileHead head = { { 0 }, 0, 0 };
   FILE *file = g_fopen (path, "rb");
 
   if (file != NULL)
@@ -1146,6 +1147,8 @@ read_head (const char *path)
       head.length = fread (head.bytes, 1, sizeof head.bytes, file);
       fclose (file);
     }
+  else
+    head.open_errno = errno;
   return head;
 }
 
@@ -2392,25 +2395,16 @@ check_is_sqlite (const char  *path,
                  const char  *shown_path,
                  GError     **error)
 {
-  FileHead head = { { 0 }, 0 };
+  FileHead head = read_head (path);
   g_autofree char *name = NULL;
-  FILE *file = g_fopen (path, "rb");
 
-  if (file == NULL)
-    {
-      int saved_errno = errno;
-      g_autofree char *shown = g_filename_display_name (shown_path);
-
-      g_set_error (error, LH_BACKUP_ERROR, error_code_from_errno (saved_errno),
-                   _("Cannot read “%s”: %s"), shown, g_strerror (saved_errno));
-      return FALSE;
-    }
-  head.length = fread (head.bytes, 1, sizeof head.bytes, file);
-  fclose (file);
   if (head_is_sqlite (&head))
     return TRUE;
   name = g_filename_display_name (shown_path);
-  if (head.length == 0)
+  if (head.open_errno != 0)
+    g_set_error (error, LH_BACKUP_ERROR, error_code_from_errno (head.open_errno),
+                 _("Cannot read “%s”: %s"), name, g_strerror (head.open_errno));
+  else if (head.length == 0)
     g_set_error (error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_CORRUPT,
                  _("The backup “%s” is empty: its file was emptied after it was taken."), name);
   else if (g_strcmp0 (path, shown_path) == 0)
@@ -2557,12 +2551,14 @@ set_restore_error (Job      *job,
     set_sqlite_error (error, dest, rc, job->database);
 }
 
-/* Copies the backup at plain into the database, waiting up to lock_timeout_ms for a lock
- * held elsewhere. */
+/* Copies the checked backup at plain into the SQLite file at dest in one step of the
+ * backup API, waiting up to lock_timeout_ms for a lock held elsewhere (a branch may be open
+ * in its own window: a commit there is waited for too). */
 static gboolean
-copy_into_database (Job         *job,
-                    const char  *plain,
-                    GError     **error)
+copy_backup_pages (Job         *job,
+                   const char  *plain,
+                   const char  *dest_path,
+                   GError     **error)
 {
   GError *open_error = NULL;
   sqlite3 *source = lh_sqlite_copy_open_file (plain, SQLITE_OPEN_READONLY, job->backup_path,
@@ -2586,7 +2582,7 @@ copy_into_database (Job         *job,
       g_propagate_error (error, open_error);
       return FALSE;
     }
-  dest = lh_sqlite_copy_open_file (job->database, SQLITE_OPEN_READWRITE, job->database,
+  dest = lh_sqlite_copy_open_file (dest_path, SQLITE_OPEN_READWRITE, job->database,
                                    &sqlite_errors, error);
   if (dest == NULL)
     {
@@ -2594,7 +2590,6 @@ copy_into_database (Job         *job,
       return FALSE;
     }
   sqlite3_busy_handler (dest, database_busy_cb, job);
-  /* A branch may be open in its own window: a commit there is waited for too. */
   sqlite3_busy_handler (source, database_busy_cb, job);
   rc = lh_sqlite_copy_all_pages (source, dest);
   if (rc != SQLITE_OK)
@@ -2648,30 +2643,10 @@ copy_database_to_temp (Job         *job,
 {
   const char *temp = make_temp_file (job, folder, name, error);
   TempFile *locked;
-  sqlite3 *source = NULL;
-  sqlite3 *dest = NULL;
-  int rc;
 
-  if (temp == NULL)
+  if (temp == NULL || !copy_backup_pages (job, plain, temp, error))
     return NULL;
   locked = g_ptr_array_index (job->temps, job->temps->len - 1);
-  source = lh_sqlite_copy_open_file (plain, SQLITE_OPEN_READONLY, job->backup_path, &sqlite_errors,
-                                     error);
-  if (source != NULL)
-    dest = lh_sqlite_copy_open_file (temp, SQLITE_OPEN_READWRITE, folder, &sqlite_errors, error);
-  if (dest == NULL)
-    {
-      sqlite3_close (source);
-      return NULL;
-    }
-  sqlite3_busy_handler (source, database_busy_cb, job);
-  rc = lh_sqlite_copy_all_pages (source, dest);
-  if (rc != SQLITE_OK)
-    set_sqlite_error (error, dest, rc, (rc & 0xff) == SQLITE_BUSY ? job->backup_path : folder);
-  sqlite3_close (dest);
-  sqlite3_close (source);
-  if (rc != SQLITE_OK)
-    return NULL;
   if (fchmod (locked->fd, mode) != 0 || fsync (locked->fd) != 0)
     {
       set_folder_error (error, errno, folder);
@@ -2707,7 +2682,6 @@ restore_backup (Job           *job,
 {
   const char *plain = NULL;
   GError *safety_error = NULL;
-  GError *sizes_error = NULL;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !check_backup (job, cancellable, &plain, error) || !record_verified (job, error))
@@ -2717,18 +2691,9 @@ restore_backup (Job           *job,
   if (!g_file_test (job->database, G_FILE_TEST_EXISTS))
     return check_no_sidecars (job->database, error) &&
            replace_database_file (job, plain, error);
-  if (!lh_sqlite_copy_check_page_sizes (plain, job->database, &sqlite_errors, &sizes_error))
-    {
-      /* SQLite cannot restore between page sizes in WAL mode: out of it for the restore,
-       * where nothing else uses the database, and back into it after. */
-      if (!lh_sqlite_copy_set_journal_mode (job->database, "delete", NULL, NULL))
-        {
-          g_propagate_error (error, sizes_error);
-          return FALSE;
-        }
-      g_clear_error (&sizes_error);
-      job->back_to_wal = TRUE;
-    }
+  if (!lh_sqlite_copy_prepare_page_sizes (plain, job->database, &sqlite_errors, &job->back_to_wal,
+                                          error))
+    return FALSE;
   *safety = create_backup (job, cancellable, &safety_error);
   if (*safety == NULL && g_error_matches (safety_error, LH_BACKUP_ERROR, LH_BACKUP_ERROR_NOT_A_DATABASE))
     {
@@ -2743,7 +2708,7 @@ restore_backup (Job           *job,
       return FALSE;
     }
   return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-         copy_into_database (job, plain, error);
+         copy_backup_pages (job, plain, job->database, error);
 }
 
 static void

@@ -2284,26 +2284,15 @@ switch_database (RestoreJob  *job,
   return rc == SQLITE_OK;
 }
 
-/* Whether the extracted database can be copied into the database (see
- * lh_sqlite_copy_check_page_sizes()). */
+/* Readies the database for the extracted one (see lh_sqlite_copy_prepare_page_sizes()). */
 static gboolean
 check_page_sizes (RestoreJob  *job,
                   GError     **error)
 {
   g_autofree char *path = extracted_database (job, FALSE);
-  GError *sizes_error = NULL;
 
-  if (lh_sqlite_copy_check_page_sizes (path, job->database, &sqlite_errors, &sizes_error))
-    return TRUE;
-  /* Out of WAL mode for the switch, where nothing else uses the database, and back after. */
-  if (!lh_sqlite_copy_set_journal_mode (job->database, "delete", NULL, NULL))
-    {
-      g_propagate_error (error, sizes_error);
-      return FALSE;
-    }
-  g_error_free (sizes_error);
-  job->back_to_wal = TRUE;
-  return TRUE;
+  return lh_sqlite_copy_prepare_page_sizes (path, job->database, &sqlite_errors,
+                                            &job->back_to_wal, error);
 }
 
 static gboolean

@@ -93,13 +93,16 @@ gboolean lh_sqlite_copy_set_journal_mode (const char  *path,
                                           const char  *mode,
                                           int        (*busy) (void *, int),
                                           void        *busy_data);
-/* Whether the SQLite file at source can be copied into the one at database in one step:
- * not between two page sizes while database is in WAL mode (SQLite refuses, saying that
- * it cannot write); if not, error says so (the caller's failed_code). */
-gboolean lh_sqlite_copy_check_page_sizes (const char                *source,
-                                          const char                *database,
-                                          const LhSqliteCopyErrors  *errors,
-                                          GError                   **error);
+/* Readies the database at path for a copy of the SQLite file at source in one step: SQLite
+ * cannot copy between two page sizes while database is in WAL mode, so it leaves WAL mode
+ * (*left_wal: set it back with lh_sqlite_copy_set_journal_mode() after the copy), where no
+ * other connection uses it; FALSE, error saying so (the caller's failed_code), where one
+ * does. */
+gboolean lh_sqlite_copy_prepare_page_sizes (const char                *source,
+                                            const char                *database,
+                                            const LhSqliteCopyErrors  *errors,
+                                            gboolean                  *left_wal,
+                                            GError                   **error);
 int      lh_sqlite_copy_all_pages        (sqlite3 *source,
                                           sqlite3 *dest);
 

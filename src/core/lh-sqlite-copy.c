@@ -390,11 +390,34 @@ read_page_size (const char *path,
   return TRUE;
 }
 
+
 gboolean
-lh_sqlite_copy_check_page_sizes (const char                *source,
-                                 const char                *database,
-                                 const LhSqliteCopyErrors  *errors,
-                                 GError                   **error)
+lh_sqlite_copy_set_journal_mode (const char  *path,
+                                 const char  *mode,
+                                 int        (*busy) (void *, int),
+                                 void        *busy_data)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
+  g_autofree char *now = NULL;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_handler (db, busy, busy_data);
+      now = lh_sqlite_copy_query_text (db, sql);
+    }
+  sqlite3_close (db);
+  return g_strcmp0 (now, mode) == 0;
+}
+
+/* Whether SQLite can copy the file at source into the one at database in one step: not
+ * between two page sizes while database is in WAL mode (SQLite refuses, saying that it
+ * cannot write); if not, error says so. */
+static gboolean
+check_page_sizes (const char                *source,
+                  const char                *database,
+                  const LhSqliteCopyErrors  *errors,
+                  GError                   **error)
 {
   g_autofree char *name = NULL;
   guint source_size, database_size;
@@ -415,22 +438,26 @@ lh_sqlite_copy_check_page_sizes (const char                *source,
 }
 
 gboolean
-lh_sqlite_copy_set_journal_mode (const char  *path,
-                                 const char  *mode,
-                                 int        (*busy) (void *, int),
-                                 void        *busy_data)
+lh_sqlite_copy_prepare_page_sizes (const char                *source,
+                                   const char                *database,
+                                   const LhSqliteCopyErrors  *errors,
+                                   gboolean                  *left_wal,
+                                   GError                   **error)
 {
-  g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s", mode);
-  g_autofree char *now = NULL;
-  sqlite3 *db = NULL;
+  GError *sizes_error = NULL;
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+  *left_wal = FALSE;
+  if (check_page_sizes (source, database, errors, &sizes_error))
+    return TRUE;
+  /* Out of WAL mode for the copy, where nothing else uses the database. */
+  if (!lh_sqlite_copy_set_journal_mode (database, "delete", NULL, NULL))
     {
-      sqlite3_busy_handler (db, busy, busy_data);
-      now = lh_sqlite_copy_query_text (db, sql);
+      g_propagate_error (error, sizes_error);
+      return FALSE;
     }
-  sqlite3_close (db);
-  return g_strcmp0 (now, mode) == 0;
+  g_error_free (sizes_error);
+  *left_wal = TRUE;
+  return TRUE;
 }
 
 /* Copies source into dest in one sqlite3_backup_step(): one write transaction, that other
